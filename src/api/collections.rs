@@ -1,0 +1,604 @@
+//! `/v2/vectordb/collections/*` (contract §4.2, §6.2, §7).
+
+use serde_json::{Map, Value, json};
+
+use super::databases::properties;
+use super::indexes::{IndexParam, read_index_params};
+use crate::catalog::{
+    Catalog, CollectionSpec, FIRST_FIELD_ID, Field, IndexRequest, LoadStateReport, go_format,
+};
+use crate::envelope::{MilvusRequest, Reply};
+use crate::error::{Error, Result};
+use crate::gojson::{GoObject, Required};
+
+/// `collections/list` (`DatabaseReq`).
+pub struct DatabaseReq {
+    pub db_name: String,
+}
+
+impl MilvusRequest for DatabaseReq {
+    const GO_TYPE: &'static str = "httpserver.DatabaseReq";
+    fn read(o: &mut GoObject<'_>) -> Self {
+        Self {
+            db_name: o.string("dbName"),
+        }
+    }
+    fn required(&self, _: &mut Required) {}
+    fn db_name(&self) -> &str {
+        &self.db_name
+    }
+}
+
+/// The body of most collection routes; `partitionNames` is used only by `get_load_state`.
+pub struct CollectionNameReq {
+    pub db_name: String,
+    pub collection_name: String,
+    pub partition_names: Option<Vec<String>>,
+}
+
+impl MilvusRequest for CollectionNameReq {
+    const GO_TYPE: &'static str = "httpserver.CollectionNameReq";
+    fn read(o: &mut GoObject<'_>) -> Self {
+        Self {
+            db_name: o.string("dbName"),
+            collection_name: o.string("collectionName"),
+            partition_names: o.strings("partitionNames"),
+        }
+    }
+    fn required(&self, r: &mut Required) {
+        r.check(
+            "CollectionNameReq",
+            "CollectionName",
+            !self.collection_name.is_empty(),
+        );
+    }
+    fn db_name(&self) -> &str {
+        &self.db_name
+    }
+}
+
+/// `collections/rename`.
+pub struct RenameCollectionReq {
+    pub db_name: String,
+    pub collection_name: String,
+    pub new_collection_name: String,
+    pub new_db_name: String,
+}
+
+impl MilvusRequest for RenameCollectionReq {
+    const GO_TYPE: &'static str = "httpserver.RenameCollectionReq";
+    fn read(o: &mut GoObject<'_>) -> Self {
+        Self {
+            db_name: o.string("dbName"),
+            collection_name: o.string("collectionName"),
+            new_collection_name: o.string("newCollectionName"),
+            new_db_name: o.string("newDbName"),
+        }
+    }
+    fn required(&self, r: &mut Required) {
+        r.check(
+            "RenameCollectionReq",
+            "CollectionName",
+            !self.collection_name.is_empty(),
+        );
+        r.check(
+            "RenameCollectionReq",
+            "NewCollectionName",
+            !self.new_collection_name.is_empty(),
+        );
+    }
+    fn db_name(&self) -> &str {
+        &self.db_name
+    }
+}
+
+/// `collections/alter_properties`.
+pub struct CollectionReqWithProperties {
+    pub db_name: String,
+    pub collection_name: String,
+    pub properties: Option<Map<String, Value>>,
+}
+
+impl MilvusRequest for CollectionReqWithProperties {
+    const GO_TYPE: &'static str = "httpserver.CollectionReqWithProperties";
+    fn read(o: &mut GoObject<'_>) -> Self {
+        Self {
+            db_name: o.string("dbName"),
+            collection_name: o.string("collectionName"),
+            properties: o.map("properties"),
+        }
+    }
+    fn required(&self, r: &mut Required) {
+        r.check(
+            "CollectionReqWithProperties",
+            "CollectionName",
+            !self.collection_name.is_empty(),
+        );
+    }
+    fn db_name(&self) -> &str {
+        &self.db_name
+    }
+}
+
+/// `collections/drop_properties`.
+pub struct DropCollectionPropertiesReq {
+    pub db_name: String,
+    pub collection_name: String,
+    pub property_keys: Vec<String>,
+}
+
+impl MilvusRequest for DropCollectionPropertiesReq {
+    const GO_TYPE: &'static str = "httpserver.DropCollectionPropertiesReq";
+    fn read(o: &mut GoObject<'_>) -> Self {
+        Self {
+            db_name: o.string("dbName"),
+            collection_name: o.string("collectionName"),
+            property_keys: o.strings("propertyKeys").unwrap_or_default(),
+        }
+    }
+    fn required(&self, r: &mut Required) {
+        r.check(
+            "DropCollectionPropertiesReq",
+            "CollectionName",
+            !self.collection_name.is_empty(),
+        );
+    }
+    fn db_name(&self) -> &str {
+        &self.db_name
+    }
+}
+
+/// One entry of `schema.fields`.
+pub struct FieldSchema {
+    pub field_name: String,
+    pub data_type: String,
+    pub element_data_type: String,
+    pub is_primary: bool,
+    pub is_partition_key: bool,
+    pub is_clustering_key: bool,
+    pub element_type_params: Option<Map<String, Value>>,
+    pub nullable: bool,
+    pub default_value: Option<Value>,
+    pub description: String,
+}
+
+/// `schema`.
+#[derive(Default)]
+pub struct CollectionSchema {
+    pub fields: Vec<FieldSchema>,
+    pub functions: Vec<Value>,
+    pub auto_id: bool,
+    pub enable_dynamic_field: bool,
+}
+
+/// `collections/create` (`CollectionReq`).
+pub struct CollectionReq {
+    pub db_name: String,
+    pub collection_name: String,
+    pub dimension: i64,
+    pub id_type: String,
+    pub auto_id: bool,
+    pub metric_type: String,
+    pub primary_field_name: String,
+    pub vector_field_name: String,
+    pub schema: CollectionSchema,
+    pub index_params: Vec<IndexParam>,
+    pub params: Map<String, Value>,
+    pub description: String,
+}
+
+fn read_field(o: &mut GoObject<'_>) -> FieldSchema {
+    FieldSchema {
+        field_name: o.string("fieldName"),
+        data_type: o.string("dataType"),
+        element_data_type: o.string("elementDataType"),
+        is_primary: o.bool("isPrimary"),
+        is_partition_key: o.bool("isPartitionKey"),
+        is_clustering_key: o.bool("isClusteringKey"),
+        element_type_params: o.map("elementTypeParams"),
+        nullable: o.bool("nullable"),
+        default_value: o.any("defaultValue"),
+        description: o.string("description"),
+    }
+}
+
+fn read_function(o: &mut GoObject<'_>) -> Value {
+    let name = o.string("name");
+    let description = o.string("description");
+    let kind = o.string("type");
+    let inputs = o.strings("inputFieldNames").unwrap_or_default();
+    let outputs = o.strings("outputFieldNames").unwrap_or_default();
+    let params = properties(o.map("params"));
+    json!({
+        "description": description,
+        "inputFieldNames": inputs,
+        "name": name,
+        "outputFieldNames": outputs,
+        "params": crate::catalog::key_values(&params),
+        "type": kind,
+    })
+}
+
+impl MilvusRequest for CollectionReq {
+    const GO_TYPE: &'static str = "httpserver.CollectionReq";
+    fn read(o: &mut GoObject<'_>) -> Self {
+        Self {
+            db_name: o.string("dbName"),
+            collection_name: o.string("collectionName"),
+            dimension: o.int("dimension", "int32", 32),
+            id_type: o.string("idType"),
+            auto_id: o.bool("autoID"),
+            metric_type: o.string("metricType"),
+            primary_field_name: o.string("primaryFieldName"),
+            vector_field_name: o.string("vectorFieldName"),
+            schema: o
+                .object(
+                    "schema",
+                    "httpserver.CollectionSchema",
+                    "CollectionSchema",
+                    |s| CollectionSchema {
+                        fields: s.objects(
+                            "fields",
+                            "[]httpserver.FieldSchema",
+                            "FieldSchema",
+                            read_field,
+                        ),
+                        functions: s.objects(
+                            "functions",
+                            "[]httpserver.FunctionSchema",
+                            "FunctionSchema",
+                            read_function,
+                        ),
+                        auto_id: s.bool("autoID"),
+                        enable_dynamic_field: s.bool("enableDynamicField"),
+                    },
+                )
+                .unwrap_or_default(),
+            index_params: read_index_params(o, "CollectionReq").unwrap_or_default(),
+            params: o.map("params").unwrap_or_default(),
+            description: o.string("description"),
+        }
+    }
+    fn required(&self, r: &mut Required) {
+        r.check(
+            "CollectionReq",
+            "CollectionName",
+            !self.collection_name.is_empty(),
+        );
+    }
+    fn db_name(&self) -> &str {
+        &self.db_name
+    }
+}
+
+/// `schemapb.DataType` names, matched case-sensitively as Milvus does.
+const DATA_TYPES: &[&str] = &[
+    "None",
+    "Bool",
+    "Int8",
+    "Int16",
+    "Int32",
+    "Int64",
+    "Float",
+    "Double",
+    "String",
+    "VarChar",
+    "Array",
+    "JSON",
+    "Geometry",
+    "Text",
+    "Timestamptz",
+    "BinaryVector",
+    "FloatVector",
+    "Float16Vector",
+    "BFloat16Vector",
+    "SparseFloatVector",
+    "Int8Vector",
+    "ArrayOfVector",
+    "ArrayOfStruct",
+];
+
+const CONSISTENCY_LEVELS: &[&str] = &["Strong", "Session", "Bounded", "Eventually", "Customized"];
+
+/// Go's `strconv.ParseBool`.
+fn parse_go_bool(s: &str) -> Option<bool> {
+    match s {
+        "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
+        "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
+        _ => None,
+    }
+}
+
+/// The protobuf `ValueField` a default value becomes, as Go's `encoding/json` prints the oneof.
+fn default_value_field(data_type: &str, value: &Value) -> Value {
+    let key = match data_type {
+        "Bool" => "BoolData",
+        "Int8" | "Int16" | "Int32" => "IntData",
+        "Int64" => "LongData",
+        "Float" => "FloatData",
+        "Double" => "DoubleData",
+        _ => "StringData",
+    };
+    json!({"Data": {key: value}})
+}
+
+impl CollectionReq {
+    fn param(&self, key: &str) -> Option<String> {
+        self.params.get(key).map(go_format)
+    }
+
+    /// Turns the request into a spec and its index requests, with the REST handler's checks (1100 / 1802).
+    fn into_spec(self, catalog: &Catalog) -> Result<(CollectionSpec, Vec<IndexRequest>)> {
+        let consistency_level = self
+            .param("consistencyLevel")
+            .unwrap_or_else(|| "Bounded".to_string());
+        let shards_num = self
+            .param("shardsNum")
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(1);
+        let mut props = Vec::new();
+        if let Some(ttl) = self.param("ttlSeconds") {
+            props.push(("collection.ttl.seconds".to_string(), ttl));
+        }
+        if let Some(isolation) = self.param("partitionKeyIsolation") {
+            props.push(("partitionkey.isolation".to_string(), isolation));
+        }
+        let partition_key_partitions = self
+            .param("partitionsNum")
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(catalog.profile().default_partition_key_partitions);
+        let (fields, functions, enable_dynamic_field, indexes) = if self.schema.fields.is_empty() {
+            self.quick_setup()?
+        } else {
+            self.custom_schema()?
+        };
+        if !CONSISTENCY_LEVELS.contains(&consistency_level.as_str()) {
+            return Err(Error::InvalidParameter(format!(
+                "consistencyLevel can only be [Strong, Session, Bounded, Eventually, Customized], default: Bounded: \
+                 invalid parameter[expected=Strong, Session, Bounded, Eventually, Customized][actual={consistency_level}]"
+            )));
+        }
+        let spec = CollectionSpec {
+            name: String::new(),
+            description: String::new(),
+            fields,
+            functions,
+            enable_dynamic_field,
+            shards_num,
+            consistency_level,
+            properties: props,
+            partition_key_partitions,
+        };
+        Ok((spec, indexes))
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn quick_setup(&self) -> Result<(Vec<Field>, Vec<Value>, bool, Vec<IndexRequest>)> {
+        if self.dimension == 0 {
+            return Err(Error::InvalidParameter(
+                "dimension is required for quickly create collection(default metric type: COSINE): \
+                 invalid parameter[expected=collectionName & dimension][actual=collectionName]"
+                    .into(),
+            ));
+        }
+        let primary_name = if self.primary_field_name.is_empty() {
+            "id"
+        } else {
+            &self.primary_field_name
+        };
+        let vector_name = if self.vector_field_name.is_empty() {
+            "vector"
+        } else {
+            &self.vector_field_name
+        };
+        let mut primary = match self.id_type.as_str() {
+            "" | "Int64" | "int64" => Field::new(FIRST_FIELD_ID, primary_name, "Int64"),
+            "VarChar" | "Varchar" => {
+                let mut f = Field::new(FIRST_FIELD_ID, primary_name, "VarChar");
+                // No default: a missing max_length is sent as Go's "<nil>" and fails in the proxy.
+                let max_length = self
+                    .param("max_length")
+                    .unwrap_or_else(|| "<nil>".to_string());
+                f.params.push(("max_length".into(), max_length));
+                f
+            }
+            other => {
+                return Err(Error::InvalidParameter(format!(
+                    "idType can only be [Int64, VarChar], default: Int64: invalid parameter[expected=Int64, Varchar][actual={other}]"
+                )));
+            }
+        };
+        primary.primary_key = true;
+        primary.auto_id = self.auto_id;
+        let mut vector = Field::new(FIRST_FIELD_ID + 1, vector_name, "FloatVector");
+        vector
+            .params
+            .push(("dim".into(), self.dimension.to_string()));
+        let enable_dynamic = match self.param("enableDynamicField") {
+            None => true,
+            Some(v) => parse_go_bool(&v).ok_or_else(|| {
+                Error::InvalidParameter(format!(
+                    "parse enableDynamicField fail, err: strconv.ParseBool: parsing \"{v}\": invalid syntax"
+                ))
+            })?,
+        };
+        let metric = if self.metric_type.is_empty() {
+            "COSINE"
+        } else {
+            &self.metric_type
+        };
+        let index = IndexRequest {
+            field: vector_name.to_string(),
+            name: vector_name.to_string(),
+            metric_type: metric.to_string(),
+            ..IndexRequest::default()
+        };
+        Ok((
+            vec![primary, vector],
+            Vec::new(),
+            enable_dynamic,
+            vec![index],
+        ))
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn custom_schema(&self) -> Result<(Vec<Field>, Vec<Value>, bool, Vec<IndexRequest>)> {
+        let mut fields = Vec::with_capacity(self.schema.fields.len());
+        let outputs: Vec<String> = self
+            .schema
+            .functions
+            .iter()
+            .flat_map(|f| {
+                f["outputFieldNames"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect();
+        for (i, fs) in self.schema.fields.iter().enumerate() {
+            if !DATA_TYPES.contains(&fs.data_type.as_str()) {
+                return Err(Error::InvalidParameter(format!(
+                    "invalid parameter, data type {} is invalid(case sensitive).",
+                    fs.data_type
+                )));
+            }
+            let mut f = Field::new(FIRST_FIELD_ID + i as i64, &fs.field_name, &fs.data_type);
+            if fs.data_type == "Array" {
+                if !DATA_TYPES.contains(&fs.element_data_type.as_str()) {
+                    return Err(Error::InvalidParameter(format!(
+                        "invalid parameter, element data type {} is invalid(case sensitive).",
+                        fs.element_data_type
+                    )));
+                }
+                f.element_type = Some(fs.element_data_type.clone());
+            }
+            f.primary_key = fs.is_primary;
+            f.auto_id = fs.is_primary && self.schema.auto_id;
+            f.partition_key = fs.is_partition_key;
+            f.clustering_key = fs.is_clustering_key;
+            f.nullable = fs.nullable;
+            f.description = fs.description.clone();
+            f.params = properties(fs.element_type_params.clone());
+            f.default_value = fs
+                .default_value
+                .as_ref()
+                .map(|v| default_value_field(&fs.data_type, v));
+            f.function_output = outputs.contains(&fs.field_name);
+            fields.push(f);
+        }
+        let functions = self
+            .schema
+            .functions
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let mut f = f.clone();
+                f["id"] = json!(FIRST_FIELD_ID + fields.len() as i64 + i as i64);
+                f
+            })
+            .collect();
+        let indexes = self
+            .index_params
+            .iter()
+            .map(IndexParam::to_request)
+            .collect();
+        Ok((fields, functions, self.schema.enable_dynamic_field, indexes))
+    }
+}
+
+pub fn create_collection(catalog: &Catalog, db: &str, req: CollectionReq) -> Result<Reply> {
+    let name = req.collection_name.clone();
+    let description = req.description.clone();
+    let (mut spec, indexes) = req.into_spec(catalog)?;
+    spec.name = name;
+    spec.description = description;
+    catalog.create_collection(db, spec, indexes)?;
+    Ok(Reply::Empty)
+}
+
+pub fn list_collections(catalog: &Catalog, db: &str, _req: DatabaseReq) -> Result<Reply> {
+    Ok(Reply::List(catalog.list_collections(db)?))
+}
+
+pub fn has_collection(catalog: &Catalog, db: &str, req: CollectionNameReq) -> Result<Reply> {
+    Ok(Reply::Has(
+        catalog.has_collection(db, &req.collection_name)?,
+    ))
+}
+
+pub fn describe_collection(catalog: &Catalog, db: &str, req: CollectionNameReq) -> Result<Reply> {
+    let (data, message) = catalog.describe_collection(db, &req.collection_name)?;
+    Ok(Reply::DataWithMessage(data, message))
+}
+
+pub fn get_collection_stats(catalog: &Catalog, db: &str, req: CollectionNameReq) -> Result<Reply> {
+    Ok(Reply::RowCount(
+        catalog.collection_row_count(db, &req.collection_name)?,
+    ))
+}
+
+pub fn get_load_state(catalog: &Catalog, db: &str, req: CollectionNameReq) -> Result<Reply> {
+    match catalog.get_load_state(db, &req.collection_name, req.partition_names.as_deref())? {
+        LoadStateReport::NotLoad => Ok(Reply::Data(json!({"loadState": "LoadStateNotLoad"}))),
+        LoadStateReport::Progress { progress, message } => {
+            let state = if progress >= 100 {
+                "LoadStateLoaded"
+            } else {
+                "LoadStateLoading"
+            };
+            Ok(Reply::DataWithMessage(
+                json!({"loadProgress": progress, "loadState": state}),
+                message,
+            ))
+        }
+    }
+}
+
+pub fn drop_collection(catalog: &Catalog, db: &str, req: CollectionNameReq) -> Result<Reply> {
+    catalog.drop_collection(db, &req.collection_name)?;
+    Ok(Reply::Empty)
+}
+
+pub fn rename_collection(catalog: &Catalog, db: &str, req: RenameCollectionReq) -> Result<Reply> {
+    catalog.rename_collection(
+        db,
+        &req.collection_name,
+        &req.new_collection_name,
+        &req.new_db_name,
+    )?;
+    Ok(Reply::Empty)
+}
+
+pub fn load_collection(catalog: &Catalog, db: &str, req: CollectionNameReq) -> Result<Reply> {
+    catalog.load_collection(db, &req.collection_name)?;
+    Ok(Reply::Empty)
+}
+
+pub fn refresh_load(catalog: &Catalog, db: &str, req: CollectionNameReq) -> Result<Reply> {
+    catalog.refresh_load(db, &req.collection_name)?;
+    Ok(Reply::Empty)
+}
+
+pub fn release_collection(catalog: &Catalog, db: &str, req: CollectionNameReq) -> Result<Reply> {
+    catalog.release_collection(db, &req.collection_name)?;
+    Ok(Reply::Empty)
+}
+
+pub fn alter_collection_properties(
+    catalog: &Catalog,
+    db: &str,
+    req: CollectionReqWithProperties,
+) -> Result<Reply> {
+    catalog.alter_collection_properties(db, &req.collection_name, properties(req.properties))?;
+    Ok(Reply::Empty)
+}
+
+pub fn drop_collection_properties(
+    catalog: &Catalog,
+    db: &str,
+    req: DropCollectionPropertiesReq,
+) -> Result<Reply> {
+    catalog.drop_collection_properties(db, &req.collection_name, &req.property_keys)?;
+    Ok(Reply::Empty)
+}

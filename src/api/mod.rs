@@ -1,0 +1,128 @@
+//! The Milvus routes: one module per URL segment, each with its request types next to its handlers.
+//!
+//! A handler is a plain function `fn(&Catalog, db, request) -> Result<Reply>`: [`route`] wraps it with the body
+//! binding and the `dbName` resolution every Milvus route shares, and [`routes`] lists the routes the configured
+//! Milvus version has.
+
+pub mod aliases;
+pub mod collections;
+pub mod databases;
+pub mod indexes;
+pub mod partitions;
+
+use std::sync::Arc;
+
+use axum::http::HeaderMap;
+
+use crate::catalog::{Catalog, DEFAULT_DATABASE};
+use crate::envelope::{MilvusRequest, Reply, decode};
+use crate::error::Result;
+use crate::version::Profile;
+
+/// The common prefix of every route.
+pub const PREFIX: &str = "/v2/vectordb";
+
+/// A route's handler once the request type is erased: catalog, headers and body in, reply or error out.
+pub type Handler = Arc<dyn Fn(&Catalog, &HeaderMap, &[u8]) -> Result<Reply> + Send + Sync>;
+
+/// One Milvus route.
+#[derive(Clone)]
+pub struct Route {
+    /// The path below [`PREFIX`], such as `/partitions/release`.
+    pub path: &'static str,
+    pub handler: Handler,
+}
+
+/// `dbName` from the body, else the `DB-Name` header, else `default` (contract §2 step 4).
+pub fn resolve_db(body_db: &str, headers: &HeaderMap) -> String {
+    if !body_db.is_empty() {
+        return body_db.to_string();
+    }
+    match headers.get("DB-Name").and_then(|v| v.to_str().ok()) {
+        Some(h) if !h.is_empty() => h.to_string(),
+        _ => DEFAULT_DATABASE.to_string(),
+    }
+}
+
+fn route<R: MilvusRequest + 'static>(
+    path: &'static str,
+    f: fn(&Catalog, &str, R) -> Result<Reply>,
+) -> Route {
+    let handler: Handler = Arc::new(move |catalog, headers, body| {
+        let request = decode::<R>(body)?;
+        let db = resolve_db(request.db_name(), headers);
+        f(catalog, &db, request)
+    });
+    Route { path, handler }
+}
+
+/// The routes of the configured Milvus version (contract §4, §9).
+pub fn routes(profile: &Profile) -> Vec<Route> {
+    use aliases::*;
+    use collections::*;
+    use databases::*;
+    use indexes::*;
+    use partitions::*;
+    let mut all = Vec::new();
+    if profile.database_routes {
+        all.extend([
+            route("/databases/create", create_database),
+            route("/databases/drop", drop_database),
+            route("/databases/list", list_databases),
+            route("/databases/describe", describe_database),
+            route("/databases/alter", alter_database),
+        ]);
+    }
+    if profile.database_property_routes {
+        all.extend([
+            route("/databases/alter_properties", alter_database),
+            route("/databases/drop_properties", drop_database_properties),
+        ]);
+    }
+    all.extend([
+        route("/collections/create", create_collection),
+        route("/collections/list", list_collections),
+        route("/collections/has", has_collection),
+        route("/collections/describe", describe_collection),
+        route("/collections/get_stats", get_collection_stats),
+        route("/collections/get_load_state", get_load_state),
+        route("/collections/drop", drop_collection),
+        route("/collections/rename", rename_collection),
+        route("/collections/load", load_collection),
+        route("/collections/release", release_collection),
+    ]);
+    if profile.property_routes {
+        all.extend([
+            route("/collections/refresh_load", refresh_load),
+            route("/collections/alter_properties", alter_collection_properties),
+            route("/collections/drop_properties", drop_collection_properties),
+        ]);
+    }
+    all.extend([
+        route("/partitions/create", create_partition),
+        route("/partitions/drop", drop_partition),
+        route("/partitions/has", has_partition),
+        route("/partitions/list", list_partitions),
+        route("/partitions/get_stats", get_partition_stats),
+        route("/partitions/load", load_partitions),
+        route("/partitions/release", release_partitions),
+        route("/indexes/create", create_index),
+        route("/indexes/list", list_indexes),
+        route("/indexes/describe", describe_index),
+        route("/indexes/drop", drop_index),
+    ]);
+    if profile.property_routes {
+        all.extend([
+            route("/indexes/alter_properties", alter_index_properties),
+            route("/indexes/drop_properties", drop_index_properties),
+        ]);
+    }
+    all.extend([
+        route("/aliases/create", create_alias),
+        route("/aliases/alter", alter_alias),
+        route("/aliases/drop", drop_alias),
+        route("/aliases/describe", describe_alias),
+        route("/aliases/list", list_aliases),
+    ]);
+    all
+}

@@ -1,0 +1,163 @@
+//! Authentication as Milvus has it (contract §3.1): off by default; when on, every route (unknown paths too)
+//! needs `Authorization: Bearer user:password` or Basic credentials, else HTTP 401 with code 1800.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::Response;
+use base64::Engine;
+
+use crate::app::AppState;
+use crate::envelope::json_response;
+
+/// Milvus's built-in administrator.
+pub const ROOT_USER: &str = "root";
+/// Its default password.
+pub const ROOT_PASSWORD: &str = "Milvus";
+
+/// The users the mock accepts when authentication is on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Users {
+    passwords: BTreeMap<String, String>,
+}
+
+impl Default for Users {
+    /// Only `root` / `Milvus`, like a fresh Milvus with authentication on.
+    fn default() -> Self {
+        let mut passwords = BTreeMap::new();
+        passwords.insert(ROOT_USER.to_string(), ROOT_PASSWORD.to_string());
+        Self { passwords }
+    }
+}
+
+impl Users {
+    /// Adds or replaces a user.
+    pub fn with_user(mut self, name: &str, password: &str) -> Self {
+        self.passwords
+            .insert(name.to_string(), password.to_string());
+        self
+    }
+
+    /// Parses `NAME:PASSWORD` (the password may itself hold colons).
+    pub fn parse_user(spec: &str) -> Result<(String, String), String> {
+        match spec.split_once(':') {
+            Some((name, password)) if !name.is_empty() && !password.is_empty() => {
+                Ok((name.to_string(), password.to_string()))
+            }
+            _ => Err(format!("expected NAME:PASSWORD, got {spec:?}")),
+        }
+    }
+
+    /// Whether the `Authorization` header names a known user with the right password. Every user's password is
+    /// compared in constant time, so the answer's timing does not tell whether a user exists.
+    pub fn verify(&self, authorization: Option<&HeaderValue>) -> bool {
+        let Some((user, password)) = authorization.and_then(|h| credentials(h.as_bytes())) else {
+            return false;
+        };
+        if user.is_empty() || password.is_empty() {
+            return false;
+        }
+        let mut ok = false;
+        for (name, expected) in &self.passwords {
+            let matched = constant_time_eq(name.as_bytes(), user.as_bytes())
+                & constant_time_eq(expected.as_bytes(), password.as_bytes());
+            ok |= matched;
+        }
+        ok
+    }
+}
+
+/// Basic credentials when they parse; else the token without `Bearer `, split at the first colon.
+fn credentials(header: &[u8]) -> Option<(String, String)> {
+    let text = String::from_utf8_lossy(header);
+    let basic = text
+        .get(..6)
+        .filter(|p| p.eq_ignore_ascii_case("basic "))
+        .map(|_| &text[6..]);
+    let decoded = basic.and_then(|b| {
+        base64::engine::general_purpose::STANDARD
+            .decode(b.trim())
+            .ok()
+    });
+    if let Some((u, p)) = decoded
+        .as_deref()
+        .map(String::from_utf8_lossy)
+        .as_deref()
+        .and_then(|d| d.split_once(':'))
+    {
+        return Some((u.to_string(), p.to_string()));
+    }
+    let token = text.strip_prefix("Bearer ").unwrap_or(&text);
+    token
+        .split_once(':')
+        .map(|(u, p)| (u.to_string(), p.to_string()))
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    let mut diff = a.len() ^ b.len();
+    for i in 0..a.len().max(b.len()) {
+        let x = a.get(i).copied().unwrap_or(0);
+        let y = b.get(i).copied().unwrap_or(0);
+        diff |= usize::from(x ^ y);
+    }
+    diff == 0
+}
+
+/// The middleware: a no-op when authentication is off; `/healthz` is always open.
+pub async fn authenticate(
+    State(app): State<Arc<AppState>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if let Some(users) = &app.config.users {
+        let open = request.uri().path() == "/healthz";
+        if !open && !users.verify(request.headers().get("Authorization")) {
+            return json_response(
+                StatusCode::UNAUTHORIZED,
+                r#"{"code":1800,"message":"user hasn't authenticated"}"#.into(),
+            );
+        }
+    }
+    next.run(request).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(users: &Users, header: &str) -> bool {
+        users.verify(Some(&HeaderValue::from_str(header).unwrap()))
+    }
+
+    #[test]
+    fn bearer_plain_and_basic_credentials_are_accepted() {
+        let users = Users::default().with_user("alice", "a:b");
+        assert!(ok(&users, "Bearer root:Milvus"));
+        assert!(ok(&users, "root:Milvus"));
+        assert!(ok(&users, "Bearer alice:a:b"));
+        let basic = base64::engine::general_purpose::STANDARD.encode("root:Milvus");
+        assert!(ok(&users, &format!("Basic {basic}")));
+    }
+
+    #[test]
+    fn wrong_missing_and_malformed_credentials_are_refused() {
+        let users = Users::default();
+        assert!(!users.verify(None));
+        assert!(!ok(&users, "Bearer root:wrong"));
+        assert!(!ok(&users, "Bearer nobody:Milvus"));
+        assert!(!ok(&users, "Bearer root"));
+        assert!(!ok(&users, "Bearer :"));
+        assert!(!ok(&users, "Basic !!!notbase64"));
+        assert!(!ok(&users, ""));
+    }
+
+    #[test]
+    fn constant_time_eq_compares_lengths_too() {
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abcd"));
+        assert!(!constant_time_eq(b"", b"a"));
+    }
+}

@@ -1,0 +1,106 @@
+//! Aliases (part 2 §B). Every collection lookup resolves aliases first (`Database::resolve`), as rootcoord does.
+
+use serde_json::{Value, json};
+
+use super::Catalog;
+use crate::error::{Error, NameKind, Result};
+use crate::names;
+
+impl Catalog {
+    fn check_alias_and_collection(&self, alias: &str, collection: &str) -> Result<()> {
+        names::validate_collection(alias, NameKind::Alias, &self.profile)?;
+        names::validate_collection(collection, NameKind::Collection, &self.profile)
+    }
+
+    /// `aliases/create`: idempotent when the alias already names the same collection.
+    pub fn create_alias(&self, db: &str, collection: &str, alias: &str) -> Result<()> {
+        self.check_alias_and_collection(alias, collection)?;
+        self.write(db, |d| {
+            if d.collections.contains_key(alias) {
+                return Err(Error::AliasCollectionConflict {
+                    db: db.to_string(),
+                    alias: alias.to_string(),
+                });
+            }
+            // The target must be a real collection: an alias is not resolved here.
+            if !d.collections.contains_key(collection) {
+                return Err(Error::CollectionNotFound {
+                    db: db.to_string(),
+                    name: collection.to_string(),
+                });
+            }
+            match d.aliases.get(alias) {
+                Some(current) if current == collection => Ok(()),
+                Some(current) => Err(Error::AliasExists {
+                    db: db.to_string(),
+                    alias: alias.to_string(),
+                    collection: current.clone(),
+                }),
+                None => {
+                    d.aliases.insert(alias.to_string(), collection.to_string());
+                    Ok(())
+                }
+            }
+        })
+    }
+
+    /// `aliases/alter`: moves an existing alias to another collection.
+    pub fn alter_alias(&self, db: &str, collection: &str, alias: &str) -> Result<()> {
+        self.check_alias_and_collection(alias, collection)?;
+        self.write(db, |d| {
+            if !d.aliases.contains_key(alias) {
+                return Err(Error::AliasNotFound {
+                    db: db.to_string(),
+                    alias: alias.to_string(),
+                });
+            }
+            if !d.collections.contains_key(collection) {
+                return Err(Error::CollectionNotFoundNoDb {
+                    name: collection.to_string(),
+                });
+            }
+            d.aliases.insert(alias.to_string(), collection.to_string());
+            Ok(())
+        })
+    }
+
+    /// `aliases/drop`: a missing alias (or database) is success.
+    pub fn drop_alias(&self, db: &str, alias: &str) -> Result<()> {
+        if self.profile.validate_alias_on_drop {
+            names::validate_collection(alias, NameKind::Alias, &self.profile)?;
+        }
+        if let Some(mut d) = self.databases.get_mut(db) {
+            d.aliases.remove(alias);
+        }
+        Ok(())
+    }
+
+    /// `aliases/describe`.
+    pub fn describe_alias(&self, db: &str, alias: &str) -> Result<Value> {
+        self.read(db, |d| {
+            let collection = d.aliases.get(alias).ok_or_else(|| Error::AliasNotFound {
+                db: db.to_string(),
+                alias: alias.to_string(),
+            })?;
+            Ok(json!({"aliasName": alias, "collectionName": collection, "dbName": db}))
+        })
+    }
+
+    /// `aliases/list`: every alias of the database, or of one collection; sorted for a stable answer.
+    pub fn list_aliases(&self, db: &str, collection: &str) -> Result<Vec<String>> {
+        self.read(db, |d| {
+            if collection.is_empty() {
+                let mut all: Vec<String> = d.aliases.keys().cloned().collect();
+                all.sort();
+                return Ok(all);
+            }
+            let real = d.resolve(collection);
+            if !d.collections.contains_key(real) {
+                return Err(Error::CollectionNotFoundNoDb {
+                    name: collection.to_string(),
+                });
+            }
+            Ok(d.aliases_of(real))
+        })
+    }
+}

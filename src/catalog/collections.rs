@@ -1,0 +1,530 @@
+//! Collection lifecycle and load state (contract §6.2, §7).
+
+use std::collections::HashSet;
+use std::time::Instant;
+
+use serde_json::{Value, json};
+
+use super::indexes::IndexRequest;
+use super::{Catalog, LoadStateReport};
+use crate::catalog::model::*;
+use crate::error::{Error, NameKind, Result};
+use crate::names;
+
+/// Property keys that cannot change while a collection is loaded.
+const MMAP_KEYS: [&str; 2] = ["mmap.enabled", "lazyload.enabled"];
+
+/// Looks a collection (or an alias of one) up; 100 with rootcoord's text when missing.
+pub(super) fn lookup<'a>(db: &'a Database, name: &str) -> Result<&'a Collection> {
+    db.collections
+        .get(db.resolve(name))
+        .ok_or_else(|| Error::CollectionNotFound {
+            db: db.name.clone(),
+            name: name.to_string(),
+        })
+}
+
+pub(super) fn lookup_mut<'a>(db: &'a mut Database, name: &str) -> Result<&'a mut Collection> {
+    let real = db.resolve(name).to_string();
+    let db_name = db.name.clone();
+    db.collections
+        .get_mut(&real)
+        .ok_or_else(|| Error::CollectionNotFound {
+            db: db_name,
+            name: name.to_string(),
+        })
+}
+
+impl Catalog {
+    fn validate_collection_name(&self, name: &str) -> Result<()> {
+        names::validate_collection(name, NameKind::Collection, &self.profile)
+    }
+
+    /// Proxy `PreExecute` checks of a new collection's schema, before any state is looked at.
+    fn validate_spec(&self, spec: &CollectionSpec) -> Result<()> {
+        if spec.shards_num > 16 {
+            return Err(Error::Plain(
+                "maximum shards's number should be limited to 16".into(),
+            ));
+        }
+        if spec.fields.len() > 64 {
+            return Err(Error::Plain(
+                "maximum field's number should be limited to 64".into(),
+            ));
+        }
+        if !spec.fields.iter().any(Field::is_vector) {
+            return Err(Error::InvalidParameter(
+                "schema does not contain vector field: invalid parameter".into(),
+            ));
+        }
+        self.validate_collection_name(&spec.name)?;
+        let mut seen = HashSet::new();
+        for field in &spec.fields {
+            if !seen.insert(field.name.as_str()) {
+                return Err(Error::Plain(format!(
+                    "duplicated field name {} found",
+                    field.name
+                )));
+            }
+        }
+        let primaries: Vec<&Field> = spec.fields.iter().filter(|f| f.primary_key).collect();
+        match primaries.as_slice() {
+            [] => return Err(Error::Plain("primary key is not specified".into())),
+            [_] => {}
+            [a, b, ..] => {
+                return Err(Error::Plain(format!(
+                    "there are more than one primary key, field name = {}, {}",
+                    a.name, b.name
+                )));
+            }
+        }
+        for field in &spec.fields {
+            let param = |key: &str| {
+                field
+                    .params
+                    .iter()
+                    .find(|(k, _)| k == key)
+                    .map(|(_, v)| v.as_str())
+            };
+            if field.is_vector() && field.data_type != "SparseFloatVector" {
+                match param("dim").map(str::parse::<i64>) {
+                    None => {
+                        return Err(Error::Plain(
+                            "dimension is not defined in field type params, check type param `dim` for vector field"
+                                .into(),
+                        ));
+                    }
+                    Some(Ok(dim)) if (1..=32_768).contains(&dim) => {}
+                    Some(_) => {
+                        return Err(Error::Plain(format!(
+                            "invalid dimension: {}. should be in range 2 ~ 32768",
+                            param("dim").unwrap_or_default()
+                        )));
+                    }
+                }
+            }
+            if field.data_type == "VarChar" {
+                match param("max_length").map(str::parse::<i64>) {
+                    Some(Ok(n)) if (1..=65_535).contains(&n) => {}
+                    None => {
+                        return Err(Error::Plain(format!(
+                            "type param(max_length) should be specified for the field({}) of collection {}",
+                            field.name, spec.name
+                        )));
+                    }
+                    Some(_) => {
+                        return Err(Error::Plain(format!(
+                            "the maximum length specified for the field({}) should be in (0, 65535], but got {} instead",
+                            field.name,
+                            param("max_length").unwrap_or_default()
+                        )));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `collections/create`: validates, creates (idempotent for an identical schema), creates `indexes` and loads
+    /// when there are any, as the REST handler does.
+    pub fn create_collection(
+        &self,
+        db: &str,
+        spec: CollectionSpec,
+        indexes: Vec<IndexRequest>,
+    ) -> Result<()> {
+        self.validate_spec(&spec)?;
+        let load = !indexes.is_empty();
+        self.write(db, |d| {
+            if d.aliases.contains_key(&spec.name) {
+                return Err(Error::CollectionNameIsAlias {
+                    name: spec.name.clone(),
+                });
+            }
+            match d.collections.get(&spec.name) {
+                Some(existing) if existing.spec == spec => {}
+                Some(_) => {
+                    return Err(Error::DuplicateCollection {
+                        name: spec.name.clone(),
+                    });
+                }
+                None => {
+                    let limit = self.limits.max_collections;
+                    self.collection_count
+                        .fetch_update(
+                            std::sync::atomic::Ordering::SeqCst,
+                            std::sync::atomic::Ordering::SeqCst,
+                            |n| (n < limit).then_some(n + 1),
+                        )
+                        .map_err(|_| Error::CollectionLimit {
+                            db: d.name.clone(),
+                            limit,
+                        })?;
+                    let collection = self.new_collection(spec.clone());
+                    d.collections.insert(spec.name.clone(), collection);
+                }
+            }
+            let collection = lookup_mut(d, &spec.name)?;
+            for request in indexes {
+                // The REST handler checks each field after the collection exists, so the collection stays.
+                if collection.field(&request.field).is_none() {
+                    return Err(Error::IndexFieldNotInSchema(request.field));
+                }
+                self.create_index_in(collection, request)?;
+            }
+            if load {
+                self.load_whole(collection)?;
+            }
+            Ok(())
+        })
+    }
+
+    fn new_collection(&self, spec: CollectionSpec) -> Collection {
+        let partition_names: Vec<String> = if spec.fields.iter().any(|f| f.partition_key) {
+            (0..spec.partition_key_partitions)
+                .map(|i| format!("{DEFAULT_PARTITION}_{i}"))
+                .collect()
+        } else {
+            vec![DEFAULT_PARTITION.to_string()]
+        };
+        let partitions = partition_names
+            .into_iter()
+            .map(|name| Partition {
+                id: self.next_id(),
+                name,
+                loaded_since: None,
+            })
+            .collect();
+        Collection {
+            id: self.next_id(),
+            spec,
+            partitions,
+            indexes: Vec::new(),
+            load_type: LoadType::NotLoaded,
+            load_duration: None,
+        }
+    }
+
+    /// Collection names by creation (Milvus's own order is unspecified).
+    pub fn list_collections(&self, db: &str) -> Result<Vec<String>> {
+        self.read(db, |d| {
+            let mut all: Vec<(i64, &str)> =
+                d.collections.values().map(|c| (c.id, c.name())).collect();
+            all.sort_unstable();
+            Ok(all.into_iter().map(|(_, n)| n.to_string()).collect())
+        })
+    }
+
+    /// `collections/has`: never an error for a missing collection or database.
+    pub fn has_collection(&self, db: &str, name: &str) -> Result<bool> {
+        self.validate_collection_name(name)?;
+        Ok(self
+            .databases
+            .get(db)
+            .is_some_and(|d| d.collections.contains_key(d.resolve(name))))
+    }
+
+    /// `collections/describe`: the data and the message that accumulates sub-call errors.
+    pub fn describe_collection(&self, db: &str, name: &str) -> Result<(Value, String)> {
+        self.validate_collection_name(name)?;
+        self.read(db, |d| {
+            let c = lookup(d, name).map_err(|_| Error::CollectionNotFoundDescribe {
+                db: db.to_string(),
+                name: name.to_string(),
+            })?;
+            let mut message = String::new();
+            // Only the first vector field's index is shown (DescribeIndex with that field name).
+            let first_vector = c.vector_fields().next().map(|f| f.name.clone());
+            let indexes: Vec<Value> = c
+                .indexes
+                .iter()
+                .filter(|i| Some(&i.field) == first_vector.as_ref())
+                .map(Index::summary)
+                .collect();
+            if indexes.is_empty() {
+                let err = Error::IndexNotFoundCollection {
+                    name: c.name().to_string(),
+                };
+                message.push_str(&err.message(&self.profile));
+                message.push(';');
+            }
+            let fields: Vec<Value> = c.spec.fields.iter().map(Field::describe).collect();
+            let data = json!({
+                "aliases": d.aliases_of(c.name()),
+                "autoId": c.auto_id(),
+                "collectionID": c.id,
+                "collectionName": c.name(),
+                "consistencyLevel": c.spec.consistency_level,
+                "description": c.spec.description,
+                "enableDynamicField": c.spec.enable_dynamic_field,
+                "fields": fields,
+                "functions": c.spec.functions,
+                "indexes": indexes,
+                "load": self.load_state(c, Instant::now()).as_str(),
+                "partitionsNum": c.partitions.len(),
+                "properties": key_values(&c.spec.properties),
+                "shardsNum": c.spec.shards_num,
+            });
+            Ok((data, message))
+        })
+    }
+
+    /// `collections/get_stats`: no data plane yet, so 0 rows.
+    pub fn collection_row_count(&self, db: &str, name: &str) -> Result<i64> {
+        self.validate_collection_name(name)?;
+        self.read(db, |d| lookup(d, name).map(|_| 0))
+    }
+
+    /// `collections/get_load_state` (contract §7.2).
+    pub fn get_load_state(
+        &self,
+        db: &str,
+        name: &str,
+        partitions: Option<&[String]>,
+    ) -> Result<LoadStateReport> {
+        self.validate_collection_name(name)?;
+        let not_found = || Error::CollectionNotFoundNoDb {
+            name: name.to_string(),
+        };
+        let guard = self.databases.get(db).ok_or_else(not_found)?;
+        let c = lookup(&guard, name).map_err(|_| not_found())?;
+        if !c.is_loaded() {
+            return Ok(LoadStateReport::NotLoad);
+        }
+        let now = Instant::now();
+        let names = partitions.unwrap_or_default();
+        if names.is_empty() {
+            return Ok(LoadStateReport::Progress {
+                progress: self.collection_progress(c, now),
+                message: String::new(),
+            });
+        }
+        // GetLoadingProgress: resolve every name first, then ask for the loaded ones.
+        let mut targets = Vec::with_capacity(names.len());
+        for n in names {
+            match self.find_partition(c, n) {
+                Some(p) => targets.push(p),
+                None => {
+                    let err = Error::PartitionNotFound { name: n.clone() };
+                    return Ok(LoadStateReport::Progress {
+                        progress: -1,
+                        message: format!("{}.", err.message(&self.profile)),
+                    });
+                }
+            }
+        }
+        if let Some(p) = targets.iter().find(|p| p.loaded_since.is_none()) {
+            let base = format!("partition not loaded[partition={}]", p.id);
+            let message = if self.profile.long_partition_not_loaded {
+                format!(
+                    "partition {} has not been loaded to memory or load failed: {base}.",
+                    p.id
+                )
+            } else {
+                format!("{base}.")
+            };
+            return Ok(LoadStateReport::Progress {
+                progress: -1,
+                message,
+            });
+        }
+        let sum: i64 = targets
+            .iter()
+            .map(|p| self.partition_progress(c, p, now))
+            .sum();
+        Ok(LoadStateReport::Progress {
+            progress: sum / targets.len() as i64,
+            message: String::new(),
+        })
+    }
+
+    /// `collections/drop`: idempotent for a missing collection or database; refuses aliases.
+    pub fn drop_collection(&self, db: &str, name: &str) -> Result<()> {
+        self.validate_collection_name(name)?;
+        let Some(mut d) = self.databases.get_mut(db) else {
+            return Ok(());
+        };
+        if d.aliases.contains_key(name) {
+            return Err(Error::DropViaAlias {
+                alias: name.to_string(),
+            });
+        }
+        if !d.collections.contains_key(name) {
+            return Ok(());
+        }
+        let aliases = d.aliases_of(name);
+        if !aliases.is_empty() {
+            if self.profile.refuse_drop_with_aliases {
+                return Err(Error::CollectionHasAliases {
+                    name: name.to_string(),
+                    aliases,
+                });
+            }
+            d.aliases.retain(|_, c| c != name);
+        }
+        d.collections.remove(name);
+        self.collection_count
+            .fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// `collections/rename`, within a database or into another one.
+    pub fn rename_collection(&self, db: &str, old: &str, new: &str, new_db: &str) -> Result<()> {
+        self.validate_collection_name(old)?;
+        self.validate_collection_name(new)?;
+        let target_db = if new_db.is_empty() { db } else { new_db };
+        let _admin = self.admin();
+        // Check everything first, without holding two entries at once.
+        self.read(db, |d| {
+            if d.aliases.contains_key(old) {
+                return Err(Error::RenameFromAlias {
+                    alias: old.to_string(),
+                });
+            }
+            if !d.collections.contains_key(old) {
+                return Err(Error::CollectionNotFound {
+                    db: db.to_string(),
+                    name: old.to_string(),
+                });
+            }
+            Ok(())
+        })?;
+        let target_ok = self.databases.get(target_db).map(|t| {
+            if t.aliases.contains_key(new) {
+                Err(Error::RenameToAlias {
+                    alias: new.to_string(),
+                })
+            } else if t.collections.contains_key(new) {
+                Err(Error::RenameDuplicate {
+                    db: target_db.to_string(),
+                    name: new.to_string(),
+                })
+            } else {
+                Ok(())
+            }
+        });
+        target_ok.unwrap_or_else(|| {
+            Err(Error::RenameTargetDatabaseMissing {
+                db: target_db.to_string(),
+            })
+        })?;
+        let mut collection = self.write(db, |d| {
+            d.aliases.retain(|_, c| c != old);
+            d.collections
+                .remove(old)
+                .ok_or_else(|| Error::CollectionNotFound {
+                    db: db.into(),
+                    name: old.into(),
+                })
+        })?;
+        collection.spec.name = new.to_string();
+        self.write(target_db, |t| {
+            t.collections.insert(new.to_string(), collection);
+            Ok(())
+        })
+    }
+
+    /// `collections/load`.
+    pub fn load_collection(&self, db: &str, name: &str) -> Result<()> {
+        self.validate_collection_name(name)?;
+        self.write(db, |d| {
+            let c = lookup_mut(d, name)?;
+            self.load_whole(c)
+        })
+    }
+
+    fn load_whole(&self, c: &mut Collection) -> Result<()> {
+        if c.indexes.is_empty() {
+            return Err(Error::IndexNotFoundCollection {
+                name: c.name().to_string(),
+            });
+        }
+        let unindexed: Vec<String> = c
+            .vector_fields()
+            .filter(|f| !c.indexes.iter().any(|i| i.field == f.name))
+            .map(|f| f.name.clone())
+            .collect();
+        if !unindexed.is_empty() {
+            return Err(Error::NoVectorIndexOnFields { fields: unindexed });
+        }
+        let now = Instant::now();
+        for p in &mut c.partitions {
+            p.loaded_since.get_or_insert(now);
+        }
+        c.load_type = LoadType::Collection;
+        Ok(())
+    }
+
+    /// `collections/refresh_load`: only a loaded collection can be refreshed.
+    pub fn refresh_load(&self, db: &str, name: &str) -> Result<()> {
+        self.validate_collection_name(name)?;
+        self.read(db, |d| {
+            let c = lookup(d, name)?;
+            if c.is_loaded() {
+                Ok(())
+            } else {
+                Err(Error::Plain(format!(
+                    "call query coordinator LoadCollection: collection not loaded[collection={}]",
+                    c.id
+                )))
+            }
+        })
+    }
+
+    /// `collections/release`: a no-op for a collection that is not loaded.
+    pub fn release_collection(&self, db: &str, name: &str) -> Result<()> {
+        self.validate_collection_name(name)?;
+        self.write(db, |d| {
+            let c = lookup_mut(d, name)?;
+            release_all(c);
+            Ok(())
+        })
+    }
+
+    /// `collections/alter_properties`.
+    pub fn alter_collection_properties(
+        &self,
+        db: &str,
+        name: &str,
+        properties: Vec<(String, String)>,
+    ) -> Result<()> {
+        self.validate_collection_name(name)?;
+        self.write(db, |d| {
+            let c = lookup_mut(d, name)?;
+            if c.is_loaded()
+                && properties
+                    .iter()
+                    .any(|(k, _)| MMAP_KEYS.contains(&k.as_str()))
+            {
+                return Err(Error::AlterMmapLoaded {
+                    name: name.to_string(),
+                });
+            }
+            merge_properties(&mut c.spec.properties, properties);
+            Ok(())
+        })
+    }
+
+    /// `collections/drop_properties`.
+    pub fn drop_collection_properties(&self, db: &str, name: &str, keys: &[String]) -> Result<()> {
+        self.validate_collection_name(name)?;
+        self.write(db, |d| {
+            let c = lookup_mut(d, name)?;
+            if c.is_loaded() && keys.iter().any(|k| MMAP_KEYS.contains(&k.as_str())) {
+                return Err(Error::AlterMmapLoaded {
+                    name: name.to_string(),
+                });
+            }
+            c.spec.properties.retain(|(k, _)| !keys.contains(k));
+            Ok(())
+        })
+    }
+}
+
+/// Releases every partition and the collection.
+pub(super) fn release_all(c: &mut Collection) {
+    for p in &mut c.partitions {
+        p.loaded_since = None;
+    }
+    c.load_type = LoadType::NotLoaded;
+}

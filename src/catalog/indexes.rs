@@ -1,0 +1,261 @@
+//! Indexes (part 2 §A). Quick setup and custom schemas with `indexParams` create theirs through
+//! [`Catalog::create_index_in`] too.
+
+use serde_json::Value;
+
+use super::Catalog;
+use super::collections::{lookup, lookup_mut};
+use crate::catalog::model::*;
+use crate::error::{Error, NameKind, Result};
+use crate::names;
+
+/// One entry of `indexParams`, after the REST layer's `convertToExtraParams`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct IndexRequest {
+    pub field: String,
+    /// Empty: the field's name, or the name of the index the field already has.
+    pub name: String,
+    /// Empty: `index_type` from `params`, else `AUTOINDEX`.
+    pub index_type: String,
+    /// Empty: the default metric of the field's vector kind.
+    pub metric_type: String,
+    pub params: Vec<(String, String)>,
+}
+
+const FLOAT_INDEXES: &[&str] = &[
+    "FLAT",
+    "IVF_FLAT",
+    "IVF_SQ8",
+    "IVF_PQ",
+    "IVF_RABITQ",
+    "HNSW",
+    "HNSW_SQ",
+    "HNSW_PQ",
+    "HNSW_PRQ",
+    "DISKANN",
+    "SCANN",
+    "GPU_CAGRA",
+    "GPU_IVF_FLAT",
+    "GPU_IVF_PQ",
+    "GPU_BRUTE_FORCE",
+    "AUTOINDEX",
+];
+const BINARY_INDEXES: &[&str] = &["BIN_FLAT", "BIN_IVF_FLAT", "MINHASH_LSH", "AUTOINDEX"];
+const SPARSE_INDEXES: &[&str] = &["SPARSE_INVERTED_INDEX", "SPARSE_WAND", "AUTOINDEX"];
+const SCALAR_INDEXES: &[&str] = &[
+    "INVERTED",
+    "STL_SORT",
+    "Trie",
+    "TRIE",
+    "BITMAP",
+    "NGRAM",
+    "RTREE",
+    "AUTOINDEX",
+];
+
+fn metrics(kind: VectorKind) -> &'static [&'static str] {
+    match kind {
+        VectorKind::Float => &["L2", "IP", "COSINE"],
+        VectorKind::Binary => &[
+            "HAMMING",
+            "JACCARD",
+            "SUBSTRUCTURE",
+            "SUPERSTRUCTURE",
+            "MHJACCARD",
+        ],
+        VectorKind::Sparse => &["IP", "BM25"],
+    }
+}
+
+fn default_metric(kind: VectorKind) -> &'static str {
+    match kind {
+        VectorKind::Float => "COSINE",
+        VectorKind::Binary => "HAMMING",
+        VectorKind::Sparse => "IP",
+    }
+}
+
+fn kind_words(kind: VectorKind) -> &'static str {
+    match kind {
+        VectorKind::Float => "float vector",
+        VectorKind::Binary => "binary vector",
+        VectorKind::Sparse => "sparse float vector",
+    }
+}
+
+impl Catalog {
+    /// Validates and adds one index to a collection (proxy `createIndexTask`, then datacoord `CanCreateIndex`).
+    pub(super) fn create_index_in(&self, c: &mut Collection, request: IndexRequest) -> Result<()> {
+        let field = c
+            .field(&request.field)
+            .ok_or_else(|| Error::IndexOnMissingField {
+                field: request.field.clone(),
+            })?;
+        let param = |key: &str| {
+            request
+                .params
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.clone())
+        };
+        let index_type = [
+            request.index_type.clone(),
+            param("index_type").unwrap_or_default(),
+        ]
+        .into_iter()
+        .find(|t| !t.is_empty())
+        .unwrap_or_else(|| "AUTOINDEX".to_string());
+        let kind = vector_kind(&field.data_type);
+        let allowed = match kind {
+            Some(VectorKind::Float) => FLOAT_INDEXES,
+            Some(VectorKind::Binary) => BINARY_INDEXES,
+            Some(VectorKind::Sparse) => SPARSE_INDEXES,
+            None => SCALAR_INDEXES,
+        };
+        if !allowed.contains(&index_type.as_str()) {
+            return Err(Error::InvalidIndexType { index_type });
+        }
+        let metric_type = match kind {
+            Some(kind) => {
+                let given = [
+                    request.metric_type.clone(),
+                    param("metric_type").unwrap_or_default(),
+                ]
+                .into_iter()
+                .find(|m| !m.is_empty());
+                let metric = given.unwrap_or_else(|| default_metric(kind).to_string());
+                if !metrics(kind).contains(&metric.as_str()) {
+                    return Err(Error::InvalidMetricType {
+                        vector_kind: kind_words(kind),
+                        metric,
+                    });
+                }
+                metric
+            }
+            None => request.metric_type.clone(),
+        };
+        let on_field = c.indexes.iter().find(|i| i.field == field.name);
+        let name = match (&request.name, on_field) {
+            (n, _) if !n.is_empty() => n.clone(),
+            (_, Some(existing)) => existing.name.clone(),
+            _ => field.name.clone(),
+        };
+        let index = Index {
+            name,
+            field: field.name.clone(),
+            index_type,
+            metric_type,
+            params: request
+                .params
+                .into_iter()
+                .filter(|(k, _)| k != "index_type" && k != "metric_type")
+                .collect(),
+            properties: Vec::new(),
+        };
+        if let Some(same_name) = c.indexes.iter().find(|i| i.name == index.name) {
+            let same = same_name.field == index.field
+                && same_name.index_type == index.index_type
+                && same_name.metric_type == index.metric_type
+                && same_name.params == index.params;
+            return if same {
+                Ok(())
+            } else {
+                Err(Error::DistinctIndexPerField)
+            };
+        }
+        if on_field.is_some() {
+            return Err(Error::MultipleIndexesOnField);
+        }
+        c.indexes.push(index);
+        Ok(())
+    }
+
+    /// `indexes/create`: entries in order; the first failure is returned and earlier indexes stay.
+    pub fn create_indexes(
+        &self,
+        db: &str,
+        collection: &str,
+        requests: Vec<IndexRequest>,
+    ) -> Result<()> {
+        names::validate_collection(collection, NameKind::Collection, &self.profile)?;
+        self.write(db, |d| {
+            let c = lookup_mut(d, collection)?;
+            requests
+                .into_iter()
+                .try_for_each(|r| self.create_index_in(c, r))
+        })
+    }
+
+    /// `indexes/list`: names; `[]` when there is none.
+    pub fn list_indexes(&self, db: &str, collection: &str) -> Result<Vec<String>> {
+        names::validate_collection(collection, NameKind::Collection, &self.profile)?;
+        self.read(db, |d| {
+            Ok(lookup(d, collection)?
+                .indexes
+                .iter()
+                .map(|i| i.name.clone())
+                .collect())
+        })
+    }
+
+    /// `indexes/describe`: a one-entry list.
+    pub fn describe_index(&self, db: &str, collection: &str, index: &str) -> Result<Value> {
+        names::validate_collection(collection, NameKind::Collection, &self.profile)?;
+        self.read(db, |d| {
+            let c = lookup(d, collection)?;
+            let i = find_index(c, index)?;
+            Ok(Value::Array(vec![i.describe()]))
+        })
+    }
+
+    /// `indexes/drop`: refused on a loaded collection before the index is looked for; a missing index is fine.
+    pub fn drop_index(&self, db: &str, collection: &str, index: &str) -> Result<()> {
+        names::validate_collection(collection, NameKind::Collection, &self.profile)?;
+        self.write(db, |d| {
+            let c = lookup_mut(d, collection)?;
+            if c.is_loaded() {
+                return Err(Error::DropIndexOfLoadedCollection);
+            }
+            c.indexes.retain(|i| i.name != index);
+            Ok(())
+        })
+    }
+
+    /// `indexes/alter_properties` and `indexes/drop_properties`: refused while the collection is loaded.
+    pub fn alter_index_properties(
+        &self,
+        db: &str,
+        collection: &str,
+        index: &str,
+        set: Vec<(String, String)>,
+        remove: &[String],
+    ) -> Result<()> {
+        names::validate_collection(collection, NameKind::Collection, &self.profile)?;
+        self.write(db, |d| {
+            let c = lookup_mut(d, collection)?;
+            if c.is_loaded() {
+                return Err(Error::AlterIndexLoaded {
+                    name: collection.to_string(),
+                });
+            }
+            find_index(c, index)?;
+            let i = c
+                .indexes
+                .iter_mut()
+                .find(|i| i.name == index)
+                .expect("found above");
+            merge_properties(&mut i.properties, set);
+            i.properties.retain(|(k, _)| !remove.contains(k));
+            Ok(())
+        })
+    }
+}
+
+fn find_index<'a>(c: &'a Collection, name: &str) -> Result<&'a Index> {
+    c.indexes
+        .iter()
+        .find(|i| i.name == name)
+        .ok_or_else(|| Error::IndexNotFoundName {
+            index: name.to_string(),
+        })
+}

@@ -1,0 +1,247 @@
+//! The mock's state: databases, their collections, partitions, indexes and aliases, and the load state.
+//!
+//! Handlers make one call here and wrap the result. Each method follows Milvus's order of checks (contract §6) and
+//! returns the [`Error`] Milvus would answer. State lives in a `DashMap` keyed by database; a change to anything
+//! inside one database happens under that database's entry lock, so multi-step changes (release of every loaded
+//! partition releasing the collection, a collection load loading its partitions) are atomic. Changes that span
+//! databases (create/drop a database, rename into another database) are serialised by `admin`. No method holds a
+//! guard while it calls back into the map, and nothing here is async, so no guard can live across an `.await`.
+
+mod aliases;
+mod collections;
+mod indexes;
+pub mod model;
+mod partitions;
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use dashmap::DashMap;
+use serde_json::Value;
+
+pub use indexes::IndexRequest;
+pub use model::*;
+
+use crate::error::{Error, Result};
+use crate::names;
+use crate::version::Profile;
+
+/// Milvus's default limits (contract §8.4).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// `rootCoord.maxPartitionNum`, counting `_default`.
+    pub max_partitions: usize,
+    /// `rootCoord.maxDatabaseNum`, not counting `default`.
+    pub max_databases: usize,
+    /// `quotaAndLimits.limits.maxCollectionNum`, across all databases.
+    pub max_collections: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_partitions: 1024,
+            max_databases: 64,
+            max_collections: 65_536,
+        }
+    }
+}
+
+/// The in-memory Milvus.
+#[derive(Debug)]
+pub struct Catalog {
+    profile: Profile,
+    limits: Limits,
+    databases: DashMap<String, Database>,
+    next_id: AtomicI64,
+    collection_count: AtomicUsize,
+    /// Serialises database create/drop and cross-database renames.
+    admin: Mutex<()>,
+    /// How long a load takes to reach 100 % (zero: at once).
+    load_duration: Duration,
+}
+
+/// The `get_load_state` answer before it is wrapped (contract §7.2).
+#[derive(Debug, Clone, PartialEq)]
+pub enum LoadStateReport {
+    NotLoad,
+    /// Loading or Loaded, with the progress and the accumulated message of the progress call.
+    Progress {
+        progress: i64,
+        message: String,
+    },
+}
+
+impl Catalog {
+    /// A fresh Milvus: only the `default` database.
+    pub fn new(profile: Profile, limits: Limits, load_duration: Duration) -> Self {
+        let catalog = Self {
+            profile,
+            limits,
+            databases: DashMap::new(),
+            // Milvus ids are large timestamp-derived numbers; these look alike and stay deterministic.
+            next_id: AtomicI64::new(456_000_000_000_000_000),
+            collection_count: AtomicUsize::new(0),
+            admin: Mutex::new(()),
+            load_duration,
+        };
+        catalog
+            .databases
+            .insert(DEFAULT_DATABASE.into(), Database::new(1, DEFAULT_DATABASE));
+        catalog
+    }
+
+    pub fn profile(&self) -> &Profile {
+        &self.profile
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    fn next_id(&self) -> i64 {
+        self.next_id.fetch_add(1, Ordering::Relaxed)
+    }
+
+    fn admin(&self) -> std::sync::MutexGuard<'_, ()> {
+        // A panic elsewhere cannot leave the unit value inconsistent, so a poisoned lock is still usable.
+        self.admin.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Runs `f` on a database under a shared lock; 800 when it does not exist.
+    fn read<T>(&self, db: &str, f: impl FnOnce(&Database) -> Result<T>) -> Result<T> {
+        let guard = self
+            .databases
+            .get(db)
+            .ok_or_else(|| Error::DatabaseNotFound { db: db.to_string() })?;
+        f(&guard)
+    }
+
+    /// Runs `f` on a database under its exclusive lock; 800 when it does not exist.
+    fn write<T>(&self, db: &str, f: impl FnOnce(&mut Database) -> Result<T>) -> Result<T> {
+        let mut guard = self
+            .databases
+            .get_mut(db)
+            .ok_or_else(|| Error::DatabaseNotFound { db: db.to_string() })?;
+        f(&mut guard)
+    }
+
+    // ---- databases (contract §6.1) ----
+
+    pub fn create_database(&self, name: &str, properties: Vec<(String, String)>) -> Result<()> {
+        names::validate_database(name)?;
+        let _admin = self.admin();
+        if self.databases.contains_key(name) {
+            return Err(Error::DatabaseExists {
+                db: name.to_string(),
+            });
+        }
+        if self.databases.len() > self.limits.max_databases {
+            return Err(Error::DatabaseLimit {
+                limit: self.limits.max_databases,
+            });
+        }
+        let mut db = Database::new(self.next_id(), name);
+        db.properties = properties;
+        self.databases.insert(name.to_string(), db);
+        Ok(())
+    }
+
+    pub fn drop_database(&self, name: &str) -> Result<()> {
+        names::validate_database(name)?;
+        if name == DEFAULT_DATABASE {
+            return Err(Error::DropDefaultDatabase);
+        }
+        let _admin = self.admin();
+        let not_empty = match self.databases.get(name) {
+            None => return Ok(()), // dropping a missing database succeeds
+            Some(db) => !db.collections.is_empty(),
+        };
+        if not_empty {
+            return Err(Error::DatabaseNotEmpty {
+                db: name.to_string(),
+            });
+        }
+        self.databases.remove(name);
+        Ok(())
+    }
+
+    /// `default` first, then the others by creation.
+    pub fn list_databases(&self) -> Vec<String> {
+        let mut dbs: Vec<(i64, String)> = self
+            .databases
+            .iter()
+            .map(|d| (d.id, d.name.clone()))
+            .collect();
+        dbs.sort();
+        dbs.into_iter().map(|(_, n)| n).collect()
+    }
+
+    pub fn describe_database(&self, name: &str) -> Result<Value> {
+        self.read(name, |db| Ok(db.describe()))
+    }
+
+    pub fn alter_database(&self, name: &str, properties: Vec<(String, String)>) -> Result<()> {
+        self.write(name, |db| {
+            merge_properties(&mut db.properties, properties);
+            Ok(())
+        })
+    }
+
+    pub fn drop_database_properties(&self, name: &str, keys: &[String]) -> Result<()> {
+        self.write(name, |db| {
+            db.properties.retain(|(k, _)| !keys.contains(k));
+            Ok(())
+        })
+    }
+
+    // ---- load progress ----
+
+    /// A partition's load progress in percent.
+    fn partition_progress(
+        &self,
+        collection: &Collection,
+        partition: &Partition,
+        now: Instant,
+    ) -> i64 {
+        let Some(since) = partition.loaded_since else {
+            return 0;
+        };
+        let duration = collection.load_duration.unwrap_or(self.load_duration);
+        if duration.is_zero() {
+            return 100;
+        }
+        let done = now.saturating_duration_since(since).as_millis() * 100 / duration.as_millis();
+        done.min(100) as i64
+    }
+
+    /// querycoord's collection percentage: the average over the loaded partitions.
+    fn collection_progress(&self, collection: &Collection, now: Instant) -> i64 {
+        let loaded: Vec<i64> = collection
+            .partitions
+            .iter()
+            .filter(|p| p.loaded_since.is_some())
+            .map(|p| self.partition_progress(collection, p, now))
+            .collect();
+        if loaded.is_empty() {
+            0
+        } else {
+            loaded.iter().sum::<i64>() / loaded.len() as i64
+        }
+    }
+
+    /// The raw load state, as `collections/describe` reports it.
+    fn load_state(&self, collection: &Collection, now: Instant) -> LoadState {
+        if !collection.is_loaded() {
+            LoadState::NotLoad
+        } else if self.collection_progress(collection, now) >= 100 {
+            LoadState::Loaded
+        } else {
+            LoadState::Loading
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

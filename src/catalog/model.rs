@@ -1,0 +1,381 @@
+//! The state's records: databases, collections, fields, partitions and indexes, and how each renders in Milvus's
+//! JSON (`collections/describe`, `indexes/describe`, `databases/describe`).
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+/// Milvus's first user field id (`common.StartOfUserFieldID`).
+pub const FIRST_FIELD_ID: i64 = 100;
+/// The default partition's name (`common.defaultPartitionName`).
+pub const DEFAULT_PARTITION: &str = "_default";
+/// The database every Milvus starts with.
+pub const DEFAULT_DATABASE: &str = "default";
+
+/// One database and everything in it. Aliases are per database, as in Milvus.
+#[derive(Debug, Clone)]
+pub struct Database {
+    pub id: i64,
+    pub name: String,
+    pub properties: Vec<(String, String)>,
+    pub collections: HashMap<String, Collection>,
+    /// alias -> collection name
+    pub aliases: HashMap<String, String>,
+}
+
+impl Database {
+    pub fn new(id: i64, name: &str) -> Self {
+        Self {
+            id,
+            name: name.to_string(),
+            properties: Vec::new(),
+            collections: HashMap::new(),
+            aliases: HashMap::new(),
+        }
+    }
+
+    /// The real collection behind `name`: an alias resolves first, as rootcoord's lookup does.
+    pub fn resolve<'a>(&'a self, name: &'a str) -> &'a str {
+        self.aliases.get(name).map(String::as_str).unwrap_or(name)
+    }
+
+    /// Aliases of one collection, sorted for a stable answer.
+    pub fn aliases_of(&self, collection: &str) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .aliases
+            .iter()
+            .filter(|(_, c)| c.as_str() == collection)
+            .map(|(a, _)| a.clone())
+            .collect();
+        out.sort();
+        out
+    }
+
+    pub fn describe(&self) -> Value {
+        json!({"dbID": self.id, "dbName": self.name, "properties": key_values(&self.properties)})
+    }
+}
+
+/// One field of a collection schema.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    pub id: i64,
+    pub name: String,
+    /// A `schemapb.DataType` name: `Int64`, `VarChar`, `FloatVector`, ...
+    pub data_type: String,
+    /// For `Array` fields.
+    pub element_type: Option<String>,
+    pub primary_key: bool,
+    pub partition_key: bool,
+    pub clustering_key: bool,
+    pub auto_id: bool,
+    pub nullable: bool,
+    pub description: String,
+    /// Type params such as `dim` and `max_length`, as strings.
+    pub params: Vec<(String, String)>,
+    pub default_value: Option<Value>,
+    pub function_output: bool,
+}
+
+impl Field {
+    pub fn new(id: i64, name: &str, data_type: &str) -> Self {
+        Self {
+            id,
+            name: name.to_string(),
+            data_type: data_type.to_string(),
+            element_type: None,
+            primary_key: false,
+            partition_key: false,
+            clustering_key: false,
+            auto_id: false,
+            nullable: false,
+            description: String::new(),
+            params: Vec::new(),
+            default_value: None,
+            function_output: false,
+        }
+    }
+
+    pub fn is_vector(&self) -> bool {
+        vector_kind(&self.data_type).is_some()
+    }
+
+    /// `printFieldDetail` (V2): `params` only when there are type params, `elementType` only for arrays.
+    pub fn describe(&self) -> Value {
+        let mut f = json!({
+            "autoId": self.auto_id,
+            "clusteringKey": self.clustering_key,
+            "description": self.description,
+            "id": self.id,
+            "name": self.name,
+            "nullable": self.nullable,
+            "partitionKey": self.partition_key,
+            "primaryKey": self.primary_key,
+            "type": self.data_type,
+        });
+        if !self.params.is_empty() {
+            f["params"] = key_values(&self.params);
+        }
+        if let Some(element) = &self.element_type {
+            f["elementType"] = json!(element);
+        }
+        if let Some(default) = &self.default_value {
+            f["defaultValue"] = default.clone();
+        }
+        if self.function_output {
+            f["isFunctionOutput"] = json!(true);
+        }
+        f
+    }
+}
+
+/// The kinds of vector field, which decide the index types and metrics allowed on them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VectorKind {
+    Float,
+    Binary,
+    Sparse,
+}
+
+pub fn vector_kind(data_type: &str) -> Option<VectorKind> {
+    match data_type {
+        "FloatVector" | "Float16Vector" | "BFloat16Vector" | "Int8Vector" => {
+            Some(VectorKind::Float)
+        }
+        "BinaryVector" => Some(VectorKind::Binary),
+        "SparseFloatVector" => Some(VectorKind::Sparse),
+        _ => None,
+    }
+}
+
+/// One index on one field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Index {
+    pub name: String,
+    pub field: String,
+    pub index_type: String,
+    pub metric_type: String,
+    /// The build params as sent (`params` of `indexParams[]`), rendered with Go's `%v`.
+    pub params: Vec<(String, String)>,
+    /// Index properties set by `indexes/alter_properties` (for example `mmap.enabled`).
+    pub properties: Vec<(String, String)>,
+}
+
+impl Index {
+    /// One entry of `indexes/describe`; the row counters stay 0 until there is a data plane.
+    pub fn describe(&self) -> Value {
+        json!({
+            "failReason": "",
+            "fieldName": self.field,
+            "indexName": self.name,
+            "indexState": "Finished",
+            "indexType": self.index_type,
+            "indexedRows": 0,
+            "metricType": self.metric_type,
+            "pendingRows": 0,
+            "totalRows": 0,
+        })
+    }
+
+    /// One entry of `collections/describe`'s `indexes` (`printIndexes`).
+    pub fn summary(&self) -> Value {
+        json!({"fieldName": self.field, "indexName": self.name, "metricType": self.metric_type})
+    }
+}
+
+/// A partition and its load state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Partition {
+    pub id: i64,
+    pub name: String,
+    /// When the partition's load began; `None` when released.
+    pub loaded_since: Option<Instant>,
+}
+
+/// How a collection was loaded: querycoord's load type decides whether new partitions load by themselves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoadType {
+    NotLoaded,
+    /// `collections/load`: every partition, including ones created later.
+    Collection,
+    /// `partitions/load`: only the partitions named.
+    Partitions,
+}
+
+/// `commonpb.LoadState` as the REST API spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoadState {
+    NotLoad,
+    Loading,
+    Loaded,
+}
+
+impl LoadState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LoadState::NotLoad => "LoadStateNotLoad",
+            LoadState::Loading => "LoadStateLoading",
+            LoadState::Loaded => "LoadStateLoaded",
+        }
+    }
+}
+
+/// Everything needed to create a collection, whether from a request (quick setup or custom schema) or a fixture.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CollectionSpec {
+    pub name: String,
+    pub description: String,
+    pub fields: Vec<Field>,
+    pub functions: Vec<Value>,
+    pub enable_dynamic_field: bool,
+    pub shards_num: i64,
+    pub consistency_level: String,
+    pub properties: Vec<(String, String)>,
+    /// Partitions of a partition-key collection (`partitionsNum`); ignored otherwise.
+    pub partition_key_partitions: usize,
+}
+
+/// A collection, its partitions (in creation order, like rootcoord) and its indexes.
+#[derive(Debug, Clone)]
+pub struct Collection {
+    pub id: i64,
+    pub spec: CollectionSpec,
+    pub partitions: Vec<Partition>,
+    pub indexes: Vec<Index>,
+    pub load_type: LoadType,
+    /// How long a load takes to reach 100 %, when it is not the server's default.
+    pub load_duration: Option<Duration>,
+}
+
+impl Collection {
+    pub fn name(&self) -> &str {
+        &self.spec.name
+    }
+
+    pub fn has_partition_key(&self) -> bool {
+        self.spec.fields.iter().any(|f| f.partition_key)
+    }
+
+    pub fn partition(&self, name: &str) -> Option<&Partition> {
+        self.partitions.iter().find(|p| p.name == name)
+    }
+
+    pub fn is_loaded(&self) -> bool {
+        self.load_type != LoadType::NotLoaded
+    }
+
+    pub fn vector_fields(&self) -> impl Iterator<Item = &Field> {
+        self.spec.fields.iter().filter(|f| f.is_vector())
+    }
+
+    pub fn field(&self, name: &str) -> Option<&Field> {
+        self.spec.fields.iter().find(|f| f.name == name)
+    }
+
+    /// The primary field's auto-id flag, as describe reports it.
+    pub fn auto_id(&self) -> bool {
+        self.spec
+            .fields
+            .iter()
+            .find(|f| f.primary_key)
+            .is_some_and(|f| f.auto_id)
+    }
+}
+
+/// Protobuf `KeyValuePair`s: `{"key":..,"value":..}`; an empty value is omitted (`omitempty`).
+pub fn key_values(pairs: &[(String, String)]) -> Value {
+    Value::Array(
+        pairs
+            .iter()
+            .map(|(k, v)| {
+                if v.is_empty() {
+                    json!({"key": k})
+                } else {
+                    json!({"key": k, "value": v})
+                }
+            })
+            .collect(),
+    )
+}
+
+/// Sets or replaces keys, keeping first-seen order.
+pub fn merge_properties(target: &mut Vec<(String, String)>, updates: Vec<(String, String)>) {
+    for (k, v) in updates {
+        match target.iter_mut().find(|(key, _)| *key == k) {
+            Some(slot) => slot.1 = v,
+            None => target.push((k, v)),
+        }
+    }
+}
+
+/// Go's `fmt.Sprintf("%v", x)` of a value decoded into `interface{}`: how Milvus turns property values into strings.
+pub fn go_format(value: &Value) -> String {
+    match value {
+        Value::Null => "<nil>".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::String(s) => s.clone(),
+        Value::Number(n) => go_format_float(n.as_f64().unwrap_or(0.0)),
+        Value::Array(items) => format!(
+            "[{}]",
+            items.iter().map(go_format).collect::<Vec<_>>().join(" ")
+        ),
+        Value::Object(m) => {
+            // Go prints maps with sorted keys.
+            let mut keys: Vec<&String> = m.keys().collect();
+            keys.sort();
+            let parts: Vec<String> = keys
+                .iter()
+                .map(|k| format!("{k}:{}", go_format(&m[*k])))
+                .collect();
+            format!("map[{}]", parts.join(" "))
+        }
+    }
+}
+
+/// `%v` of a float64: Go's shortest `%g`, which switches to exponent form when the exponent is below -4 or at
+/// least 6 (`1e+06`, `1e-05`).
+fn go_format_float(f: f64) -> String {
+    if f == 0.0 {
+        return "0".into();
+    }
+    let sci = format!("{f:e}"); // e.g. "1.5e-5", "-1.234567e6"
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    if (-4..6).contains(&exp) {
+        format!("{f}")
+    } else {
+        go_exponent(mantissa, exp)
+    }
+}
+
+fn go_exponent(mantissa: &str, exp: i32) -> String {
+    let sign = if exp < 0 { '-' } else { '+' };
+    format!("{mantissa}e{sign}{:02}", exp.abs())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn go_format_matches_fmt_v() {
+        assert_eq!(go_format(&json!(true)), "true");
+        assert_eq!(go_format(&json!(1)), "1");
+        assert_eq!(go_format(&json!(1.5)), "1.5");
+        assert_eq!(go_format(&json!(3600)), "3600");
+        assert_eq!(go_format(&json!("x")), "x");
+        assert_eq!(go_format(&json!(null)), "<nil>");
+        assert_eq!(go_format(&json!(["a", 1])), "[a 1]");
+        assert_eq!(go_format(&json!(1e21)), "1e+21");
+        assert_eq!(go_format(&json!(0.00001)), "1e-05");
+        assert_eq!(go_format(&json!(1000000)), "1e+06");
+        assert_eq!(go_format(&json!(123456)), "123456");
+    }
+
+    #[test]
+    fn empty_property_values_drop_the_value_key() {
+        let kv = key_values(&[("a".into(), "".into()), ("b".into(), "1".into())]);
+        assert_eq!(kv, json!([{"key": "a"}, {"key": "b", "value": "1"}]));
+    }
+}

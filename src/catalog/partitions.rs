@@ -1,0 +1,201 @@
+//! Partitions and their load state (contract §6.3, §7.1). `partitions/release` is the centre of the mock.
+
+use std::time::Instant;
+
+use super::Catalog;
+use super::collections::{lookup, lookup_mut, release_all};
+use crate::catalog::model::*;
+use crate::error::{Error, NameKind, Result};
+use crate::names;
+
+impl Catalog {
+    /// The partition a load/release/stats name means: from 2.5 on, `""` is the default partition.
+    pub(super) fn find_partition<'a>(
+        &self,
+        c: &'a Collection,
+        name: &str,
+    ) -> Option<&'a Partition> {
+        let name = if name.is_empty() && self.profile.empty_partition_is_default {
+            DEFAULT_PARTITION
+        } else {
+            name
+        };
+        c.partition(name)
+    }
+
+    /// Resolves every name to a partition index, in order; the first missing name is 200.
+    fn resolve_partitions(&self, c: &Collection, names: &[String]) -> Result<Vec<usize>> {
+        names
+            .iter()
+            .map(|n| {
+                self.find_partition(c, n)
+                    .and_then(|p| c.partitions.iter().position(|q| q.id == p.id))
+                    .ok_or_else(|| Error::PartitionNotFound { name: n.clone() })
+            })
+            .collect()
+    }
+
+    fn check_collection_name(&self, name: &str) -> Result<()> {
+        names::validate_collection(name, NameKind::Collection, &self.profile)
+    }
+
+    fn refuse_partition_key(c: &Collection, action: &'static str) -> Result<()> {
+        if c.has_partition_key() {
+            Err(Error::PartitionKeyMode { action })
+        } else {
+            Ok(())
+        }
+    }
+
+    /// `partitions/create`: idempotent for an existing name; a partition of a collection loaded as a whole is
+    /// loaded at once.
+    pub fn create_partition(&self, db: &str, collection: &str, partition: &str) -> Result<()> {
+        self.check_collection_name(collection)?;
+        self.write(db, |d| {
+            let c = lookup_mut(d, collection)?;
+            Self::refuse_partition_key(c, "create partition")?;
+            names::validate_partition(partition, &self.profile)?;
+            if c.partition(partition).is_some() {
+                return Ok(());
+            }
+            if c.partitions.len() >= self.limits.max_partitions {
+                return Err(Error::PartitionLimit {
+                    count: c.partitions.len(),
+                    max: self.limits.max_partitions,
+                    collection: c.name().to_string(),
+                });
+            }
+            let loaded_since = (c.load_type == LoadType::Collection).then(Instant::now);
+            c.partitions.push(Partition {
+                id: self.next_id(),
+                name: partition.to_string(),
+                loaded_since,
+            });
+            Ok(())
+        })
+    }
+
+    /// `partitions/drop`: idempotent for a missing partition; refuses a loaded partition and `_default`.
+    pub fn drop_partition(&self, db: &str, collection: &str, partition: &str) -> Result<()> {
+        self.check_collection_name(collection)?;
+        self.write(db, |d| {
+            let c = lookup_mut(d, collection)?;
+            Self::refuse_partition_key(c, "drop partition")?;
+            names::validate_partition(partition, &self.profile)?;
+            let Some(position) = c.partitions.iter().position(|p| p.name == partition) else {
+                return Ok(());
+            };
+            if c.is_loaded() && c.partitions[position].loaded_since.is_some() {
+                return Err(Error::DropLoadedPartition);
+            }
+            if partition == DEFAULT_PARTITION {
+                return Err(Error::DropDefaultPartition);
+            }
+            c.partitions.remove(position);
+            Ok(())
+        })
+    }
+
+    /// `partitions/has`: the partition name is checked before the collection is looked up.
+    pub fn has_partition(&self, db: &str, collection: &str, partition: &str) -> Result<bool> {
+        self.check_collection_name(collection)?;
+        names::validate_partition(partition, &self.profile)?;
+        self.read(db, |d| {
+            Ok(lookup(d, collection)?.partition(partition).is_some())
+        })
+    }
+
+    /// `partitions/list`, in creation order.
+    pub fn list_partitions(&self, db: &str, collection: &str) -> Result<Vec<String>> {
+        self.check_collection_name(collection)?;
+        self.read(db, |d| {
+            Ok(lookup(d, collection)?
+                .partitions
+                .iter()
+                .map(|p| p.name.clone())
+                .collect())
+        })
+    }
+
+    /// `partitions/get_stats`: 0 rows until there is a data plane.
+    pub fn partition_row_count(&self, db: &str, collection: &str, partition: &str) -> Result<i64> {
+        self.check_collection_name(collection)?;
+        self.read(db, |d| {
+            let c = lookup(d, collection)?;
+            self.find_partition(c, partition)
+                .map(|_| 0)
+                .ok_or_else(|| Error::PartitionNotFound {
+                    name: partition.to_string(),
+                })
+        })
+    }
+
+    /// `partitions/load`: adds the named partitions to what is loaded.
+    pub fn load_partitions(&self, db: &str, collection: &str, partitions: &[String]) -> Result<()> {
+        self.check_collection_name(collection)?;
+        self.write(db, |d| {
+            let c = lookup_mut(d, collection)?;
+            Self::refuse_partition_key(c, "load partitions")?;
+            if c.indexes.is_empty() {
+                return Err(Error::IndexNotFoundCollection {
+                    name: c.name().to_string(),
+                });
+            }
+            if !c
+                .vector_fields()
+                .any(|f| c.indexes.iter().any(|i| i.field == f.name))
+            {
+                return Err(Error::NoVectorIndexOnCollection {
+                    name: c.name().to_string(),
+                });
+            }
+            let targets = self.resolve_partitions(c, partitions)?;
+            if targets.is_empty() {
+                return Err(Error::LoadEmptyList);
+            }
+            let now = Instant::now();
+            for i in targets {
+                c.partitions[i].loaded_since.get_or_insert(now);
+            }
+            if c.load_type == LoadType::NotLoaded {
+                c.load_type = LoadType::Partitions;
+            }
+            Ok(())
+        })
+    }
+
+    /// `partitions/release`: releasing every loaded partition releases the collection (querycoord's
+    /// `ReleasePartitionJob`); otherwise only the named partitions are released.
+    pub fn release_partitions(
+        &self,
+        db: &str,
+        collection: &str,
+        partitions: &[String],
+    ) -> Result<()> {
+        self.check_collection_name(collection)?;
+        self.write(db, |d| {
+            let c = lookup_mut(d, collection)?;
+            Self::refuse_partition_key(c, "release partitions")?;
+            let targets = self.resolve_partitions(c, partitions)?;
+            if targets.is_empty() {
+                return Err(Error::ReleaseEmptyList);
+            }
+            if !c.is_loaded() {
+                return Ok(());
+            }
+            let covers_all_loaded = c
+                .partitions
+                .iter()
+                .enumerate()
+                .all(|(i, p)| p.loaded_since.is_none() || targets.contains(&i));
+            if covers_all_loaded {
+                release_all(c);
+            } else {
+                for i in targets {
+                    c.partitions[i].loaded_since = None;
+                }
+            }
+            Ok(())
+        })
+    }
+}

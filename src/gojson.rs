@@ -1,0 +1,605 @@
+//! Request decoding the way Milvus's gin handlers do it, down to the error text.
+//!
+//! Milvus binds every body with Go's `encoding/json` (`json.NewDecoder(body).Decode(&req)`) and then runs the
+//! `binding:"required"` validator. Clients see Go's own error strings in code 1801 and 1802 answers, so this module
+//! reproduces them:
+//!
+//! * [`scan`] follows Go's scanner state machine and returns the same syntax-error text
+//!   (`invalid character 'x' looking for beginning of value`, `unexpected EOF`, ...). Only the first JSON value is
+//!   read; trailing bytes are ignored, as Go's `Decoder` does.
+//! * [`GoObject`] reads fields from the parsed value with Go's rules: keys match case-insensitively, `null` leaves a
+//!   field at its zero value, and a wrong type records Go's `UnmarshalTypeError` text (the first one wins, decoding
+//!   goes on).
+//! * [`Required`] collects the go-playground/validator lines for missing required fields.
+
+use serde_json::{Map, Value};
+
+/// Why a body could not be decoded. Both become code 1801 answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DecodeError {
+    /// The body is empty or only whitespace (Go's `io.EOF`).
+    Empty,
+    /// A syntax or type error, with Go's text.
+    Invalid(String),
+}
+
+/// Checks the first JSON value of `body` with Go's scanner rules and parses it.
+pub fn scan(body: &[u8]) -> Result<Value, DecodeError> {
+    let mut s = Scanner {
+        b: body,
+        i: 0,
+        depth: 0,
+    };
+    s.skip_ws();
+    if s.i >= body.len() {
+        return Err(DecodeError::Empty);
+    }
+    let start = s.i;
+    s.value().map_err(DecodeError::Invalid)?;
+    let text = String::from_utf8_lossy(&body[start..s.i]);
+    serde_json::from_str(&text).map_err(|e| DecodeError::Invalid(e.to_string()))
+}
+
+struct Scanner<'a> {
+    b: &'a [u8],
+    i: usize,
+    depth: usize,
+}
+
+/// Go's `maxNestingDepth`.
+const MAX_DEPTH: usize = 10_000;
+
+type ScanResult = Result<(), String>;
+
+const UNEXPECTED_EOF: &str = "unexpected EOF";
+
+/// Go's `quoteChar`: how a byte is shown in a syntax error.
+fn quote_char(c: u8) -> String {
+    match c {
+        b'\'' => "'\\''".to_string(),
+        b'"' => "'\"'".to_string(),
+        _ => {
+            // Go converts the byte to a rune (U+0000..U+00FF) and quotes it with strconv.Quote.
+            let ch = c as char;
+            let inner = match ch {
+                '\x07' => "\\a".to_string(),
+                '\x08' => "\\b".to_string(),
+                '\x0c' => "\\f".to_string(),
+                '\n' => "\\n".to_string(),
+                '\r' => "\\r".to_string(),
+                '\t' => "\\t".to_string(),
+                '\x0b' => "\\v".to_string(),
+                '\\' => "\\\\".to_string(),
+                c if (c as u32) < 0x20 || c as u32 == 0x7f => format!("\\x{:02x}", c as u32),
+                c if (0x80..0xa0).contains(&(c as u32)) || c as u32 == 0xad => {
+                    format!("\\u{:04x}", c as u32)
+                }
+                c => c.to_string(),
+            };
+            format!("'{inner}'")
+        }
+    }
+}
+
+fn invalid(c: u8, context: &str) -> String {
+    format!("invalid character {} {}", quote_char(c), context)
+}
+
+impl Scanner<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    fn next(&mut self) -> Result<u8, String> {
+        let c = self.peek().ok_or_else(|| UNEXPECTED_EOF.to_string())?;
+        self.i += 1;
+        Ok(c)
+    }
+
+    fn skip_ws(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.i += 1;
+        }
+    }
+
+    fn value(&mut self) -> ScanResult {
+        self.skip_ws();
+        let c = self.next()?;
+        match c {
+            b'{' | b'[' => {
+                self.depth += 1;
+                if self.depth > MAX_DEPTH {
+                    return Err(invalid(c, "exceeded max depth"));
+                }
+                let result = if c == b'{' {
+                    self.object()
+                } else {
+                    self.array()
+                };
+                self.depth -= 1;
+                result
+            }
+            b'"' => self.string(),
+            b'-' | b'0'..=b'9' => self.number(c),
+            b't' => self.literal(b"rue", "true"),
+            b'f' => self.literal(b"alse", "false"),
+            b'n' => self.literal(b"ull", "null"),
+            _ => Err(invalid(c, "looking for beginning of value")),
+        }
+    }
+
+    fn object(&mut self) -> ScanResult {
+        self.skip_ws();
+        if self.peek() == Some(b'}') {
+            self.i += 1;
+            return Ok(());
+        }
+        loop {
+            self.skip_ws();
+            match self.next()? {
+                b'"' => self.string()?,
+                c => return Err(invalid(c, "looking for beginning of object key string")),
+            }
+            self.skip_ws();
+            match self.next()? {
+                b':' => {}
+                c => return Err(invalid(c, "after object key")),
+            }
+            self.value()?;
+            self.skip_ws();
+            match self.next()? {
+                b',' => continue,
+                b'}' => return Ok(()),
+                c => return Err(invalid(c, "after object key:value pair")),
+            }
+        }
+    }
+
+    fn array(&mut self) -> ScanResult {
+        self.skip_ws();
+        if self.peek() == Some(b']') {
+            self.i += 1;
+            return Ok(());
+        }
+        loop {
+            self.value()?;
+            self.skip_ws();
+            match self.next()? {
+                b',' => continue,
+                b']' => return Ok(()),
+                c => return Err(invalid(c, "after array element")),
+            }
+        }
+    }
+
+    fn string(&mut self) -> ScanResult {
+        loop {
+            match self.next()? {
+                b'"' => return Ok(()),
+                b'\\' => match self.next()? {
+                    b'b' | b'f' | b'n' | b'r' | b't' | b'\\' | b'/' | b'"' => {}
+                    b'u' => {
+                        for _ in 0..4 {
+                            let h = self.next()?;
+                            if !h.is_ascii_hexdigit() {
+                                return Err(invalid(h, "in \\u hexadecimal character escape"));
+                            }
+                        }
+                    }
+                    c => return Err(invalid(c, "in string escape code")),
+                },
+                c if c < 0x20 => return Err(invalid(c, "in string literal")),
+                _ => {}
+            }
+        }
+    }
+
+    fn digits(&mut self) {
+        while matches!(self.peek(), Some(b'0'..=b'9')) {
+            self.i += 1;
+        }
+    }
+
+    /// A number ends at the first byte that cannot continue it; what follows is judged by the caller.
+    fn number(&mut self, first: u8) -> ScanResult {
+        let first = if first == b'-' {
+            let c = self.next()?;
+            if !c.is_ascii_digit() {
+                return Err(invalid(c, "in numeric literal"));
+            }
+            c
+        } else {
+            first
+        };
+        if first != b'0' {
+            self.digits();
+        }
+        if self.peek() == Some(b'.') {
+            self.i += 1;
+            let c = self.next()?;
+            if !c.is_ascii_digit() {
+                return Err(invalid(c, "after decimal point in numeric literal"));
+            }
+            self.digits();
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.i += 1;
+            let mut c = self.next()?;
+            if c == b'+' || c == b'-' {
+                c = self.next()?;
+            }
+            if !c.is_ascii_digit() {
+                return Err(invalid(c, "in exponent of numeric literal"));
+            }
+            self.digits();
+        }
+        Ok(())
+    }
+
+    fn literal(&mut self, rest: &[u8], word: &str) -> ScanResult {
+        for &want in rest {
+            let c = self.next()?;
+            if c != want {
+                let context = format!("in literal {word} (expecting {})", quote_char(want));
+                return Err(invalid(c, &context));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The word Go uses for a JSON value's kind in `cannot unmarshal <kind> into ...`.
+fn kind(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(_) => "bool".into(),
+        Value::Number(_) => "number".into(),
+        Value::String(_) => "string".into(),
+        Value::Array(_) => "array".into(),
+        Value::Object(_) => "object".into(),
+    }
+}
+
+/// Reads the top-level value as the Go struct `go_type` (for example `httpserver.CollectionNameReq`).
+///
+/// `null` decodes to an empty struct, as in Go; any other non-object is a type error.
+pub fn top_level(value: &Value, go_type: &str) -> Result<Map<String, Value>, DecodeError> {
+    match value {
+        Value::Object(m) => Ok(m.clone()),
+        Value::Null => Ok(Map::new()),
+        other => Err(DecodeError::Invalid(format!(
+            "json: cannot unmarshal {} into Go value of type {go_type}",
+            kind(other)
+        ))),
+    }
+}
+
+/// One JSON object being read as one Go struct.
+pub struct GoObject<'a> {
+    map: &'a Map<String, Value>,
+    /// Go struct name, used in type errors (`CollectionNameReq`).
+    strukt: &'static str,
+    /// JSON path of this object from the root (`schema.fields`), empty at the root.
+    path: String,
+    /// The first type error seen anywhere in the body.
+    first_error: &'a mut Option<String>,
+}
+
+impl<'a> GoObject<'a> {
+    pub fn new(
+        map: &'a Map<String, Value>,
+        strukt: &'static str,
+        first_error: &'a mut Option<String>,
+    ) -> Self {
+        Self {
+            map,
+            strukt,
+            path: String::new(),
+            first_error,
+        }
+    }
+
+    /// Go matches an exact key first, else the first key equal under Unicode case folding.
+    fn get(&self, key: &str) -> Option<&'a Value> {
+        self.map.get(key).or_else(|| {
+            let lower = key.to_lowercase();
+            self.map
+                .iter()
+                .find(|(k, _)| k.to_lowercase() == lower)
+                .map(|(_, v)| v)
+        })
+    }
+
+    fn field_path(&self, key: &str) -> String {
+        if self.path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{}.{key}", self.path)
+        }
+    }
+
+    fn type_error(&mut self, value_kind: String, key: &str, go_type: &str) {
+        if self.first_error.is_none() {
+            *self.first_error = Some(format!(
+                "json: cannot unmarshal {value_kind} into Go struct field {}.{} of type {go_type}",
+                self.strukt,
+                self.field_path(key)
+            ));
+        }
+    }
+
+    /// A Go `string` field. Missing or `null` gives `""`.
+    pub fn string(&mut self, key: &str) -> String {
+        match self.get(key) {
+            None | Some(Value::Null) => String::new(),
+            Some(Value::String(s)) => s.clone(),
+            Some(v) => {
+                self.type_error(kind(v), key, "string");
+                String::new()
+            }
+        }
+    }
+
+    /// A Go `[]string` field. `None` is Go's nil slice (missing or `null`).
+    pub fn strings(&mut self, key: &str) -> Option<Vec<String>> {
+        match self.get(key) {
+            None | Some(Value::Null) => None,
+            Some(Value::Array(items)) => {
+                let mut out = Vec::with_capacity(items.len());
+                for item in items {
+                    match item {
+                        Value::String(s) => out.push(s.clone()),
+                        Value::Null => out.push(String::new()),
+                        v => {
+                            self.type_error(kind(v), key, "string");
+                            out.push(String::new());
+                        }
+                    }
+                }
+                Some(out)
+            }
+            Some(v) => {
+                self.type_error(kind(v), key, "[]string");
+                None
+            }
+        }
+    }
+
+    /// A Go integer field of type `go_type` (`int32`, `int64`); `bits` bounds it.
+    pub fn int(&mut self, key: &str, go_type: &str, bits: u32) -> i64 {
+        match self.get(key) {
+            None | Some(Value::Null) => 0,
+            Some(Value::Number(n)) => {
+                let text = n.to_string();
+                let max = (1i128 << (bits - 1)) - 1;
+                match text.parse::<i128>() {
+                    Ok(v) if v <= max && v >= -max - 1 => v as i64,
+                    _ => {
+                        self.type_error(format!("number {text}"), key, go_type);
+                        0
+                    }
+                }
+            }
+            Some(v) => {
+                self.type_error(kind(v), key, go_type);
+                0
+            }
+        }
+    }
+
+    /// A Go `bool` field.
+    pub fn bool(&mut self, key: &str) -> bool {
+        match self.get(key) {
+            None | Some(Value::Null) => false,
+            Some(Value::Bool(b)) => *b,
+            Some(v) => {
+                self.type_error(kind(v), key, "bool");
+                false
+            }
+        }
+    }
+
+    /// A Go `map[string]interface{}` field. `None` is a nil map.
+    pub fn map(&mut self, key: &str) -> Option<Map<String, Value>> {
+        match self.get(key) {
+            None | Some(Value::Null) => None,
+            Some(Value::Object(m)) => Some(m.clone()),
+            Some(v) => {
+                self.type_error(kind(v), key, "map[string]interface {}");
+                None
+            }
+        }
+    }
+
+    /// A Go `interface{}` field: any value is accepted.
+    pub fn any(&mut self, key: &str) -> Option<Value> {
+        self.get(key).filter(|v| !v.is_null()).cloned()
+    }
+
+    /// A nested Go struct field (`go_type` as Go prints it, `strukt` the bare struct name).
+    pub fn object<T>(
+        &mut self,
+        key: &str,
+        go_type: &str,
+        strukt: &'static str,
+        read: impl FnOnce(&mut GoObject<'_>) -> T,
+    ) -> Option<T> {
+        match self.get(key) {
+            None | Some(Value::Null) => None,
+            Some(Value::Object(m)) => {
+                let path = self.field_path(key);
+                let mut inner = GoObject {
+                    map: m,
+                    strukt,
+                    path,
+                    first_error: self.first_error,
+                };
+                Some(read(&mut inner))
+            }
+            Some(v) => {
+                self.type_error(kind(v), key, go_type);
+                None
+            }
+        }
+    }
+
+    /// A Go slice of structs (`go_type` such as `[]httpserver.FieldSchema`).
+    pub fn objects<T>(
+        &mut self,
+        key: &str,
+        go_type: &str,
+        strukt: &'static str,
+        mut read: impl FnMut(&mut GoObject<'_>) -> T,
+    ) -> Vec<T> {
+        let elem_type = go_type.trim_start_matches("[]").trim_start_matches('*');
+        match self.get(key) {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(items)) => {
+                let path = self.field_path(key);
+                let mut out = Vec::with_capacity(items.len());
+                for item in items {
+                    match item {
+                        Value::Object(m) => {
+                            let mut inner = GoObject {
+                                map: m,
+                                strukt,
+                                path: path.clone(),
+                                first_error: self.first_error,
+                            };
+                            out.push(read(&mut inner));
+                        }
+                        Value::Null => {
+                            let empty = Map::new();
+                            let mut inner = GoObject {
+                                map: &empty,
+                                strukt,
+                                path: path.clone(),
+                                first_error: self.first_error,
+                            };
+                            out.push(read(&mut inner));
+                        }
+                        v => self.type_error(kind(v), key, elem_type),
+                    }
+                }
+                out
+            }
+            Some(v) => {
+                self.type_error(kind(v), key, go_type);
+                Vec::new()
+            }
+        }
+    }
+}
+
+/// The `binding:"required"` failures of one request, as go-playground/validator prints them.
+#[derive(Default)]
+pub struct Required {
+    lines: Vec<String>,
+}
+
+impl Required {
+    /// Records a failure of the field `go_field` in the namespace `ns` (`CollectionReq.Schema`).
+    pub fn check(&mut self, ns: &str, go_field: &str, present: bool) {
+        if !present {
+            self.lines.push(format!(
+                "Key: '{ns}.{go_field}' Error:Field validation for '{go_field}' failed on the 'required' tag"
+            ));
+        }
+    }
+
+    /// `None` when every required field is present, else the validator text (one line per field).
+    pub fn into_message(self) -> Option<String> {
+        if self.lines.is_empty() {
+            None
+        } else {
+            Some(self.lines.join("\n"))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(body: &str) -> String {
+        match scan(body.as_bytes()) {
+            Err(DecodeError::Invalid(m)) => m,
+            other => panic!("expected an error for {body:?}, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn whitespace_only_is_empty() {
+        assert_eq!(scan(b"  \n\t").unwrap_err(), DecodeError::Empty);
+        assert_eq!(scan(b"").unwrap_err(), DecodeError::Empty);
+    }
+
+    #[test]
+    fn syntax_errors_read_as_go_prints_them() {
+        assert_eq!(
+            err("xyz"),
+            "invalid character 'x' looking for beginning of value"
+        );
+        assert_eq!(err("{\"a\":1"), "unexpected EOF");
+        assert_eq!(err("{\"a\" 1}"), "invalid character '1' after object key");
+        assert_eq!(
+            err("{\"a\":1 \"b\":2}"),
+            "invalid character '\"' after object key:value pair"
+        );
+        assert_eq!(
+            err("{a:1}"),
+            "invalid character 'a' looking for beginning of object key string"
+        );
+        assert_eq!(
+            err("{\"a\":[1 2]}"),
+            "invalid character '2' after array element"
+        );
+        assert_eq!(
+            err("{\"a\":tru}"),
+            "invalid character '}' in literal true (expecting 'e')"
+        );
+        assert_eq!(
+            err("{\"a\":\"x\ny\"}"),
+            "invalid character '\\n' in string literal"
+        );
+        assert_eq!(
+            err("{\"a\":-x}"),
+            "invalid character 'x' in numeric literal"
+        );
+        assert_eq!(
+            err("{\"a\":\"\\q\"}"),
+            "invalid character 'q' in string escape code"
+        );
+        assert_eq!(
+            err("{'a':1}"),
+            "invalid character '\\'' looking for beginning of object key string"
+        );
+    }
+
+    #[test]
+    fn trailing_bytes_after_the_first_value_are_ignored() {
+        assert_eq!(scan(b"{\"a\":1} xyz").unwrap(), serde_json::json!({"a": 1}));
+    }
+
+    #[test]
+    fn type_errors_name_the_go_struct_and_json_path() {
+        let v = serde_json::json!({"collectionName": 5, "partitionNames": "p"});
+        let mut first = None;
+        let map = v.as_object().unwrap();
+        let mut o = GoObject::new(map, "PartitionsReq", &mut first);
+        o.string("collectionName");
+        o.strings("partitionNames");
+        assert_eq!(
+            first.unwrap(),
+            "json: cannot unmarshal number into Go struct field PartitionsReq.collectionName of type string"
+        );
+    }
+
+    #[test]
+    fn keys_match_case_insensitively() {
+        let v = serde_json::json!({"COLLECTIONNAME": "c"});
+        let mut first = None;
+        let mut o = GoObject::new(v.as_object().unwrap(), "X", &mut first);
+        assert_eq!(o.string("collectionName"), "c");
+    }
+}

@@ -1,0 +1,217 @@
+//! [`MockMilvus`]: a mock server for Rust tests, in the style of wiremock's `MockServer`.
+//!
+//! The listener is bound before the server starts, so the server is ready as soon as `start` returns. The server
+//! runs on its own thread with its own runtime: it keeps answering even when the test blocks its own runtime, and it
+//! works from either tokio flavour or from a plain `#[test]`. Dropping the handle asks the server to shut down and
+//! returns at once.
+
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::oneshot;
+
+use crate::app::{self, AppState, Config};
+use crate::auth::Users;
+use crate::catalog::{Catalog, Limits};
+use crate::version::{MilvusVersion, Profile};
+
+/// A running mock Milvus. Dropping it shuts the server down.
+///
+/// ```
+/// # tokio_test_block_on(async {
+/// let milvus = milvus_mock::MockMilvus::start().await;
+/// assert!(milvus.uri().starts_with("http://127.0.0.1:"));
+/// # });
+/// # fn tokio_test_block_on<F: std::future::Future>(f: F) -> F::Output {
+/// #     tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(f)
+/// # }
+/// ```
+#[must_use = "the server shuts down when this handle is dropped"]
+#[derive(Debug)]
+pub struct MockMilvus {
+    address: SocketAddr,
+    state: Arc<AppState>,
+    shutdown: Option<oneshot::Sender<()>>,
+}
+
+impl MockMilvus {
+    /// Starts a fresh Milvus 2.6 on 127.0.0.1 and a random port.
+    pub async fn start() -> Self {
+        Self::builder().start().await
+    }
+
+    /// The same as [`MockMilvus::start`], for code without an async runtime (a plain `#[test]`).
+    ///
+    /// ```
+    /// let milvus = milvus_mock::MockMilvus::start_blocking();
+    /// assert_ne!(milvus.address().port(), 0);
+    /// ```
+    pub fn start_blocking() -> Self {
+        Self::builder().start_blocking()
+    }
+
+    /// A builder for a server with other settings.
+    ///
+    /// ```
+    /// use milvus_mock::{MilvusVersion, MockMilvus};
+    /// let milvus = MockMilvus::builder().milvus_version(MilvusVersion::V2_5).start_blocking();
+    /// assert_eq!(milvus.catalog().profile().version, MilvusVersion::V2_5);
+    /// ```
+    pub fn builder() -> MockMilvusBuilder {
+        MockMilvusBuilder::default()
+    }
+
+    /// `http://127.0.0.1:PORT`, the base a client is pointed at.
+    pub fn uri(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    /// The socket address the server listens on.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// The server's state, to seed it or to check what the code under test did, without HTTP.
+    ///
+    /// ```
+    /// let milvus = milvus_mock::MockMilvus::start_blocking();
+    /// milvus.catalog().create_database("analytics", vec![]).unwrap();
+    /// assert_eq!(milvus.catalog().list_databases(), ["default", "analytics"]);
+    /// ```
+    pub fn catalog(&self) -> &Catalog {
+        &self.state.catalog
+    }
+}
+
+impl Drop for MockMilvus {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            // The server may already be gone; either way there is nothing to wait for.
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Settings for a [`MockMilvus`].
+#[derive(Debug, Default)]
+pub struct MockMilvusBuilder {
+    config: Config,
+    listener: Option<TcpListener>,
+    port: Option<u16>,
+}
+
+impl MockMilvusBuilder {
+    /// Serves on a listener the caller bound.
+    pub fn listener(mut self, listener: TcpListener) -> Self {
+        self.listener = Some(listener);
+        self
+    }
+
+    /// Serves on 127.0.0.1 and this port instead of a random one.
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = Some(port);
+        self
+    }
+
+    /// Imitates another Milvus line (default 2.6).
+    pub fn milvus_version(mut self, version: MilvusVersion) -> Self {
+        let code = self.config.profile.success_code;
+        self.config.profile = Profile::new(version).with_success_code(code);
+        self
+    }
+
+    /// Answers this `code` on success (200 for clients written to the docs' tables).
+    pub fn success_code(mut self, code: i64) -> Self {
+        self.config.profile.success_code = code;
+        self
+    }
+
+    /// Turns authentication on with `root` / `Milvus`.
+    pub fn auth(mut self) -> Self {
+        self.config.users.get_or_insert_with(Users::default);
+        self
+    }
+
+    /// Turns authentication on and adds a user.
+    pub fn user(mut self, name: &str, password: &str) -> Self {
+        let users = self.config.users.take().unwrap_or_default();
+        self.config.users = Some(users.with_user(name, password));
+        self
+    }
+
+    /// Makes loads pass through `LoadStateLoading` for this long.
+    pub fn load_duration(mut self, duration: Duration) -> Self {
+        self.config.load_duration = duration;
+        self
+    }
+
+    /// Other limits than Milvus's defaults.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.config.limits = limits;
+        self
+    }
+
+    /// Replaces the whole configuration.
+    pub fn config(mut self, config: Config) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// Starts the server.
+    pub async fn start(self) -> MockMilvus {
+        self.start_blocking()
+    }
+
+    /// Starts the server without an async runtime.
+    ///
+    /// # Panics
+    /// When the port cannot be bound.
+    pub fn start_blocking(self) -> MockMilvus {
+        let listener = match self.listener {
+            Some(l) => l,
+            None => {
+                let address = SocketAddr::from(([127, 0, 0, 1], self.port.unwrap_or(0)));
+                TcpListener::bind(address)
+                    .unwrap_or_else(|e| panic!("milvus-mock: cannot bind {address}: {e}"))
+            }
+        };
+        let address = listener
+            .local_addr()
+            .expect("a bound listener has an address");
+        listener
+            .set_nonblocking(true)
+            .expect("milvus-mock: cannot make the listener non-blocking");
+        let state = AppState::new(self.config);
+        let (tx, rx) = oneshot::channel::<()>();
+        let server_state = state.clone();
+        std::thread::Builder::new()
+            .name(format!("milvus-mock-{}", address.port()))
+            .spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("milvus-mock: cannot build a runtime");
+                runtime.block_on(async move {
+                    let listener = match tokio::net::TcpListener::from_std(listener) {
+                        Ok(l) => l,
+                        Err(e) => {
+                            return tracing::error!("milvus-mock: cannot use the listener: {e}");
+                        }
+                    };
+                    let shutdown = async move {
+                        let _ = rx.await;
+                    };
+                    if let Err(e) = app::serve(listener, server_state, shutdown).await {
+                        tracing::error!("milvus-mock: server error: {e}");
+                    }
+                });
+            })
+            .expect("milvus-mock: cannot spawn the server thread");
+        MockMilvus {
+            address,
+            state,
+            shutdown: Some(tx),
+        }
+    }
+}
