@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
@@ -18,14 +18,16 @@ use tower_http::catch_panic::CatchPanicLayer;
 use crate::api::{self, Handler, PREFIX};
 use crate::auth::Users;
 use crate::catalog::{Catalog, Limits};
+use crate::control::{self, FaultAction, Faults, Journal, JournalEntry};
 use crate::envelope::{json_response, render_error};
 use crate::error::Error;
+use crate::fixtures::{self, Fixture, FixtureError};
 use crate::version::Profile;
 
 /// Milvus's default `Request-Timeout` (`HTTPDefaultTimeout`).
 const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// How the server behaves: the Milvus version, limits, auth and load timing.
+/// How the server behaves: the Milvus version, limits, auth, fixtures, control plane and load timing.
 #[derive(Debug, Clone)]
 pub struct Config {
     pub profile: Profile,
@@ -36,10 +38,21 @@ pub struct Config {
     pub users: Option<Users>,
     /// Largest accepted body; a larger one is answered with 1801 `http: request body too large`.
     pub body_limit: usize,
+    /// Applied at start and by `POST /_mock/reset`.
+    pub fixtures: Vec<Fixture>,
+    /// Serve the `/_mock` control plane (on by default; `--no-control` turns it off).
+    pub control: bool,
+    /// When set, the control plane wants `Authorization: Bearer <token>`.
+    pub control_token: Option<String>,
+    /// How many calls the request journal keeps (0: no journal).
+    pub journal_size: usize,
 }
 
 /// 64 MiB: room for large insert bodies once there is a data plane, and still a bound.
 pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024 * 1024;
+
+/// The request journal's default size.
+pub const DEFAULT_JOURNAL_SIZE: usize = 1000;
 
 impl Default for Config {
     fn default() -> Self {
@@ -49,6 +62,10 @@ impl Default for Config {
             load_duration: Duration::ZERO,
             users: None,
             body_limit: DEFAULT_BODY_LIMIT,
+            fixtures: Vec::new(),
+            control: true,
+            control_token: None,
+            journal_size: DEFAULT_JOURNAL_SIZE,
         }
     }
 }
@@ -58,16 +75,18 @@ impl Default for Config {
 pub struct AppState {
     pub catalog: Catalog,
     pub config: Config,
+    pub journal: Journal,
+    pub faults: Faults,
 }
 
 impl AppState {
-    pub fn new(config: Config) -> Arc<Self> {
-        let catalog = Catalog::new(
-            config.profile.clone(),
-            config.limits.clone(),
-            config.load_duration,
-        );
-        Arc::new(Self { catalog, config })
+    /// The state for `config`, with its fixtures applied; a bad fixture is an error and nothing starts.
+    pub fn new(config: Config) -> Result<Arc<Self>, FixtureError> {
+        let catalog = Catalog::new(config.profile.clone(), config.limits.clone(), config.load_duration);
+        let seeded = fixtures::build(&catalog, &config.fixtures)?;
+        catalog.replace_all(seeded);
+        let journal = Journal::new(if config.control { config.journal_size } else { 0 });
+        Ok(Arc::new(Self { catalog, config, journal, faults: Faults::default() }))
     }
 }
 
@@ -80,24 +99,20 @@ pub fn router(state: Arc<AppState>) -> Router {
         let logged = path.clone();
         router = router.route(
             &path,
-            post(
-                move |State(app): State<Arc<AppState>>, headers: HeaderMap, body: Body| {
-                    milvus_call(app, handler, logged, headers, body)
-                },
-            ),
+            post(move |State(app): State<Arc<AppState>>, headers: HeaderMap, body: Body| {
+                milvus_call(app, handler, logged, headers, body)
+            }),
         );
+    }
+    if state.config.control {
+        router = router.merge(control::router(state.clone()));
     }
     router
         .route("/healthz", get(healthz))
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            crate::auth::authenticate,
-        ))
-        .layer(CatchPanicLayer::custom(|_| {
-            json_response(StatusCode::INTERNAL_SERVER_ERROR, r#"{"code":500}"#.into())
-        }))
+        .layer(middleware::from_fn_with_state(state.clone(), crate::auth::authenticate))
+        .layer(CatchPanicLayer::custom(|_| json_response(StatusCode::INTERNAL_SERVER_ERROR, r#"{"code":500}"#.into())))
         .layer(middleware::from_fn(cors))
         .layer(DefaultBodyLimit::disable())
         .with_state(state)
@@ -109,50 +124,179 @@ pub async fn serve(
     state: Arc<AppState>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
 }
 
-/// One Milvus call: timeout header, body, handler, envelope, log line.
-async fn milvus_call(
-    app: Arc<AppState>,
-    handler: Handler,
-    path: String,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
+/// One Milvus call: timeout header, body, injected faults, handler, envelope, journal and log line.
+async fn milvus_call(app: Arc<AppState>, handler: Handler, path: String, headers: HeaderMap, body: Body) -> Response {
     let started = Instant::now();
     let profile = &app.config.profile;
-    let result = match request_timeout(&headers, profile) {
-        Err(e) => Err(e),
-        Ok(timeout) if timeout.is_zero() => return request_timeout_response(),
-        Ok(_) => match axum::body::to_bytes(body, app.config.body_limit).await {
-            Err(_) => Err(Error::BadJson("http: request body too large".into())),
-            Ok(bytes) => handler(&app.catalog, &headers, &bytes),
-        },
+    let timeout = match request_timeout(&headers, profile) {
+        Ok(t) => t,
+        Err(e) => return finish(&app, &path, &headers, &[], started, Outcome::Milvus(Err(e))),
     };
-    let (code, response) = match result {
-        Ok(reply) => (profile.success_code, reply.render(profile)),
-        Err(e) => (e.code(profile), render_error(&e, profile)),
+    if timeout.is_zero() {
+        return finish(&app, &path, &headers, &[], started, Outcome::TimedOut);
+    }
+    let bytes = match axum::body::to_bytes(body, app.config.body_limit).await {
+        Ok(bytes) => bytes,
+        Err(_) => {
+            let e = Error::BadJson("http: request body too large".into());
+            return finish(&app, &path, &headers, &[], started, Outcome::Milvus(Err(e)));
+        }
     };
-    tracing::info!(
-        method = "POST",
-        path,
-        code,
-        latency_us = started.elapsed().as_micros() as u64,
-        "milvus call"
-    );
+    let fault = if app.faults.is_empty() {
+        None
+    } else {
+        let names = RequestNames::read(&bytes, &headers);
+        app.faults.take(&path, &names.db, names.collection.as_deref())
+    };
+    let outcome = match fault {
+        None => Outcome::Milvus(handler(&app.catalog, &headers, &bytes)),
+        Some(fault) => injected(&app, handler, &headers, &bytes, fault, timeout).await,
+    };
+    finish(&app, &path, &headers, &bytes, started, outcome)
+}
+
+/// How a call ended.
+enum Outcome {
+    Milvus(Result<crate::envelope::Reply, Error>),
+    TimedOut,
+    Injected(u16, i64, String),
+    Closed,
+}
+
+/// Applies an injected fault. Latency past `Request-Timeout` answers 408 while the call itself still runs to the
+/// end, as in Milvus, whose timeout middleware does not cancel the handler.
+async fn injected(
+    app: &Arc<AppState>,
+    handler: Handler,
+    headers: &HeaderMap,
+    bytes: &Bytes,
+    fault: FaultAction,
+    timeout: Duration,
+) -> Outcome {
+    if fault.close_connection {
+        return Outcome::Closed;
+    }
+    if let Some(latency) = fault.latency {
+        if latency >= timeout {
+            if fault.answer.is_none() {
+                let (app, headers, bytes) = (app.clone(), headers.clone(), bytes.clone());
+                tokio::spawn(async move {
+                    tokio::time::sleep(latency).await;
+                    let _ = handler(&app.catalog, &headers, &bytes);
+                });
+            }
+            tokio::time::sleep(timeout).await;
+            return Outcome::TimedOut;
+        }
+        tokio::time::sleep(latency).await;
+    }
+    match fault.answer {
+        Some((status, code, message)) => Outcome::Injected(status, code, message),
+        None => Outcome::Milvus(handler(&app.catalog, headers, bytes)),
+    }
+}
+
+/// `dbName` and `collectionName` of a body, for the journal, faults and logs; never an error.
+struct RequestNames {
+    db: String,
+    collection: Option<String>,
+}
+
+impl RequestNames {
+    fn read(bytes: &[u8], headers: &HeaderMap) -> Self {
+        #[derive(serde::Deserialize, Default)]
+        struct Names {
+            #[serde(rename = "dbName")]
+            db: Option<String>,
+            #[serde(rename = "collectionName")]
+            collection: Option<String>,
+        }
+        let names: Names = serde_json::Deserializer::from_slice(bytes)
+            .into_iter::<Names>()
+            .next()
+            .and_then(Result::ok)
+            .unwrap_or_default();
+        Self { db: api::resolve_db(names.db.as_deref().unwrap_or(""), headers), collection: names.collection }
+    }
+}
+
+/// Renders the outcome, records it in the journal and logs one line.
+fn finish(
+    app: &AppState,
+    path: &str,
+    headers: &HeaderMap,
+    bytes: &[u8],
+    started: Instant,
+    outcome: Outcome,
+) -> Response {
+    let profile = &app.config.profile;
+    let (code, response) = match outcome {
+        Outcome::Milvus(Ok(reply)) => (Some(profile.success_code), reply.render(profile)),
+        Outcome::Milvus(Err(e)) => (Some(e.code(profile)), render_error(&e, profile)),
+        Outcome::TimedOut => (Some(10001), request_timeout_response()),
+        Outcome::Injected(status, code, message) => {
+            let body = crate::envelope::to_go_json(&serde_json::json!({"code": code, "message": message}));
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+            (Some(code), json_response(status, body))
+        }
+        Outcome::Closed => (None, aborted_response()),
+    };
+    let journal_on = app.journal.capacity() > 0;
+    if journal_on || tracing::enabled!(tracing::Level::INFO) {
+        let names = RequestNames::read(bytes, headers);
+        let latency_us = started.elapsed().as_micros() as u64;
+        tracing::info!(
+            method = "POST",
+            path,
+            db = %names.db,
+            collection = names.collection.as_deref().unwrap_or(""),
+            code = code.unwrap_or(-1),
+            latency_us,
+            "milvus call"
+        );
+        tracing::debug!(body = %String::from_utf8_lossy(bytes), "request body");
+        if journal_on {
+            let body = serde_json::from_slice(bytes)
+                .unwrap_or_else(|_| serde_json::Value::String(String::from_utf8_lossy(bytes).into_owned()));
+            app.journal.record(JournalEntry {
+                time_ms: crate::control::now_ms(),
+                method: "POST".into(),
+                path: path.to_string(),
+                db_name: names.db,
+                collection: names.collection,
+                body,
+                code,
+                http_status: response.status().as_u16(),
+                latency_us,
+            });
+        }
+    }
     response
+}
+
+/// A response whose body fails at once: hyper drops the connection, and the client sees a transport error.
+fn aborted_response() -> Response {
+    struct Abort;
+    impl http_body::Body for Abort {
+        type Data = Bytes;
+        type Error = std::io::Error;
+        fn poll_frame(
+            self: std::pin::Pin<&mut Self>,
+            _: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
+            std::task::Poll::Ready(Some(Err(std::io::Error::other("injected connection close"))))
+        }
+    }
+    Response::new(Body::new(Abort))
 }
 
 /// Reads `Request-Timeout` (whole seconds). 2.4-2.6 ignore a value that does not parse; master answers 1100.
 /// A value of 0 or less makes the timer fire at once.
 fn request_timeout(headers: &HeaderMap, profile: &Profile) -> Result<Duration, Error> {
-    let Some(raw) = headers
-        .get("Request-Timeout")
-        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
-    else {
+    let Some(raw) = headers.get("Request-Timeout").map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()) else {
         return Ok(DEFAULT_REQUEST_TIMEOUT);
     };
     if raw.is_empty() {
@@ -163,9 +307,7 @@ fn request_timeout(headers: &HeaderMap, profile: &Profile) -> Result<Duration, E
         Err(_) if !profile.strict_request_timeout => Ok(DEFAULT_REQUEST_TIMEOUT),
         Err(e) => {
             let reason = match e.kind() {
-                std::num::IntErrorKind::PosOverflow | std::num::IntErrorKind::NegOverflow => {
-                    "value out of range"
-                }
+                std::num::IntErrorKind::PosOverflow | std::num::IntErrorKind::NegOverflow => "value out of range",
                 _ => "invalid syntax",
             };
             Err(Error::InvalidParameter(format!(
@@ -177,37 +319,22 @@ fn request_timeout(headers: &HeaderMap, profile: &Profile) -> Result<Duration, E
 
 /// Milvus's timeout middleware answer: HTTP 408.
 pub fn request_timeout_response() -> Response {
-    json_response(
-        StatusCode::REQUEST_TIMEOUT,
-        r#"{"code":10001,"message":"request timeout"}"#.into(),
-    )
+    json_response(StatusCode::REQUEST_TIMEOUT, r#"{"code":10001,"message":"request timeout"}"#.into())
 }
 
 /// gin's default answer to an unknown path or a wrong method; a known path with a trailing slash is redirected,
 /// as gin's `RedirectTrailingSlash` does.
-async fn not_found(
-    State(app): State<Arc<AppState>>,
-    method: Method,
-    uri: axum::http::Uri,
-) -> Response {
+async fn not_found(State(app): State<Arc<AppState>>, method: Method, uri: axum::http::Uri) -> Response {
     let path = uri.path();
     if method == Method::POST && path.len() > 1 && path.ends_with('/') {
         let trimmed = path.trim_end_matches('/');
-        let known = api::routes(&app.config.profile)
-            .iter()
-            .any(|r| format!("{PREFIX}{}", r.path) == trimmed);
+        let known = api::routes(&app.config.profile).iter().any(|r| format!("{PREFIX}{}", r.path) == trimmed);
         if known {
-            return (
-                StatusCode::TEMPORARY_REDIRECT,
-                [(header::LOCATION, trimmed.to_string())],
-            )
-                .into_response();
+            return (StatusCode::TEMPORARY_REDIRECT, [(header::LOCATION, trimmed.to_string())]).into_response();
         }
     }
     let mut response = (StatusCode::NOT_FOUND, "404 page not found").into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
     response
 }
 
@@ -227,10 +354,7 @@ async fn cors(request: Request, next: Next) -> Response {
     // axum's method router adds `Allow`; gin's answers carry none.
     headers.remove(header::ALLOW);
     headers.insert("Access-Control-Allow-Origin", HeaderValue::from_static("*"));
-    headers.insert(
-        "Access-Control-Allow-Credentials",
-        HeaderValue::from_static("true"),
-    );
+    headers.insert("Access-Control-Allow-Credentials", HeaderValue::from_static("true"));
     headers.insert(
         "Access-Control-Allow-Headers",
         HeaderValue::from_static(

@@ -36,8 +36,7 @@ impl Default for Users {
 impl Users {
     /// Adds or replaces a user.
     pub fn with_user(mut self, name: &str, password: &str) -> Self {
-        self.passwords
-            .insert(name.to_string(), password.to_string());
+        self.passwords.insert(name.to_string(), password.to_string());
         self
     }
 
@@ -73,30 +72,17 @@ impl Users {
 /// Basic credentials when they parse; else the token without `Bearer `, split at the first colon.
 fn credentials(header: &[u8]) -> Option<(String, String)> {
     let text = String::from_utf8_lossy(header);
-    let basic = text
-        .get(..6)
-        .filter(|p| p.eq_ignore_ascii_case("basic "))
-        .map(|_| &text[6..]);
-    let decoded = basic.and_then(|b| {
-        base64::engine::general_purpose::STANDARD
-            .decode(b.trim())
-            .ok()
-    });
-    if let Some((u, p)) = decoded
-        .as_deref()
-        .map(String::from_utf8_lossy)
-        .as_deref()
-        .and_then(|d| d.split_once(':'))
-    {
+    let basic = text.get(..6).filter(|p| p.eq_ignore_ascii_case("basic ")).map(|_| &text[6..]);
+    let decoded = basic.and_then(|b| base64::engine::general_purpose::STANDARD.decode(b.trim()).ok());
+    if let Some((u, p)) = decoded.as_deref().map(String::from_utf8_lossy).as_deref().and_then(|d| d.split_once(':')) {
         return Some((u.to_string(), p.to_string()));
     }
     let token = text.strip_prefix("Bearer ").unwrap_or(&text);
-    token
-        .split_once(':')
-        .map(|(u, p)| (u.to_string(), p.to_string()))
+    token.split_once(':').map(|(u, p)| (u.to_string(), p.to_string()))
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+/// Compares two byte strings in time that depends only on their lengths.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     let mut diff = a.len() ^ b.len();
     for i in 0..a.len().max(b.len()) {
         let x = a.get(i).copied().unwrap_or(0);
@@ -107,11 +93,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// The middleware: a no-op when authentication is off; `/healthz` is always open.
-pub async fn authenticate(
-    State(app): State<Arc<AppState>>,
-    request: Request,
-    next: Next,
-) -> Response {
+pub async fn authenticate(State(app): State<Arc<AppState>>, request: Request, next: Next) -> Response {
     if let Some(users) = &app.config.users {
         let open = request.uri().path() == "/healthz";
         if !open && !users.verify(request.headers().get("Authorization")) {

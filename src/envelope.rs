@@ -71,10 +71,7 @@ pub fn render_error(error: &Error, profile: &Profile) -> Response {
 /// A JSON answer with gin's content type.
 pub fn json_response(status: StatusCode, body: String) -> Response {
     let mut response = (status, body).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(JSON_CONTENT_TYPE),
-    );
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_CONTENT_TYPE));
     response
 }
 
@@ -146,20 +143,14 @@ mod tests {
 
     #[test]
     fn the_default_reply_is_code_0_with_an_empty_object() {
-        assert_eq!(
-            Reply::Empty.to_body(&Profile::default()),
-            r#"{"code":0,"data":{}}"#
-        );
+        assert_eq!(Reply::Empty.to_body(&Profile::default()), r#"{"code":0,"data":{}}"#);
         let docs = Profile::default().with_success_code(200);
         assert_eq!(Reply::Empty.to_body(&docs), r#"{"code":200,"data":{}}"#);
     }
 
     #[test]
     fn keys_are_sorted_and_html_characters_escaped() {
-        let reply = Reply::DataWithMessage(
-            json!({"loadState": "x", "loadProgress": 100}),
-            "<a&b>".into(),
-        );
+        let reply = Reply::DataWithMessage(json!({"loadState": "x", "loadProgress": 100}), "<a&b>".into());
         assert_eq!(
             reply.to_body(&Profile::default()),
             r#"{"code":0,"data":{"loadProgress":100,"loadState":"x"},"message":"\u003ca\u0026b\u003e"}"#
@@ -168,9 +159,6 @@ mod tests {
 
     #[test]
     fn an_empty_list_stays_a_list() {
-        assert_eq!(
-            Reply::List(vec![]).to_body(&Profile::default()),
-            r#"{"code":0,"data":[]}"#
-        );
+        assert_eq!(Reply::List(vec![]).to_body(&Profile::default()), r#"{"code":0,"data":[]}"#);
     }
 }

@@ -45,11 +45,7 @@ pub enum Error {
     /// 1100: a generic `ErrParameterInvalid` with its message prefix already formatted.
     InvalidParameter(String),
     /// 1100: collection or alias name rules.
-    InvalidCollectionName {
-        kind: NameKind,
-        name: String,
-        rule: NameRule,
-    },
+    InvalidCollectionName { kind: NameKind, name: String, rule: NameRule },
     /// 65535 (1100 in master): partition name rules.
     InvalidPartitionName { name: String, rule: NameRule },
     /// 802: database name rules.
@@ -79,11 +75,7 @@ pub enum Error {
     /// 200.
     PartitionNotFound { name: String },
     /// 65535 (1100 in master).
-    PartitionLimit {
-        count: usize,
-        max: usize,
-        collection: String,
-    },
+    PartitionLimit { count: usize, max: usize, collection: String },
     /// 65535 (1100 in master).
     DropLoadedPartition,
     /// 65535.
@@ -111,10 +103,7 @@ pub enum Error {
     /// 1100.
     InvalidIndexType { index_type: String },
     /// 1100.
-    InvalidMetricType {
-        vector_kind: &'static str,
-        metric: String,
-    },
+    InvalidMetricType { vector_kind: &'static str, metric: String },
     /// 65535.
     DropIndexOfLoadedCollection,
     /// 65535: `create duplicate collection with different parameters`.
@@ -138,11 +127,7 @@ pub enum Error {
     /// 1601.
     AliasCollectionConflict { db: String, alias: String },
     /// 1602.
-    AliasExists {
-        db: String,
-        alias: String,
-        collection: String,
-    },
+    AliasExists { db: String, alias: String, collection: String },
     /// 65535: any other plain Go error (`errors.New`, `fmt.Errorf`), with its text.
     Plain(String),
 }
@@ -154,28 +139,18 @@ impl Error {
     /// The `code` of the answer under `profile`.
     pub fn code(&self, profile: &Profile) -> i64 {
         use Error::*;
-        let plain_or_invalid = if profile.parameter_invalid_errors {
-            1100
-        } else {
-            UNEXPECTED
-        };
+        let plain_or_invalid = if profile.parameter_invalid_errors { 1100 } else { UNEXPECTED };
         match self {
             EmptyBody | BadJson(_) => 1801,
             MissingParameters(_) | IndexFieldNotInSchema(_) => 1802,
             InvalidParameter(_) | InvalidCollectionName { .. } | ReleaseEmptyList => 1100,
             InvalidIndexType { .. } | InvalidMetricType { .. } => 1100,
-            InvalidPartitionName { .. } | PartitionLimit { .. } | DropLoadedPartition => {
-                plain_or_invalid
-            }
-            DatabaseExists { .. } | DropDefaultDatabase | DatabaseNotEmpty { .. } => {
-                plain_or_invalid
-            }
+            InvalidPartitionName { .. } | PartitionLimit { .. } | DropLoadedPartition => plain_or_invalid,
+            DatabaseExists { .. } | DropDefaultDatabase | DatabaseNotEmpty { .. } => plain_or_invalid,
             InvalidDatabaseName { .. } => 802,
             DatabaseNotFound { .. } => 800,
             DatabaseLimit { .. } => 801,
-            CollectionNotFound { .. }
-            | CollectionNotFoundNoDb { .. }
-            | CollectionNotFoundDescribe { .. } => 100,
+            CollectionNotFound { .. } | CollectionNotFoundNoDb { .. } | CollectionNotFoundDescribe { .. } => 100,
             CollectionLimit { .. } => 102,
             AlterMmapLoaded { .. } | AlterIndexLoaded { .. } => 104,
             PartitionNotFound { .. } => 200,
@@ -208,11 +183,7 @@ impl Error {
     pub fn message(&self, profile: &Profile) -> String {
         use Error::*;
         // Master wraps these as ErrParameterInvalid, which appends the merr text.
-        let invalid_suffix = if profile.parameter_invalid_errors {
-            ": invalid parameter"
-        } else {
-            ""
-        };
+        let invalid_suffix = if profile.parameter_invalid_errors { ": invalid parameter" } else { "" };
         match self {
             EmptyBody => {
                 "can only accept json format request, the request body should be nil, however {} is valid".into()
@@ -237,7 +208,9 @@ impl Error {
                 let reason = match rule {
                     NameRule::Empty => "database name couldn't be empty",
                     NameRule::TooLong => "the length of a database name must be less than 255 characters",
-                    NameRule::FirstCharacter => "the first character of a database name must be an underscore or letter",
+                    NameRule::FirstCharacter => {
+                        "the first character of a database name must be an underscore or letter"
+                    }
                     NameRule::OtherCharacter => "database name can only contain numbers, letters and underscores",
                 };
                 format!("{reason}: invalid database name[database={name}]")
@@ -273,17 +246,15 @@ impl Error {
             }
             DropDefaultPartition => "default partition cannot be deleted".into(),
             PartitionKeyMode { action } => format!("disable {action} if partition key mode is used"),
-            ReleaseEmptyList => format!(
-                "invalid parameter[expected={}][actual=empty partition list]",
-                profile.release_empty_expected
-            ),
+            ReleaseEmptyList => {
+                format!("invalid parameter[expected={}][actual=empty partition list]", profile.release_empty_expected)
+            }
             LoadEmptyList => "failed to load partition, due to no partition specified".into(),
             IndexNotFoundCollection { name } => format!("index not found[collection={name}]"),
             IndexNotFoundName { index } => format!("index not found[indexName={index}]"),
-            NoVectorIndexOnFields { fields } => format!(
-                "there is no vector index on field: [{}], please create index firstly",
-                fields.join(" ")
-            ),
+            NoVectorIndexOnFields { fields } => {
+                format!("there is no vector index on field: [{}], please create index firstly", fields.join(" "))
+            }
             NoVectorIndexOnCollection { name } => {
                 format!("there is no vector index on collection: {name}, please create index firstly")
             }
@@ -325,7 +296,9 @@ impl Error {
                 format!("alias and collection name conflict[database={db}][alias={alias}]")
             }
             AliasExists { db, alias, collection } => {
-                format!("{alias} is alias to another collection: {collection}: alias already exist[database={db}][alias={alias}]")
+                format!(
+                    "{alias} is alias to another collection: {collection}: alias already exist[database={db}][alias={alias}]"
+                )
             }
             Plain(m) => m.clone(),
         }
@@ -376,10 +349,7 @@ mod tests {
 
     #[test]
     fn master_turns_plain_partition_errors_into_invalid_parameter() {
-        let e = Error::InvalidPartitionName {
-            name: "a$".into(),
-            rule: NameRule::OtherCharacter,
-        };
+        let e = Error::InvalidPartitionName { name: "a$".into(), rule: NameRule::OtherCharacter };
         let v26 = Profile::default();
         let v30 = Profile::new(MilvusVersion::V3_0);
         assert_eq!(e.code(&v26), 65535);

@@ -25,11 +25,7 @@ pub enum DecodeError {
 
 /// Checks the first JSON value of `body` with Go's scanner rules and parses it.
 pub fn scan(body: &[u8]) -> Result<Value, DecodeError> {
-    let mut s = Scanner {
-        b: body,
-        i: 0,
-        depth: 0,
-    };
+    let mut s = Scanner { b: body, i: 0, depth: 0 };
     s.skip_ws();
     if s.i >= body.len() {
         return Err(DecodeError::Empty);
@@ -111,11 +107,7 @@ impl Scanner<'_> {
                 if self.depth > MAX_DEPTH {
                     return Err(invalid(c, "exceeded max depth"));
                 }
-                let result = if c == b'{' {
-                    self.object()
-                } else {
-                    self.array()
-                };
+                let result = if c == b'{' { self.object() } else { self.array() };
                 self.depth -= 1;
                 result
             }
@@ -267,10 +259,9 @@ pub fn top_level(value: &Value, go_type: &str) -> Result<Map<String, Value>, Dec
     match value {
         Value::Object(m) => Ok(m.clone()),
         Value::Null => Ok(Map::new()),
-        other => Err(DecodeError::Invalid(format!(
-            "json: cannot unmarshal {} into Go value of type {go_type}",
-            kind(other)
-        ))),
+        other => {
+            Err(DecodeError::Invalid(format!("json: cannot unmarshal {} into Go value of type {go_type}", kind(other))))
+        }
     }
 }
 
@@ -286,36 +277,20 @@ pub struct GoObject<'a> {
 }
 
 impl<'a> GoObject<'a> {
-    pub fn new(
-        map: &'a Map<String, Value>,
-        strukt: &'static str,
-        first_error: &'a mut Option<String>,
-    ) -> Self {
-        Self {
-            map,
-            strukt,
-            path: String::new(),
-            first_error,
-        }
+    pub fn new(map: &'a Map<String, Value>, strukt: &'static str, first_error: &'a mut Option<String>) -> Self {
+        Self { map, strukt, path: String::new(), first_error }
     }
 
     /// Go matches an exact key first, else the first key equal under Unicode case folding.
     fn get(&self, key: &str) -> Option<&'a Value> {
         self.map.get(key).or_else(|| {
             let lower = key.to_lowercase();
-            self.map
-                .iter()
-                .find(|(k, _)| k.to_lowercase() == lower)
-                .map(|(_, v)| v)
+            self.map.iter().find(|(k, _)| k.to_lowercase() == lower).map(|(_, v)| v)
         })
     }
 
     fn field_path(&self, key: &str) -> String {
-        if self.path.is_empty() {
-            key.to_string()
-        } else {
-            format!("{}.{key}", self.path)
-        }
+        if self.path.is_empty() { key.to_string() } else { format!("{}.{key}", self.path) }
     }
 
     fn type_error(&mut self, value_kind: String, key: &str, go_type: &str) {
@@ -428,12 +403,7 @@ impl<'a> GoObject<'a> {
             None | Some(Value::Null) => None,
             Some(Value::Object(m)) => {
                 let path = self.field_path(key);
-                let mut inner = GoObject {
-                    map: m,
-                    strukt,
-                    path,
-                    first_error: self.first_error,
-                };
+                let mut inner = GoObject { map: m, strukt, path, first_error: self.first_error };
                 Some(read(&mut inner))
             }
             Some(v) => {
@@ -460,22 +430,14 @@ impl<'a> GoObject<'a> {
                 for item in items {
                     match item {
                         Value::Object(m) => {
-                            let mut inner = GoObject {
-                                map: m,
-                                strukt,
-                                path: path.clone(),
-                                first_error: self.first_error,
-                            };
+                            let mut inner =
+                                GoObject { map: m, strukt, path: path.clone(), first_error: self.first_error };
                             out.push(read(&mut inner));
                         }
                         Value::Null => {
                             let empty = Map::new();
-                            let mut inner = GoObject {
-                                map: &empty,
-                                strukt,
-                                path: path.clone(),
-                                first_error: self.first_error,
-                            };
+                            let mut inner =
+                                GoObject { map: &empty, strukt, path: path.clone(), first_error: self.first_error };
                             out.push(read(&mut inner));
                         }
                         v => self.type_error(kind(v), key, elem_type),
@@ -509,11 +471,7 @@ impl Required {
 
     /// `None` when every required field is present, else the validator text (one line per field).
     pub fn into_message(self) -> Option<String> {
-        if self.lines.is_empty() {
-            None
-        } else {
-            Some(self.lines.join("\n"))
-        }
+        if self.lines.is_empty() { None } else { Some(self.lines.join("\n")) }
     }
 }
 
@@ -536,44 +494,17 @@ mod tests {
 
     #[test]
     fn syntax_errors_read_as_go_prints_them() {
-        assert_eq!(
-            err("xyz"),
-            "invalid character 'x' looking for beginning of value"
-        );
+        assert_eq!(err("xyz"), "invalid character 'x' looking for beginning of value");
         assert_eq!(err("{\"a\":1"), "unexpected EOF");
         assert_eq!(err("{\"a\" 1}"), "invalid character '1' after object key");
-        assert_eq!(
-            err("{\"a\":1 \"b\":2}"),
-            "invalid character '\"' after object key:value pair"
-        );
-        assert_eq!(
-            err("{a:1}"),
-            "invalid character 'a' looking for beginning of object key string"
-        );
-        assert_eq!(
-            err("{\"a\":[1 2]}"),
-            "invalid character '2' after array element"
-        );
-        assert_eq!(
-            err("{\"a\":tru}"),
-            "invalid character '}' in literal true (expecting 'e')"
-        );
-        assert_eq!(
-            err("{\"a\":\"x\ny\"}"),
-            "invalid character '\\n' in string literal"
-        );
-        assert_eq!(
-            err("{\"a\":-x}"),
-            "invalid character 'x' in numeric literal"
-        );
-        assert_eq!(
-            err("{\"a\":\"\\q\"}"),
-            "invalid character 'q' in string escape code"
-        );
-        assert_eq!(
-            err("{'a':1}"),
-            "invalid character '\\'' looking for beginning of object key string"
-        );
+        assert_eq!(err("{\"a\":1 \"b\":2}"), "invalid character '\"' after object key:value pair");
+        assert_eq!(err("{a:1}"), "invalid character 'a' looking for beginning of object key string");
+        assert_eq!(err("{\"a\":[1 2]}"), "invalid character '2' after array element");
+        assert_eq!(err("{\"a\":tru}"), "invalid character '}' in literal true (expecting 'e')");
+        assert_eq!(err("{\"a\":\"x\ny\"}"), "invalid character '\\n' in string literal");
+        assert_eq!(err("{\"a\":-x}"), "invalid character 'x' in numeric literal");
+        assert_eq!(err("{\"a\":\"\\q\"}"), "invalid character 'q' in string escape code");
+        assert_eq!(err("{'a':1}"), "invalid character '\\'' looking for beginning of object key string");
     }
 
     #[test]

@@ -1,88 +1,159 @@
-//! The `milvus-mock` binary: flags, logging, bind, serve until Ctrl-C or SIGTERM.
+//! The `milvus-mock` binary: flags, logging, bind, serve until Ctrl-C or SIGTERM; and `healthcheck` for images
+//! without curl.
 
-use std::net::SocketAddr;
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::path::PathBuf;
+use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::Parser;
-use milvus_mock::app::{AppState, Config, DEFAULT_BODY_LIMIT};
+use clap::{Args, Parser, Subcommand};
+use milvus_mock::app::{AppState, Config, DEFAULT_BODY_LIMIT, DEFAULT_JOURNAL_SIZE};
+use milvus_mock::fixtures::Fixture;
 use milvus_mock::{Limits, MilvusVersion, Profile, Users};
 use tracing_subscriber::EnvFilter;
 
-/// A stateful mock of the Milvus RESTful API v2, for tests.
+/// A fast, stateful mock of the Milvus RESTful API v2 (POST /v2/vectordb/...), for tests.
+///
+/// Every flag can also be set by the environment variable shown with it. Logging follows RUST_LOG (default
+/// milvus_mock=info: one line per request; debug adds the bodies).
 #[derive(Debug, Parser)]
-#[command(version, about)]
+#[command(version, about, long_about)]
 struct Cli {
-    /// Address to listen on.
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    serve: ServeArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Exit 0 when a milvus-mock answers GET /healthz with 200, else 1 (a Docker HEALTHCHECK without curl).
+    Healthcheck {
+        /// The server to check.
+        #[arg(long, env = "MILVUS_MOCK_HEALTHCHECK_URL", default_value = "http://127.0.0.1:19530")]
+        url: String,
+    },
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// Address to listen on (0.0.0.0 to accept connections from other hosts or containers).
     #[arg(long, env = "MILVUS_MOCK_HOST", default_value = "127.0.0.1")]
     host: String,
     /// Port to listen on (19530 like Milvus; 0 picks a free one).
     #[arg(long, env = "MILVUS_MOCK_PORT", default_value_t = 19530)]
     port: u16,
+    /// Milvus version to imitate: 2.4, 2.5, 2.6 or 3.0 (master).
+    #[arg(long, env = "MILVUS_MOCK_VERSION", default_value = "2.6")]
+    milvus_version: MilvusVersion,
+    /// The `code` of a successful answer: 0 like Milvus 2.4.6+, or 200 for clients written to the docs' tables.
+    #[arg(long, env = "MILVUS_MOCK_SUCCESS_CODE")]
+    success_code: Option<i64>,
     /// Turn authentication on: user root, password Milvus.
     #[arg(long, env = "MILVUS_MOCK_AUTH")]
     auth: bool,
-    /// Add a user NAME:PASSWORD (turns authentication on; repeatable).
+    /// Add a user NAME:PASSWORD; turns authentication on. Repeatable; comma-separated in the variable.
     #[arg(long = "user", env = "MILVUS_MOCK_USERS", value_delimiter = ',', value_parser = Users::parse_user)]
     users: Vec<(String, String)>,
-    /// Milvus version to imitate: 2.4, 2.5, 2.6 or 3.0.
-    #[arg(long, env = "MILVUS_MOCK_VERSION", default_value = "2.6")]
-    milvus_version: MilvusVersion,
-    /// The `code` of a successful answer (200 for clients written to the docs' tables).
-    #[arg(long, env = "MILVUS_MOCK_SUCCESS_CODE")]
-    success_code: Option<i64>,
-    /// Milliseconds a load takes to reach LoadStateLoaded (0: at once).
+    /// Seed the state from a fixture file, or from every *.json file of a folder (see the README's Fixtures).
+    #[arg(long, env = "MILVUS_MOCK_FIXTURES")]
+    fixtures: Option<PathBuf>,
+    /// Milliseconds a load takes to reach LoadStateLoaded, through LoadStateLoading (0: at once).
     #[arg(long, env = "MILVUS_MOCK_LOAD_DURATION", default_value_t = 0)]
     load_duration: u64,
-    /// Log format: pretty or json.
+    /// Remove the /_mock control plane: only Milvus routes remain.
+    #[arg(long, env = "MILVUS_MOCK_NO_CONTROL")]
+    no_control: bool,
+    /// Require `Authorization: Bearer TOKEN` on the /_mock control plane.
+    #[arg(long, env = "MILVUS_MOCK_CONTROL_TOKEN")]
+    control_token: Option<String>,
+    /// How many calls the request journal (GET /_mock/requests) keeps; the oldest go first. 0 turns it off.
+    #[arg(long, env = "MILVUS_MOCK_JOURNAL_SIZE", default_value_t = DEFAULT_JOURNAL_SIZE)]
+    journal_size: usize,
+    /// Largest request body in bytes; a larger one is answered like Milvus (1801, request body too large).
+    #[arg(long, env = "MILVUS_MOCK_BODY_LIMIT", default_value_t = DEFAULT_BODY_LIMIT)]
+    body_limit: usize,
+    /// Log format.
     #[arg(long, env = "MILVUS_MOCK_LOG_FORMAT", default_value = "pretty", value_parser = ["pretty", "json"])]
     log_format: String,
 }
 
-#[tokio::main]
-async fn main() -> std::io::Result<()> {
+fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_tracing(&cli.log_format);
-    let mut profile = Profile::new(cli.milvus_version);
-    if let Some(code) = cli.success_code {
+    match cli.command {
+        Some(Command::Healthcheck { url }) => healthcheck(&url),
+        None => serve(cli.serve),
+    }
+}
+
+fn serve(args: ServeArgs) -> ExitCode {
+    init_tracing(&args.log_format);
+    let config = match config(&args) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("milvus-mock: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let state = match AppState::new(config) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("milvus-mock: bad fixture: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = tokio::runtime::Runtime::new().expect("cannot start the tokio runtime");
+    let result = runtime.block_on(async move {
+        let address = format!("{}:{}", args.host, args.port);
+        let address: SocketAddr = address
+            .parse()
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("bad --host/--port: {e}")))?;
+        let listener = tokio::net::TcpListener::bind(address).await?;
+        tracing::info!(
+            address = %listener.local_addr()?,
+            version = %args.milvus_version,
+            auth = state.config.users.is_some(),
+            control = state.config.control,
+            "milvus-mock listening"
+        );
+        milvus_mock::serve(listener, state, shutdown_signal()).await
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("milvus-mock: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn config(args: &ServeArgs) -> Result<Config, String> {
+    let mut profile = Profile::new(args.milvus_version);
+    if let Some(code) = args.success_code {
         profile = profile.with_success_code(code);
     }
-    let users = if cli.auth || !cli.users.is_empty() {
-        Some(
-            cli.users
-                .iter()
-                .fold(Users::default(), |u, (name, password)| {
-                    u.with_user(name, password)
-                }),
-        )
-    } else {
-        None
+    let users = (args.auth || !args.users.is_empty())
+        .then(|| args.users.iter().fold(Users::default(), |u, (name, password)| u.with_user(name, password)));
+    let fixtures = match &args.fixtures {
+        Some(path) => Fixture::load(path).map_err(|e| format!("bad fixture: {e}"))?,
+        None => Vec::new(),
     };
-    let config = Config {
+    Ok(Config {
         profile,
         limits: Limits::default(),
-        load_duration: Duration::from_millis(cli.load_duration),
+        load_duration: Duration::from_millis(args.load_duration),
         users,
-        body_limit: DEFAULT_BODY_LIMIT,
-    };
-    let address: SocketAddr = format!("{}:{}", cli.host, cli.port).parse().map_err(|e| {
-        std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            format!("bad --host/--port: {e}"),
-        )
-    })?;
-    let listener = tokio::net::TcpListener::bind(address).await?;
-    tracing::info!(
-        address = %listener.local_addr()?,
-        version = %cli.milvus_version,
-        auth = config.users.is_some(),
-        "milvus-mock listening"
-    );
-    milvus_mock::serve(listener, AppState::new(config), shutdown_signal()).await
+        body_limit: args.body_limit,
+        fixtures,
+        control: !args.no_control,
+        control_token: args.control_token.clone(),
+        journal_size: args.journal_size,
+    })
 }
 
 fn init_tracing(format: &str) {
-    let filter =
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("milvus_mock=info"));
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("milvus_mock=info"));
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
     if format == "json" {
         builder.json().init();
@@ -111,5 +182,40 @@ async fn shutdown_signal() {
         _ = ctrl_c => {},
         _ = terminate => {},
     }
-    tracing::info!("shutting down");
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+/// `GET <url>/healthz` over plain HTTP/1.0, with a 2-second budget; no HTTP client needed in the image.
+fn healthcheck(url: &str) -> ExitCode {
+    match probe(url) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("milvus-mock healthcheck: {url}: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn probe(url: &str) -> Result<(), String> {
+    let rest = url.strip_prefix("http://").ok_or("only http:// URLs are supported")?;
+    let authority = rest.split('/').next().unwrap_or(rest);
+    let authority = if authority.contains(':') { authority.to_string() } else { format!("{authority}:80") };
+    let address = authority
+        .to_socket_addrs()
+        .map_err(|e| format!("cannot resolve {authority}: {e}"))?
+        .next()
+        .ok_or_else(|| format!("no address for {authority}"))?;
+    let timeout = Duration::from_secs(2);
+    let mut stream = TcpStream::connect_timeout(&address, timeout).map_err(|e| e.to_string())?;
+    stream.set_read_timeout(Some(timeout)).map_err(|e| e.to_string())?;
+    stream.set_write_timeout(Some(timeout)).map_err(|e| e.to_string())?;
+    write!(stream, "GET /healthz HTTP/1.0\r\nHost: {authority}\r\n\r\n").map_err(|e| e.to_string())?;
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).map_err(|e| e.to_string())?;
+    let status_line = String::from_utf8_lossy(&answer).lines().next().unwrap_or_default().to_string();
+    if status_line.split_whitespace().nth(1) == Some("200") {
+        Ok(())
+    } else {
+        Err(format!("unexpected answer: {status_line:?}"))
+    }
 }

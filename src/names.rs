@@ -11,11 +11,7 @@ fn is_letter(c: char) -> bool {
 }
 
 /// Checks the shared shape: empty, length, first character, the rest.
-fn check(
-    name: &str,
-    first_ok: impl Fn(char) -> bool,
-    rest_ok: impl Fn(char) -> bool,
-) -> Option<NameRule> {
+fn check(name: &str, first_ok: impl Fn(char) -> bool, rest_ok: impl Fn(char) -> bool) -> Option<NameRule> {
     let mut chars = name.chars();
     let first = chars.next()?;
     if name.len() > MAX_NAME_LENGTH {
@@ -34,27 +30,15 @@ fn collection_rule(name: &str) -> Option<NameRule> {
     if name.is_empty() {
         return Some(NameRule::Empty);
     }
-    check(
-        name,
-        |c| c == '_' || is_letter(c),
-        |c| c == '_' || c.is_ascii_alphanumeric(),
-    )
+    check(name, |c| c == '_' || is_letter(c), |c| c == '_' || c.is_ascii_alphanumeric())
 }
 
 /// `validateCollectionNameOrAlias`: 1100 on failure. 2.4-2.6 trim whitespace first; the trimmed text is echoed.
 pub fn validate_collection(name: &str, kind: NameKind, profile: &Profile) -> Result<()> {
-    let name = if profile.trim_collection_names {
-        name.trim()
-    } else {
-        name
-    };
+    let name = if profile.trim_collection_names { name.trim() } else { name };
     match collection_rule(name) {
         None => Ok(()),
-        Some(rule) => Err(Error::InvalidCollectionName {
-            kind,
-            name: name.to_string(),
-            rule,
-        }),
+        Some(rule) => Err(Error::InvalidCollectionName { kind, name: name.to_string(), rule }),
     }
 }
 
@@ -73,10 +57,7 @@ pub fn validate_partition(name: &str, profile: &Profile) -> Result<()> {
     };
     match rule {
         None => Ok(()),
-        Some(rule) => Err(Error::InvalidPartitionName {
-            name: name.to_string(),
-            rule,
-        }),
+        Some(rule) => Err(Error::InvalidPartitionName { name: name.to_string(), rule }),
     }
 }
 
@@ -84,10 +65,7 @@ pub fn validate_partition(name: &str, profile: &Profile) -> Result<()> {
 pub fn validate_database(name: &str) -> Result<()> {
     match collection_rule(name) {
         None => Ok(()),
-        Some(rule) => Err(Error::InvalidDatabaseName {
-            name: name.to_string(),
-            rule,
-        }),
+        Some(rule) => Err(Error::InvalidDatabaseName { name: name.to_string(), rule }),
     }
 }
 
@@ -101,13 +79,7 @@ mod tests {
         let p = Profile::default();
         assert!(validate_collection(&"a".repeat(255), NameKind::Collection, &p).is_ok());
         let err = validate_collection(&"a".repeat(256), NameKind::Collection, &p).unwrap_err();
-        assert!(matches!(
-            err,
-            Error::InvalidCollectionName {
-                rule: NameRule::TooLong,
-                ..
-            }
-        ));
+        assert!(matches!(err, Error::InvalidCollectionName { rule: NameRule::TooLong, .. }));
     }
 
     #[test]
@@ -122,33 +94,14 @@ mod tests {
     #[test]
     fn whitespace_is_trimmed_before_collection_checks_but_not_in_master() {
         assert!(validate_collection(" abc ", NameKind::Collection, &Profile::default()).is_ok());
-        assert!(
-            validate_collection(
-                " abc",
-                NameKind::Collection,
-                &Profile::new(MilvusVersion::V3_0)
-            )
-            .is_err()
-        );
+        assert!(validate_collection(" abc", NameKind::Collection, &Profile::new(MilvusVersion::V3_0)).is_err());
         let err = validate_collection("  ", NameKind::Collection, &Profile::default()).unwrap_err();
-        assert!(matches!(
-            err,
-            Error::InvalidCollectionName {
-                rule: NameRule::Empty,
-                ..
-            }
-        ));
+        assert!(matches!(err, Error::InvalidCollectionName { rule: NameRule::Empty, .. }));
     }
 
     #[test]
     fn non_ascii_letters_are_not_letters() {
         let err = validate_database("données").unwrap_err();
-        assert!(matches!(
-            err,
-            Error::InvalidDatabaseName {
-                rule: NameRule::OtherCharacter,
-                ..
-            }
-        ));
+        assert!(matches!(err, Error::InvalidDatabaseName { rule: NameRule::OtherCharacter, .. }));
     }
 }

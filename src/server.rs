@@ -11,9 +11,13 @@ use std::time::Duration;
 
 use tokio::sync::oneshot;
 
+use serde_json::Value;
+
 use crate::app::{self, AppState, Config};
 use crate::auth::Users;
 use crate::catalog::{Catalog, Limits};
+use crate::control::{FaultRule, JournalEntry};
+use crate::fixtures::{self, Fixture, FixtureError};
 use crate::version::{MilvusVersion, Profile};
 
 /// A running mock Milvus. Dropping it shuts the server down.
@@ -81,6 +85,77 @@ impl MockMilvus {
     /// ```
     pub fn catalog(&self) -> &Catalog {
         &self.state.catalog
+    }
+
+    /// Puts the whole state back to the start, fixtures re-applied (`POST /_mock/reset`).
+    ///
+    /// ```
+    /// let milvus = milvus_mock::MockMilvus::start_blocking();
+    /// milvus.catalog().create_database("scratch", vec![]).unwrap();
+    /// milvus.reset();
+    /// assert_eq!(milvus.catalog().list_databases(), ["default"]);
+    /// ```
+    pub fn reset(&self) {
+        let initial = fixtures::build(self.catalog(), &self.state.config.fixtures)
+            .expect("the fixtures were valid at start and have not changed");
+        self.catalog().replace_all(initial);
+    }
+
+    /// The whole state in the fixture format (`GET /_mock/state`).
+    ///
+    /// ```
+    /// let milvus = milvus_mock::MockMilvus::start_blocking();
+    /// assert_eq!(milvus.state()["databases"][0]["name"], "default");
+    /// ```
+    pub fn state(&self) -> Value {
+        fixtures::dump(self.catalog())
+    }
+
+    /// Replaces the whole state with a fixture document (`PUT /_mock/state`); nothing changes if it is invalid.
+    ///
+    /// ```
+    /// let milvus = milvus_mock::MockMilvus::start_blocking();
+    /// let state = serde_json::json!({"databases": [{"name": "default"}, {"name": "analytics"}]});
+    /// milvus.set_state(state).unwrap();
+    /// assert_eq!(milvus.catalog().list_databases(), ["default", "analytics"]);
+    /// ```
+    pub fn set_state(&self, state: Value) -> Result<(), FixtureError> {
+        let databases = fixtures::build(self.catalog(), &[Fixture::new("set_state", state)])?;
+        self.catalog().replace_all(databases);
+        Ok(())
+    }
+
+    /// The Milvus calls received so far, oldest first (`GET /_mock/requests`).
+    ///
+    /// ```
+    /// let milvus = milvus_mock::MockMilvus::start_blocking();
+    /// assert!(milvus.requests().is_empty());
+    /// ```
+    pub fn requests(&self) -> Vec<JournalEntry> {
+        self.state.journal.entries().0
+    }
+
+    /// Empties the request journal.
+    pub fn clear_requests(&self) {
+        self.state.journal.clear();
+    }
+
+    /// Adds a fault rule (`POST /_mock/faults`) and returns its id.
+    ///
+    /// ```
+    /// let milvus = milvus_mock::MockMilvus::start_blocking();
+    /// let rule = serde_json::from_value(serde_json::json!(
+    ///     {"path": "/v2/vectordb/partitions/release", "code": 65535, "message": "injected", "times": 1}
+    /// )).unwrap();
+    /// milvus.add_fault(rule).unwrap();
+    /// ```
+    pub fn add_fault(&self, rule: FaultRule) -> Result<u64, String> {
+        self.state.faults.add(rule)
+    }
+
+    /// Removes every fault rule.
+    pub fn clear_faults(&self) {
+        self.state.faults.clear();
     }
 }
 
@@ -158,6 +233,49 @@ impl MockMilvusBuilder {
         self
     }
 
+    /// Adds a fixture built in code (applied at start and on every reset).
+    ///
+    /// ```
+    /// use milvus_mock::{MockMilvus, fixtures::Fixture};
+    /// let seed = serde_json::json!({"databases": [{"name": "default", "collections": [
+    ///     {"collectionName": "quick_setup", "dimension": 5, "partitions": ["_default", "january"]}
+    /// ]}]});
+    /// let milvus = MockMilvus::builder().fixture(Fixture::new("seed", seed)).start_blocking();
+    /// assert_eq!(milvus.catalog().loaded_partitions("default", "quick_setup").unwrap(), ["_default", "january"]);
+    /// ```
+    pub fn fixture(mut self, fixture: Fixture) -> Self {
+        self.config.fixtures.push(fixture);
+        self
+    }
+
+    /// Adds the fixtures of a file, or of every `*.json` file in a folder.
+    ///
+    /// # Panics
+    /// When a file cannot be read or is not JSON; [`fixtures::Fixture::load`] returns the error instead.
+    pub fn fixture_file(mut self, path: impl AsRef<std::path::Path>) -> Self {
+        let loaded = Fixture::load(path.as_ref()).unwrap_or_else(|e| panic!("milvus-mock: {e}"));
+        self.config.fixtures.extend(loaded);
+        self
+    }
+
+    /// Turns the `/_mock` control plane off (it is on by default).
+    pub fn control(mut self, on: bool) -> Self {
+        self.config.control = on;
+        self
+    }
+
+    /// Protects the control plane with `Authorization: Bearer <token>`.
+    pub fn control_token(mut self, token: &str) -> Self {
+        self.config.control_token = Some(token.to_string());
+        self
+    }
+
+    /// How many calls the request journal keeps (0 turns it off).
+    pub fn journal_size(mut self, size: usize) -> Self {
+        self.config.journal_size = size;
+        self
+    }
+
     /// Starts the server.
     pub async fn start(self) -> MockMilvus {
         self.start_blocking()
@@ -166,23 +284,27 @@ impl MockMilvusBuilder {
     /// Starts the server without an async runtime.
     ///
     /// # Panics
-    /// When the port cannot be bound.
+    /// When the port cannot be bound or a fixture is invalid; [`MockMilvusBuilder::try_start_blocking`] returns
+    /// the fixture error instead.
     pub fn start_blocking(self) -> MockMilvus {
+        self.try_start_blocking().unwrap_or_else(|e| panic!("milvus-mock: {e}"))
+    }
+
+    /// Starts the server, or says which fixture is invalid and why.
+    ///
+    /// # Panics
+    /// When the port cannot be bound.
+    pub fn try_start_blocking(self) -> Result<MockMilvus, FixtureError> {
+        let state = AppState::new(self.config)?;
         let listener = match self.listener {
             Some(l) => l,
             None => {
                 let address = SocketAddr::from(([127, 0, 0, 1], self.port.unwrap_or(0)));
-                TcpListener::bind(address)
-                    .unwrap_or_else(|e| panic!("milvus-mock: cannot bind {address}: {e}"))
+                TcpListener::bind(address).unwrap_or_else(|e| panic!("milvus-mock: cannot bind {address}: {e}"))
             }
         };
-        let address = listener
-            .local_addr()
-            .expect("a bound listener has an address");
-        listener
-            .set_nonblocking(true)
-            .expect("milvus-mock: cannot make the listener non-blocking");
-        let state = AppState::new(self.config);
+        let address = listener.local_addr().expect("a bound listener has an address");
+        listener.set_nonblocking(true).expect("milvus-mock: cannot make the listener non-blocking");
         let (tx, rx) = oneshot::channel::<()>();
         let server_state = state.clone();
         std::thread::Builder::new()
@@ -208,10 +330,6 @@ impl MockMilvusBuilder {
                 });
             })
             .expect("milvus-mock: cannot spawn the server thread");
-        MockMilvus {
-            address,
-            state,
-            shutdown: Some(tx),
-        }
+        Ok(MockMilvus { address, state, shutdown: Some(tx) })
     }
 }

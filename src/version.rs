@@ -27,9 +27,7 @@ impl FromStr for MilvusVersion {
             "2.5" => Ok(Self::V2_5),
             "2.6" => Ok(Self::V2_6),
             "3.0" | "master" => Ok(Self::V3_0),
-            other => Err(format!(
-                "unknown Milvus version {other:?}: expected 2.4, 2.5, 2.6 or 3.0"
-            )),
+            other => Err(format!("unknown Milvus version {other:?}: expected 2.4, 2.5, 2.6 or 3.0")),
         }
     }
 }
@@ -95,11 +93,7 @@ impl Profile {
             trim_collection_names: version <= V2_6,
             strict_request_timeout: version >= V3_0,
             empty_partition_is_default: version >= V2_5,
-            release_empty_expected: if version == V2_4 {
-                "any parttiion"
-            } else {
-                "any partition"
-            },
+            release_empty_expected: if version == V2_4 { "any parttiion" } else { "any partition" },
             long_partition_not_loaded: version == V2_4,
             refuse_drop_with_aliases: version >= V2_6,
             validate_alias_on_drop: version <= V2_5,
@@ -127,14 +121,8 @@ mod tests {
     #[test]
     fn versions_parse_from_the_flag_spellings() {
         assert_eq!("2.4".parse::<MilvusVersion>().unwrap(), MilvusVersion::V2_4);
-        assert_eq!(
-            "v2.6".parse::<MilvusVersion>().unwrap(),
-            MilvusVersion::V2_6
-        );
-        assert_eq!(
-            "master".parse::<MilvusVersion>().unwrap(),
-            MilvusVersion::V3_0
-        );
+        assert_eq!("v2.6".parse::<MilvusVersion>().unwrap(), MilvusVersion::V2_6);
+        assert_eq!("master".parse::<MilvusVersion>().unwrap(), MilvusVersion::V3_0);
         assert!("2.7".parse::<MilvusVersion>().is_err());
     }
 

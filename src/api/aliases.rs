@@ -14,10 +14,7 @@ pub struct AliasReq {
 impl MilvusRequest for AliasReq {
     const GO_TYPE: &'static str = "httpserver.AliasReq";
     fn read(o: &mut GoObject<'_>) -> Self {
-        Self {
-            db_name: o.string("dbName"),
-            alias_name: o.string("aliasName"),
-        }
+        Self { db_name: o.string("dbName"), alias_name: o.string("aliasName") }
     }
     fn required(&self, r: &mut Required) {
         r.check("AliasReq", "AliasName", !self.alias_name.is_empty());
@@ -44,16 +41,8 @@ impl MilvusRequest for AliasCollectionReq {
         }
     }
     fn required(&self, r: &mut Required) {
-        r.check(
-            "AliasCollectionReq",
-            "CollectionName",
-            !self.collection_name.is_empty(),
-        );
-        r.check(
-            "AliasCollectionReq",
-            "AliasName",
-            !self.alias_name.is_empty(),
-        );
+        r.check("AliasCollectionReq", "CollectionName", !self.collection_name.is_empty());
+        r.check("AliasCollectionReq", "AliasName", !self.alias_name.is_empty());
     }
     fn db_name(&self) -> &str {
         &self.db_name
@@ -69,10 +58,7 @@ pub struct OptionalCollectionNameReq {
 impl MilvusRequest for OptionalCollectionNameReq {
     const GO_TYPE: &'static str = "httpserver.OptionalCollectionNameReq";
     fn read(o: &mut GoObject<'_>) -> Self {
-        Self {
-            db_name: o.string("dbName"),
-            collection_name: o.string("collectionName"),
-        }
+        Self { db_name: o.string("dbName"), collection_name: o.string("collectionName") }
     }
     fn required(&self, _: &mut Required) {}
     fn db_name(&self) -> &str {

@@ -4,9 +4,7 @@ use serde_json::{Map, Value, json};
 
 use super::databases::properties;
 use super::indexes::{IndexParam, read_index_params};
-use crate::catalog::{
-    Catalog, CollectionSpec, FIRST_FIELD_ID, Field, IndexRequest, LoadStateReport, go_format,
-};
+use crate::catalog::{Catalog, CollectionSpec, FIRST_FIELD_ID, Field, IndexRequest, LoadStateReport, go_format};
 use crate::envelope::{MilvusRequest, Reply};
 use crate::error::{Error, Result};
 use crate::gojson::{GoObject, Required};
@@ -19,9 +17,7 @@ pub struct DatabaseReq {
 impl MilvusRequest for DatabaseReq {
     const GO_TYPE: &'static str = "httpserver.DatabaseReq";
     fn read(o: &mut GoObject<'_>) -> Self {
-        Self {
-            db_name: o.string("dbName"),
-        }
+        Self { db_name: o.string("dbName") }
     }
     fn required(&self, _: &mut Required) {}
     fn db_name(&self) -> &str {
@@ -46,11 +42,7 @@ impl MilvusRequest for CollectionNameReq {
         }
     }
     fn required(&self, r: &mut Required) {
-        r.check(
-            "CollectionNameReq",
-            "CollectionName",
-            !self.collection_name.is_empty(),
-        );
+        r.check("CollectionNameReq", "CollectionName", !self.collection_name.is_empty());
     }
     fn db_name(&self) -> &str {
         &self.db_name
@@ -76,16 +68,8 @@ impl MilvusRequest for RenameCollectionReq {
         }
     }
     fn required(&self, r: &mut Required) {
-        r.check(
-            "RenameCollectionReq",
-            "CollectionName",
-            !self.collection_name.is_empty(),
-        );
-        r.check(
-            "RenameCollectionReq",
-            "NewCollectionName",
-            !self.new_collection_name.is_empty(),
-        );
+        r.check("RenameCollectionReq", "CollectionName", !self.collection_name.is_empty());
+        r.check("RenameCollectionReq", "NewCollectionName", !self.new_collection_name.is_empty());
     }
     fn db_name(&self) -> &str {
         &self.db_name
@@ -109,11 +93,7 @@ impl MilvusRequest for CollectionReqWithProperties {
         }
     }
     fn required(&self, r: &mut Required) {
-        r.check(
-            "CollectionReqWithProperties",
-            "CollectionName",
-            !self.collection_name.is_empty(),
-        );
+        r.check("CollectionReqWithProperties", "CollectionName", !self.collection_name.is_empty());
     }
     fn db_name(&self) -> &str {
         &self.db_name
@@ -137,11 +117,7 @@ impl MilvusRequest for DropCollectionPropertiesReq {
         }
     }
     fn required(&self, r: &mut Required) {
-        r.check(
-            "DropCollectionPropertiesReq",
-            "CollectionName",
-            !self.collection_name.is_empty(),
-        );
+        r.check("DropCollectionPropertiesReq", "CollectionName", !self.collection_name.is_empty());
     }
     fn db_name(&self) -> &str {
         &self.db_name
@@ -203,19 +179,13 @@ fn read_field(o: &mut GoObject<'_>) -> FieldSchema {
 }
 
 fn read_function(o: &mut GoObject<'_>) -> Value {
-    let name = o.string("name");
-    let description = o.string("description");
-    let kind = o.string("type");
-    let inputs = o.strings("inputFieldNames").unwrap_or_default();
-    let outputs = o.strings("outputFieldNames").unwrap_or_default();
-    let params = properties(o.map("params"));
     json!({
-        "description": description,
-        "inputFieldNames": inputs,
-        "name": name,
-        "outputFieldNames": outputs,
-        "params": crate::catalog::key_values(&params),
-        "type": kind,
+        "name": o.string("name"),
+        "description": o.string("description"),
+        "type": o.string("type"),
+        "inputFieldNames": o.strings("inputFieldNames").unwrap_or_default(),
+        "outputFieldNames": o.strings("outputFieldNames").unwrap_or_default(),
+        "params": o.map("params").unwrap_or_default(),
     })
 }
 
@@ -232,27 +202,12 @@ impl MilvusRequest for CollectionReq {
             primary_field_name: o.string("primaryFieldName"),
             vector_field_name: o.string("vectorFieldName"),
             schema: o
-                .object(
-                    "schema",
-                    "httpserver.CollectionSchema",
-                    "CollectionSchema",
-                    |s| CollectionSchema {
-                        fields: s.objects(
-                            "fields",
-                            "[]httpserver.FieldSchema",
-                            "FieldSchema",
-                            read_field,
-                        ),
-                        functions: s.objects(
-                            "functions",
-                            "[]httpserver.FunctionSchema",
-                            "FunctionSchema",
-                            read_function,
-                        ),
-                        auto_id: s.bool("autoID"),
-                        enable_dynamic_field: s.bool("enableDynamicField"),
-                    },
-                )
+                .object("schema", "httpserver.CollectionSchema", "CollectionSchema", |s| CollectionSchema {
+                    fields: s.objects("fields", "[]httpserver.FieldSchema", "FieldSchema", read_field),
+                    functions: s.objects("functions", "[]httpserver.FunctionSchema", "FunctionSchema", read_function),
+                    auto_id: s.bool("autoID"),
+                    enable_dynamic_field: s.bool("enableDynamicField"),
+                })
                 .unwrap_or_default(),
             index_params: read_index_params(o, "CollectionReq").unwrap_or_default(),
             params: o.map("params").unwrap_or_default(),
@@ -260,11 +215,7 @@ impl MilvusRequest for CollectionReq {
         }
     }
     fn required(&self, r: &mut Required) {
-        r.check(
-            "CollectionReq",
-            "CollectionName",
-            !self.collection_name.is_empty(),
-        );
+        r.check("CollectionReq", "CollectionName", !self.collection_name.is_empty());
     }
     fn db_name(&self) -> &str {
         &self.db_name
@@ -309,33 +260,15 @@ fn parse_go_bool(s: &str) -> Option<bool> {
     }
 }
 
-/// The protobuf `ValueField` a default value becomes, as Go's `encoding/json` prints the oneof.
-fn default_value_field(data_type: &str, value: &Value) -> Value {
-    let key = match data_type {
-        "Bool" => "BoolData",
-        "Int8" | "Int16" | "Int32" => "IntData",
-        "Int64" => "LongData",
-        "Float" => "FloatData",
-        "Double" => "DoubleData",
-        _ => "StringData",
-    };
-    json!({"Data": {key: value}})
-}
-
 impl CollectionReq {
     fn param(&self, key: &str) -> Option<String> {
         self.params.get(key).map(go_format)
     }
 
     /// Turns the request into a spec and its index requests, with the REST handler's checks (1100 / 1802).
-    fn into_spec(self, catalog: &Catalog) -> Result<(CollectionSpec, Vec<IndexRequest>)> {
-        let consistency_level = self
-            .param("consistencyLevel")
-            .unwrap_or_else(|| "Bounded".to_string());
-        let shards_num = self
-            .param("shardsNum")
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(1);
+    pub fn into_spec(self, catalog: &Catalog) -> Result<(CollectionSpec, Vec<IndexRequest>)> {
+        let consistency_level = self.param("consistencyLevel").unwrap_or_else(|| "Bounded".to_string());
+        let shards_num = self.param("shardsNum").and_then(|s| s.parse().ok()).unwrap_or(1);
         let mut props = Vec::new();
         if let Some(ttl) = self.param("ttlSeconds") {
             props.push(("collection.ttl.seconds".to_string(), ttl));
@@ -347,11 +280,8 @@ impl CollectionReq {
             .param("partitionsNum")
             .and_then(|s| s.parse().ok())
             .unwrap_or(catalog.profile().default_partition_key_partitions);
-        let (fields, functions, enable_dynamic_field, indexes) = if self.schema.fields.is_empty() {
-            self.quick_setup()?
-        } else {
-            self.custom_schema()?
-        };
+        let (fields, functions, enable_dynamic_field, indexes) =
+            if self.schema.fields.is_empty() { self.quick_setup()? } else { self.custom_schema()? };
         if !CONSISTENCY_LEVELS.contains(&consistency_level.as_str()) {
             return Err(Error::InvalidParameter(format!(
                 "consistencyLevel can only be [Strong, Session, Bounded, Eventually, Customized], default: Bounded: \
@@ -359,8 +289,8 @@ impl CollectionReq {
             )));
         }
         let spec = CollectionSpec {
-            name: String::new(),
-            description: String::new(),
+            name: self.collection_name.clone(),
+            description: self.description.clone(),
             fields,
             functions,
             enable_dynamic_field,
@@ -381,24 +311,14 @@ impl CollectionReq {
                     .into(),
             ));
         }
-        let primary_name = if self.primary_field_name.is_empty() {
-            "id"
-        } else {
-            &self.primary_field_name
-        };
-        let vector_name = if self.vector_field_name.is_empty() {
-            "vector"
-        } else {
-            &self.vector_field_name
-        };
+        let primary_name = if self.primary_field_name.is_empty() { "id" } else { &self.primary_field_name };
+        let vector_name = if self.vector_field_name.is_empty() { "vector" } else { &self.vector_field_name };
         let mut primary = match self.id_type.as_str() {
             "" | "Int64" | "int64" => Field::new(FIRST_FIELD_ID, primary_name, "Int64"),
             "VarChar" | "Varchar" => {
                 let mut f = Field::new(FIRST_FIELD_ID, primary_name, "VarChar");
                 // No default: a missing max_length is sent as Go's "<nil>" and fails in the proxy.
-                let max_length = self
-                    .param("max_length")
-                    .unwrap_or_else(|| "<nil>".to_string());
+                let max_length = self.param("max_length").unwrap_or_else(|| "<nil>".to_string());
                 f.params.push(("max_length".into(), max_length));
                 f
             }
@@ -411,9 +331,7 @@ impl CollectionReq {
         primary.primary_key = true;
         primary.auto_id = self.auto_id;
         let mut vector = Field::new(FIRST_FIELD_ID + 1, vector_name, "FloatVector");
-        vector
-            .params
-            .push(("dim".into(), self.dimension.to_string()));
+        vector.params.push(("dim".into(), self.dimension.to_string()));
         let enable_dynamic = match self.param("enableDynamicField") {
             None => true,
             Some(v) => parse_go_bool(&v).ok_or_else(|| {
@@ -422,23 +340,14 @@ impl CollectionReq {
                 ))
             })?,
         };
-        let metric = if self.metric_type.is_empty() {
-            "COSINE"
-        } else {
-            &self.metric_type
-        };
+        let metric = if self.metric_type.is_empty() { "COSINE" } else { &self.metric_type };
         let index = IndexRequest {
             field: vector_name.to_string(),
             name: vector_name.to_string(),
             metric_type: metric.to_string(),
             ..IndexRequest::default()
         };
-        Ok((
-            vec![primary, vector],
-            Vec::new(),
-            enable_dynamic,
-            vec![index],
-        ))
+        Ok((vec![primary, vector], Vec::new(), enable_dynamic, vec![index]))
     }
 
     #[allow(clippy::type_complexity)]
@@ -448,12 +357,7 @@ impl CollectionReq {
             .schema
             .functions
             .iter()
-            .flat_map(|f| {
-                f["outputFieldNames"]
-                    .as_array()
-                    .cloned()
-                    .unwrap_or_default()
-            })
+            .flat_map(|f| f["outputFieldNames"].as_array().cloned().unwrap_or_default())
             .filter_map(|v| v.as_str().map(str::to_string))
             .collect();
         for (i, fs) in self.schema.fields.iter().enumerate() {
@@ -480,39 +384,18 @@ impl CollectionReq {
             f.nullable = fs.nullable;
             f.description = fs.description.clone();
             f.params = properties(fs.element_type_params.clone());
-            f.default_value = fs
-                .default_value
-                .as_ref()
-                .map(|v| default_value_field(&fs.data_type, v));
+            f.default_value = fs.default_value.clone();
             f.function_output = outputs.contains(&fs.field_name);
             fields.push(f);
         }
-        let functions = self
-            .schema
-            .functions
-            .iter()
-            .enumerate()
-            .map(|(i, f)| {
-                let mut f = f.clone();
-                f["id"] = json!(FIRST_FIELD_ID + fields.len() as i64 + i as i64);
-                f
-            })
-            .collect();
-        let indexes = self
-            .index_params
-            .iter()
-            .map(IndexParam::to_request)
-            .collect();
+        let functions = self.schema.functions.clone();
+        let indexes = self.index_params.iter().map(IndexParam::to_request).collect();
         Ok((fields, functions, self.schema.enable_dynamic_field, indexes))
     }
 }
 
 pub fn create_collection(catalog: &Catalog, db: &str, req: CollectionReq) -> Result<Reply> {
-    let name = req.collection_name.clone();
-    let description = req.description.clone();
-    let (mut spec, indexes) = req.into_spec(catalog)?;
-    spec.name = name;
-    spec.description = description;
+    let (spec, indexes) = req.into_spec(catalog)?;
     catalog.create_collection(db, spec, indexes)?;
     Ok(Reply::Empty)
 }
@@ -522,9 +405,7 @@ pub fn list_collections(catalog: &Catalog, db: &str, _req: DatabaseReq) -> Resul
 }
 
 pub fn has_collection(catalog: &Catalog, db: &str, req: CollectionNameReq) -> Result<Reply> {
-    Ok(Reply::Has(
-        catalog.has_collection(db, &req.collection_name)?,
-    ))
+    Ok(Reply::Has(catalog.has_collection(db, &req.collection_name)?))
 }
 
 pub fn describe_collection(catalog: &Catalog, db: &str, req: CollectionNameReq) -> Result<Reply> {
@@ -533,24 +414,15 @@ pub fn describe_collection(catalog: &Catalog, db: &str, req: CollectionNameReq) 
 }
 
 pub fn get_collection_stats(catalog: &Catalog, db: &str, req: CollectionNameReq) -> Result<Reply> {
-    Ok(Reply::RowCount(
-        catalog.collection_row_count(db, &req.collection_name)?,
-    ))
+    Ok(Reply::RowCount(catalog.collection_row_count(db, &req.collection_name)?))
 }
 
 pub fn get_load_state(catalog: &Catalog, db: &str, req: CollectionNameReq) -> Result<Reply> {
     match catalog.get_load_state(db, &req.collection_name, req.partition_names.as_deref())? {
         LoadStateReport::NotLoad => Ok(Reply::Data(json!({"loadState": "LoadStateNotLoad"}))),
         LoadStateReport::Progress { progress, message } => {
-            let state = if progress >= 100 {
-                "LoadStateLoaded"
-            } else {
-                "LoadStateLoading"
-            };
-            Ok(Reply::DataWithMessage(
-                json!({"loadProgress": progress, "loadState": state}),
-                message,
-            ))
+            let state = if progress >= 100 { "LoadStateLoaded" } else { "LoadStateLoading" };
+            Ok(Reply::DataWithMessage(json!({"loadProgress": progress, "loadState": state}), message))
         }
     }
 }
@@ -561,12 +433,7 @@ pub fn drop_collection(catalog: &Catalog, db: &str, req: CollectionNameReq) -> R
 }
 
 pub fn rename_collection(catalog: &Catalog, db: &str, req: RenameCollectionReq) -> Result<Reply> {
-    catalog.rename_collection(
-        db,
-        &req.collection_name,
-        &req.new_collection_name,
-        &req.new_db_name,
-    )?;
+    catalog.rename_collection(db, &req.collection_name, &req.new_collection_name, &req.new_db_name)?;
     Ok(Reply::Empty)
 }
 
@@ -585,20 +452,12 @@ pub fn release_collection(catalog: &Catalog, db: &str, req: CollectionNameReq) -
     Ok(Reply::Empty)
 }
 
-pub fn alter_collection_properties(
-    catalog: &Catalog,
-    db: &str,
-    req: CollectionReqWithProperties,
-) -> Result<Reply> {
+pub fn alter_collection_properties(catalog: &Catalog, db: &str, req: CollectionReqWithProperties) -> Result<Reply> {
     catalog.alter_collection_properties(db, &req.collection_name, properties(req.properties))?;
     Ok(Reply::Empty)
 }
 
-pub fn drop_collection_properties(
-    catalog: &Catalog,
-    db: &str,
-    req: DropCollectionPropertiesReq,
-) -> Result<Reply> {
+pub fn drop_collection_properties(catalog: &Catalog, db: &str, req: DropCollectionPropertiesReq) -> Result<Reply> {
     catalog.drop_collection_properties(db, &req.collection_name, &req.property_keys)?;
     Ok(Reply::Empty)
 }

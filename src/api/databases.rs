@@ -9,10 +9,7 @@ use crate::gojson::{GoObject, Required};
 
 /// Property maps become `KeyValuePair`s with Go's `%v` (`true` -> `"true"`).
 pub(crate) fn properties(map: Option<Map<String, Value>>) -> Vec<(String, String)> {
-    map.unwrap_or_default()
-        .iter()
-        .map(|(k, v)| (k.clone(), go_format(v)))
-        .collect()
+    map.unwrap_or_default().iter().map(|(k, v)| (k.clone(), go_format(v))).collect()
 }
 
 /// `databases/create`, `databases/alter`, `databases/alter_properties`.
@@ -24,17 +21,10 @@ pub struct DatabaseReqWithProperties {
 impl MilvusRequest for DatabaseReqWithProperties {
     const GO_TYPE: &'static str = "httpserver.DatabaseReqWithProperties";
     fn read(o: &mut GoObject<'_>) -> Self {
-        Self {
-            db_name: o.string("dbName"),
-            properties: o.map("properties"),
-        }
+        Self { db_name: o.string("dbName"), properties: o.map("properties") }
     }
     fn required(&self, r: &mut Required) {
-        r.check(
-            "DatabaseReqWithProperties",
-            "DbName",
-            !self.db_name.is_empty(),
-        );
+        r.check("DatabaseReqWithProperties", "DbName", !self.db_name.is_empty());
     }
 }
 
@@ -46,16 +36,10 @@ pub struct DatabaseReqRequiredName {
 impl MilvusRequest for DatabaseReqRequiredName {
     const GO_TYPE: &'static str = "httpserver.DatabaseReqRequiredName";
     fn read(o: &mut GoObject<'_>) -> Self {
-        Self {
-            db_name: o.string("dbName"),
-        }
+        Self { db_name: o.string("dbName") }
     }
     fn required(&self, r: &mut Required) {
-        r.check(
-            "DatabaseReqRequiredName",
-            "DbName",
-            !self.db_name.is_empty(),
-        );
+        r.check("DatabaseReqRequiredName", "DbName", !self.db_name.is_empty());
     }
 }
 
@@ -68,17 +52,10 @@ pub struct DropDatabasePropertiesReq {
 impl MilvusRequest for DropDatabasePropertiesReq {
     const GO_TYPE: &'static str = "httpserver.DropDatabasePropertiesReq";
     fn read(o: &mut GoObject<'_>) -> Self {
-        Self {
-            db_name: o.string("dbName"),
-            property_keys: o.strings("propertyKeys").unwrap_or_default(),
-        }
+        Self { db_name: o.string("dbName"), property_keys: o.strings("propertyKeys").unwrap_or_default() }
     }
     fn required(&self, r: &mut Required) {
-        r.check(
-            "DropDatabasePropertiesReq",
-            "DbName",
-            !self.db_name.is_empty(),
-        );
+        r.check("DropDatabasePropertiesReq", "DbName", !self.db_name.is_empty());
     }
 }
 
@@ -93,11 +70,7 @@ impl MilvusRequest for EmptyReq {
     fn required(&self, _: &mut Required) {}
 }
 
-pub fn create_database(
-    catalog: &Catalog,
-    _db: &str,
-    req: DatabaseReqWithProperties,
-) -> Result<Reply> {
+pub fn create_database(catalog: &Catalog, _db: &str, req: DatabaseReqWithProperties) -> Result<Reply> {
     catalog.create_database(&req.db_name, properties(req.properties))?;
     Ok(Reply::Empty)
 }
@@ -111,28 +84,16 @@ pub fn list_databases(catalog: &Catalog, _db: &str, _req: EmptyReq) -> Result<Re
     Ok(Reply::List(catalog.list_databases()))
 }
 
-pub fn describe_database(
-    catalog: &Catalog,
-    _db: &str,
-    req: DatabaseReqRequiredName,
-) -> Result<Reply> {
+pub fn describe_database(catalog: &Catalog, _db: &str, req: DatabaseReqRequiredName) -> Result<Reply> {
     Ok(Reply::Data(catalog.describe_database(&req.db_name)?))
 }
 
-pub fn alter_database(
-    catalog: &Catalog,
-    _db: &str,
-    req: DatabaseReqWithProperties,
-) -> Result<Reply> {
+pub fn alter_database(catalog: &Catalog, _db: &str, req: DatabaseReqWithProperties) -> Result<Reply> {
     catalog.alter_database(&req.db_name, properties(req.properties))?;
     Ok(Reply::Empty)
 }
 
-pub fn drop_database_properties(
-    catalog: &Catalog,
-    _db: &str,
-    req: DropDatabasePropertiesReq,
-) -> Result<Reply> {
+pub fn drop_database_properties(catalog: &Catalog, _db: &str, req: DropDatabasePropertiesReq) -> Result<Reply> {
     catalog.drop_database_properties(&req.db_name, &req.property_keys)?;
     Ok(Reply::Empty)
 }

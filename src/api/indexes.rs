@@ -34,18 +34,13 @@ impl IndexParam {
 /// Reads `indexParams` (`None` when missing or `null`) of the struct `strukt`.
 pub fn read_index_params(o: &mut GoObject<'_>, _strukt: &str) -> Option<Vec<IndexParam>> {
     let present = o.any("indexParams").is_some();
-    let params = o.objects(
-        "indexParams",
-        "[]httpserver.IndexParam",
-        "IndexParam",
-        |p| IndexParam {
-            field_name: p.string("fieldName"),
-            index_name: p.string("indexName"),
-            metric_type: p.string("metricType"),
-            index_type: p.string("indexType"),
-            params: p.map("params"),
-        },
-    );
+    let params = o.objects("indexParams", "[]httpserver.IndexParam", "IndexParam", |p| IndexParam {
+        field_name: p.string("fieldName"),
+        index_name: p.string("indexName"),
+        metric_type: p.string("metricType"),
+        index_type: p.string("indexType"),
+        params: p.map("params"),
+    });
     present.then_some(params)
 }
 
@@ -66,11 +61,7 @@ impl MilvusRequest for IndexParamReq {
         }
     }
     fn required(&self, r: &mut Required) {
-        r.check(
-            "IndexParamReq",
-            "CollectionName",
-            !self.collection_name.is_empty(),
-        );
+        r.check("IndexParamReq", "CollectionName", !self.collection_name.is_empty());
         r.check("IndexParamReq", "IndexParams", self.index_params.is_some());
     }
     fn db_name(&self) -> &str {
@@ -121,22 +112,13 @@ index_req!(DropIndexPropertiesReq, "DropIndexPropertiesReq");
 
 impl IndexReq {
     fn required(&self, r: &mut Required) {
-        r.check(
-            self.go_struct,
-            "CollectionName",
-            !self.collection_name.is_empty(),
-        );
+        r.check(self.go_struct, "CollectionName", !self.collection_name.is_empty());
         r.check(self.go_struct, "IndexName", !self.index_name.is_empty());
     }
 }
 
 pub fn create_index(catalog: &Catalog, db: &str, req: IndexParamReq) -> Result<Reply> {
-    let requests = req
-        .index_params
-        .unwrap_or_default()
-        .iter()
-        .map(IndexParam::to_request)
-        .collect();
+    let requests = req.index_params.unwrap_or_default().iter().map(IndexParam::to_request).collect();
     catalog.create_indexes(db, &req.collection_name, requests)?;
     Ok(Reply::Empty)
 }
@@ -145,16 +127,8 @@ pub fn list_indexes(catalog: &Catalog, db: &str, req: CollectionNameReq) -> Resu
     Ok(Reply::List(catalog.list_indexes(db, &req.collection_name)?))
 }
 
-pub fn describe_index(
-    catalog: &Catalog,
-    db: &str,
-    IndexNameReq(req): IndexNameReq,
-) -> Result<Reply> {
-    Ok(Reply::Data(catalog.describe_index(
-        db,
-        &req.collection_name,
-        &req.index_name,
-    )?))
+pub fn describe_index(catalog: &Catalog, db: &str, IndexNameReq(req): IndexNameReq) -> Result<Reply> {
+    Ok(Reply::Data(catalog.describe_index(db, &req.collection_name, &req.index_name)?))
 }
 
 pub fn drop_index(catalog: &Catalog, db: &str, IndexNameReq(req): IndexNameReq) -> Result<Reply> {
@@ -167,13 +141,7 @@ pub fn alter_index_properties(
     db: &str,
     IndexReqWithProperties(req): IndexReqWithProperties,
 ) -> Result<Reply> {
-    catalog.alter_index_properties(
-        db,
-        &req.collection_name,
-        &req.index_name,
-        properties(req.properties),
-        &[],
-    )?;
+    catalog.alter_index_properties(db, &req.collection_name, &req.index_name, properties(req.properties), &[])?;
     Ok(Reply::Empty)
 }
 
@@ -182,12 +150,6 @@ pub fn drop_index_properties(
     db: &str,
     DropIndexPropertiesReq(req): DropIndexPropertiesReq,
 ) -> Result<Reply> {
-    catalog.alter_index_properties(
-        db,
-        &req.collection_name,
-        &req.index_name,
-        Vec::new(),
-        &req.property_keys,
-    )?;
+    catalog.alter_index_properties(db, &req.collection_name, &req.index_name, Vec::new(), &req.property_keys)?;
     Ok(Reply::Empty)
 }

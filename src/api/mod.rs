@@ -44,10 +44,7 @@ pub fn resolve_db(body_db: &str, headers: &HeaderMap) -> String {
     }
 }
 
-fn route<R: MilvusRequest + 'static>(
-    path: &'static str,
-    f: fn(&Catalog, &str, R) -> Result<Reply>,
-) -> Route {
+fn route<R: MilvusRequest + 'static>(path: &'static str, f: fn(&Catalog, &str, R) -> Result<Reply>) -> Route {
     let handler: Handler = Arc::new(move |catalog, headers, body| {
         let request = decode::<R>(body)?;
         let db = resolve_db(request.db_name(), headers);

@@ -23,16 +23,8 @@ impl MilvusRequest for PartitionReq {
         }
     }
     fn required(&self, r: &mut Required) {
-        r.check(
-            "PartitionReq",
-            "CollectionName",
-            !self.collection_name.is_empty(),
-        );
-        r.check(
-            "PartitionReq",
-            "PartitionName",
-            !self.partition_name.is_empty(),
-        );
+        r.check("PartitionReq", "CollectionName", !self.collection_name.is_empty());
+        r.check("PartitionReq", "PartitionName", !self.partition_name.is_empty());
     }
     fn db_name(&self) -> &str {
         &self.db_name
@@ -56,16 +48,8 @@ impl MilvusRequest for PartitionsReq {
         }
     }
     fn required(&self, r: &mut Required) {
-        r.check(
-            "PartitionsReq",
-            "CollectionName",
-            !self.collection_name.is_empty(),
-        );
-        r.check(
-            "PartitionsReq",
-            "PartitionNames",
-            self.partition_names.is_some(),
-        );
+        r.check("PartitionsReq", "CollectionName", !self.collection_name.is_empty());
+        r.check("PartitionsReq", "PartitionNames", self.partition_names.is_some());
     }
     fn db_name(&self) -> &str {
         &self.db_name
@@ -83,41 +67,23 @@ pub fn drop_partition(catalog: &Catalog, db: &str, req: PartitionReq) -> Result<
 }
 
 pub fn has_partition(catalog: &Catalog, db: &str, req: PartitionReq) -> Result<Reply> {
-    Ok(Reply::Has(catalog.has_partition(
-        db,
-        &req.collection_name,
-        &req.partition_name,
-    )?))
+    Ok(Reply::Has(catalog.has_partition(db, &req.collection_name, &req.partition_name)?))
 }
 
 pub fn list_partitions(catalog: &Catalog, db: &str, req: CollectionNameReq) -> Result<Reply> {
-    Ok(Reply::List(
-        catalog.list_partitions(db, &req.collection_name)?,
-    ))
+    Ok(Reply::List(catalog.list_partitions(db, &req.collection_name)?))
 }
 
 pub fn get_partition_stats(catalog: &Catalog, db: &str, req: PartitionReq) -> Result<Reply> {
-    Ok(Reply::RowCount(catalog.partition_row_count(
-        db,
-        &req.collection_name,
-        &req.partition_name,
-    )?))
+    Ok(Reply::RowCount(catalog.partition_row_count(db, &req.collection_name, &req.partition_name)?))
 }
 
 pub fn load_partitions(catalog: &Catalog, db: &str, req: PartitionsReq) -> Result<Reply> {
-    catalog.load_partitions(
-        db,
-        &req.collection_name,
-        &req.partition_names.unwrap_or_default(),
-    )?;
+    catalog.load_partitions(db, &req.collection_name, &req.partition_names.unwrap_or_default())?;
     Ok(Reply::Empty)
 }
 
 pub fn release_partitions(catalog: &Catalog, db: &str, req: PartitionsReq) -> Result<Reply> {
-    catalog.release_partitions(
-        db,
-        &req.collection_name,
-        &req.partition_names.unwrap_or_default(),
-    )?;
+    catalog.release_partitions(db, &req.collection_name, &req.partition_names.unwrap_or_default())?;
     Ok(Reply::Empty)
 }

@@ -17,17 +17,11 @@ impl Catalog {
         self.check_alias_and_collection(alias, collection)?;
         self.write(db, |d| {
             if d.collections.contains_key(alias) {
-                return Err(Error::AliasCollectionConflict {
-                    db: db.to_string(),
-                    alias: alias.to_string(),
-                });
+                return Err(Error::AliasCollectionConflict { db: db.to_string(), alias: alias.to_string() });
             }
             // The target must be a real collection: an alias is not resolved here.
             if !d.collections.contains_key(collection) {
-                return Err(Error::CollectionNotFound {
-                    db: db.to_string(),
-                    name: collection.to_string(),
-                });
+                return Err(Error::CollectionNotFound { db: db.to_string(), name: collection.to_string() });
             }
             match d.aliases.get(alias) {
                 Some(current) if current == collection => Ok(()),
@@ -49,15 +43,10 @@ impl Catalog {
         self.check_alias_and_collection(alias, collection)?;
         self.write(db, |d| {
             if !d.aliases.contains_key(alias) {
-                return Err(Error::AliasNotFound {
-                    db: db.to_string(),
-                    alias: alias.to_string(),
-                });
+                return Err(Error::AliasNotFound { db: db.to_string(), alias: alias.to_string() });
             }
             if !d.collections.contains_key(collection) {
-                return Err(Error::CollectionNotFoundNoDb {
-                    name: collection.to_string(),
-                });
+                return Err(Error::CollectionNotFoundNoDb { name: collection.to_string() });
             }
             d.aliases.insert(alias.to_string(), collection.to_string());
             Ok(())
@@ -78,10 +67,10 @@ impl Catalog {
     /// `aliases/describe`.
     pub fn describe_alias(&self, db: &str, alias: &str) -> Result<Value> {
         self.read(db, |d| {
-            let collection = d.aliases.get(alias).ok_or_else(|| Error::AliasNotFound {
-                db: db.to_string(),
-                alias: alias.to_string(),
-            })?;
+            let collection = d
+                .aliases
+                .get(alias)
+                .ok_or_else(|| Error::AliasNotFound { db: db.to_string(), alias: alias.to_string() })?;
             Ok(json!({"aliasName": alias, "collectionName": collection, "dbName": db}))
         })
     }
@@ -96,9 +85,7 @@ impl Catalog {
             }
             let real = d.resolve(collection);
             if !d.collections.contains_key(real) {
-                return Err(Error::CollectionNotFoundNoDb {
-                    name: collection.to_string(),
-                });
+                return Err(Error::CollectionNotFoundNoDb { name: collection.to_string() });
             }
             Ok(d.aliases_of(real))
         })

@@ -18,21 +18,13 @@ const MMAP_KEYS: [&str; 2] = ["mmap.enabled", "lazyload.enabled"];
 pub(super) fn lookup<'a>(db: &'a Database, name: &str) -> Result<&'a Collection> {
     db.collections
         .get(db.resolve(name))
-        .ok_or_else(|| Error::CollectionNotFound {
-            db: db.name.clone(),
-            name: name.to_string(),
-        })
+        .ok_or_else(|| Error::CollectionNotFound { db: db.name.clone(), name: name.to_string() })
 }
 
 pub(super) fn lookup_mut<'a>(db: &'a mut Database, name: &str) -> Result<&'a mut Collection> {
     let real = db.resolve(name).to_string();
     let db_name = db.name.clone();
-    db.collections
-        .get_mut(&real)
-        .ok_or_else(|| Error::CollectionNotFound {
-            db: db_name,
-            name: name.to_string(),
-        })
+    db.collections.get_mut(&real).ok_or_else(|| Error::CollectionNotFound { db: db_name, name: name.to_string() })
 }
 
 impl Catalog {
@@ -43,28 +35,19 @@ impl Catalog {
     /// Proxy `PreExecute` checks of a new collection's schema, before any state is looked at.
     fn validate_spec(&self, spec: &CollectionSpec) -> Result<()> {
         if spec.shards_num > 16 {
-            return Err(Error::Plain(
-                "maximum shards's number should be limited to 16".into(),
-            ));
+            return Err(Error::Plain("maximum shards's number should be limited to 16".into()));
         }
         if spec.fields.len() > 64 {
-            return Err(Error::Plain(
-                "maximum field's number should be limited to 64".into(),
-            ));
+            return Err(Error::Plain("maximum field's number should be limited to 64".into()));
         }
         if !spec.fields.iter().any(Field::is_vector) {
-            return Err(Error::InvalidParameter(
-                "schema does not contain vector field: invalid parameter".into(),
-            ));
+            return Err(Error::InvalidParameter("schema does not contain vector field: invalid parameter".into()));
         }
         self.validate_collection_name(&spec.name)?;
         let mut seen = HashSet::new();
         for field in &spec.fields {
             if !seen.insert(field.name.as_str()) {
-                return Err(Error::Plain(format!(
-                    "duplicated field name {} found",
-                    field.name
-                )));
+                return Err(Error::Plain(format!("duplicated field name {} found", field.name)));
             }
         }
         let primaries: Vec<&Field> = spec.fields.iter().filter(|f| f.primary_key).collect();
@@ -79,13 +62,7 @@ impl Catalog {
             }
         }
         for field in &spec.fields {
-            let param = |key: &str| {
-                field
-                    .params
-                    .iter()
-                    .find(|(k, _)| k == key)
-                    .map(|(_, v)| v.as_str())
-            };
+            let param = |key: &str| field.params.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
             if field.is_vector() && field.data_type != "SparseFloatVector" {
                 match param("dim").map(str::parse::<i64>) {
                     None => {
@@ -127,39 +104,36 @@ impl Catalog {
 
     /// `collections/create`: validates, creates (idempotent for an identical schema), creates `indexes` and loads
     /// when there are any, as the REST handler does.
-    pub fn create_collection(
+    pub fn create_collection(&self, db: &str, spec: CollectionSpec, indexes: Vec<IndexRequest>) -> Result<()> {
+        let load = !indexes.is_empty();
+        self.create_collection_with(db, spec, indexes, load)
+    }
+
+    /// `create_collection`, choosing whether to load afterwards (fixtures decide for themselves).
+    pub fn create_collection_with(
         &self,
         db: &str,
         spec: CollectionSpec,
         indexes: Vec<IndexRequest>,
+        load: bool,
     ) -> Result<()> {
         self.validate_spec(&spec)?;
-        let load = !indexes.is_empty();
         self.write(db, |d| {
             if d.aliases.contains_key(&spec.name) {
-                return Err(Error::CollectionNameIsAlias {
-                    name: spec.name.clone(),
-                });
+                return Err(Error::CollectionNameIsAlias { name: spec.name.clone() });
             }
             match d.collections.get(&spec.name) {
                 Some(existing) if existing.spec == spec => {}
                 Some(_) => {
-                    return Err(Error::DuplicateCollection {
-                        name: spec.name.clone(),
-                    });
+                    return Err(Error::DuplicateCollection { name: spec.name.clone() });
                 }
                 None => {
                     let limit = self.limits.max_collections;
                     self.collection_count
-                        .fetch_update(
-                            std::sync::atomic::Ordering::SeqCst,
-                            std::sync::atomic::Ordering::SeqCst,
-                            |n| (n < limit).then_some(n + 1),
-                        )
-                        .map_err(|_| Error::CollectionLimit {
-                            db: d.name.clone(),
-                            limit,
-                        })?;
+                        .fetch_update(std::sync::atomic::Ordering::SeqCst, std::sync::atomic::Ordering::SeqCst, |n| {
+                            (n < limit).then_some(n + 1)
+                        })
+                        .map_err(|_| Error::CollectionLimit { db: d.name.clone(), limit })?;
                     let collection = self.new_collection(spec.clone());
                     d.collections.insert(spec.name.clone(), collection);
                 }
@@ -181,19 +155,13 @@ impl Catalog {
 
     fn new_collection(&self, spec: CollectionSpec) -> Collection {
         let partition_names: Vec<String> = if spec.fields.iter().any(|f| f.partition_key) {
-            (0..spec.partition_key_partitions)
-                .map(|i| format!("{DEFAULT_PARTITION}_{i}"))
-                .collect()
+            (0..spec.partition_key_partitions).map(|i| format!("{DEFAULT_PARTITION}_{i}")).collect()
         } else {
             vec![DEFAULT_PARTITION.to_string()]
         };
         let partitions = partition_names
             .into_iter()
-            .map(|name| Partition {
-                id: self.next_id(),
-                name,
-                loaded_since: None,
-            })
+            .map(|name| Partition { id: self.next_id(), name, loaded_since: None })
             .collect();
         Collection {
             id: self.next_id(),
@@ -208,8 +176,7 @@ impl Catalog {
     /// Collection names by creation (Milvus's own order is unspecified).
     pub fn list_collections(&self, db: &str) -> Result<Vec<String>> {
         self.read(db, |d| {
-            let mut all: Vec<(i64, &str)> =
-                d.collections.values().map(|c| (c.id, c.name())).collect();
+            let mut all: Vec<(i64, &str)> = d.collections.values().map(|c| (c.id, c.name())).collect();
             all.sort_unstable();
             Ok(all.into_iter().map(|(_, n)| n.to_string()).collect())
         })
@@ -218,37 +185,30 @@ impl Catalog {
     /// `collections/has`: never an error for a missing collection or database.
     pub fn has_collection(&self, db: &str, name: &str) -> Result<bool> {
         self.validate_collection_name(name)?;
-        Ok(self
-            .databases
-            .get(db)
-            .is_some_and(|d| d.collections.contains_key(d.resolve(name))))
+        Ok(self.databases.get(db).is_some_and(|d| d.collections.contains_key(d.resolve(name))))
     }
 
     /// `collections/describe`: the data and the message that accumulates sub-call errors.
     pub fn describe_collection(&self, db: &str, name: &str) -> Result<(Value, String)> {
         self.validate_collection_name(name)?;
         self.read(db, |d| {
-            let c = lookup(d, name).map_err(|_| Error::CollectionNotFoundDescribe {
-                db: db.to_string(),
-                name: name.to_string(),
-            })?;
+            let c = lookup(d, name)
+                .map_err(|_| Error::CollectionNotFoundDescribe { db: db.to_string(), name: name.to_string() })?;
             let mut message = String::new();
             // Only the first vector field's index is shown (DescribeIndex with that field name).
             let first_vector = c.vector_fields().next().map(|f| f.name.clone());
-            let indexes: Vec<Value> = c
-                .indexes
-                .iter()
-                .filter(|i| Some(&i.field) == first_vector.as_ref())
-                .map(Index::summary)
-                .collect();
+            let indexes: Vec<Value> =
+                c.indexes.iter().filter(|i| Some(&i.field) == first_vector.as_ref()).map(Index::summary).collect();
             if indexes.is_empty() {
-                let err = Error::IndexNotFoundCollection {
-                    name: c.name().to_string(),
-                };
+                let err = Error::IndexNotFoundCollection { name: c.name().to_string() };
                 message.push_str(&err.message(&self.profile));
                 message.push(';');
             }
             let fields: Vec<Value> = c.spec.fields.iter().map(Field::describe).collect();
+            let first_function_id = FIRST_FIELD_ID + c.spec.fields.len() as i64;
+            let functions: Vec<Value> = (c.spec.functions.iter().enumerate())
+                .map(|(i, f)| describe_function(f, first_function_id + i as i64))
+                .collect();
             let data = json!({
                 "aliases": d.aliases_of(c.name()),
                 "autoId": c.auto_id(),
@@ -258,7 +218,7 @@ impl Catalog {
                 "description": c.spec.description,
                 "enableDynamicField": c.spec.enable_dynamic_field,
                 "fields": fields,
-                "functions": c.spec.functions,
+                "functions": functions,
                 "indexes": indexes,
                 "load": self.load_state(c, Instant::now()).as_str(),
                 "partitionsNum": c.partitions.len(),
@@ -276,16 +236,9 @@ impl Catalog {
     }
 
     /// `collections/get_load_state` (contract §7.2).
-    pub fn get_load_state(
-        &self,
-        db: &str,
-        name: &str,
-        partitions: Option<&[String]>,
-    ) -> Result<LoadStateReport> {
+    pub fn get_load_state(&self, db: &str, name: &str, partitions: Option<&[String]>) -> Result<LoadStateReport> {
         self.validate_collection_name(name)?;
-        let not_found = || Error::CollectionNotFoundNoDb {
-            name: name.to_string(),
-        };
+        let not_found = || Error::CollectionNotFoundNoDb { name: name.to_string() };
         let guard = self.databases.get(db).ok_or_else(not_found)?;
         let c = lookup(&guard, name).map_err(|_| not_found())?;
         if !c.is_loaded() {
@@ -316,26 +269,14 @@ impl Catalog {
         if let Some(p) = targets.iter().find(|p| p.loaded_since.is_none()) {
             let base = format!("partition not loaded[partition={}]", p.id);
             let message = if self.profile.long_partition_not_loaded {
-                format!(
-                    "partition {} has not been loaded to memory or load failed: {base}.",
-                    p.id
-                )
+                format!("partition {} has not been loaded to memory or load failed: {base}.", p.id)
             } else {
                 format!("{base}.")
             };
-            return Ok(LoadStateReport::Progress {
-                progress: -1,
-                message,
-            });
+            return Ok(LoadStateReport::Progress { progress: -1, message });
         }
-        let sum: i64 = targets
-            .iter()
-            .map(|p| self.partition_progress(c, p, now))
-            .sum();
-        Ok(LoadStateReport::Progress {
-            progress: sum / targets.len() as i64,
-            message: String::new(),
-        })
+        let sum: i64 = targets.iter().map(|p| self.partition_progress(c, p, now)).sum();
+        Ok(LoadStateReport::Progress { progress: sum / targets.len() as i64, message: String::new() })
     }
 
     /// `collections/drop`: idempotent for a missing collection or database; refuses aliases.
@@ -345,9 +286,7 @@ impl Catalog {
             return Ok(());
         };
         if d.aliases.contains_key(name) {
-            return Err(Error::DropViaAlias {
-                alias: name.to_string(),
-            });
+            return Err(Error::DropViaAlias { alias: name.to_string() });
         }
         if !d.collections.contains_key(name) {
             return Ok(());
@@ -355,16 +294,12 @@ impl Catalog {
         let aliases = d.aliases_of(name);
         if !aliases.is_empty() {
             if self.profile.refuse_drop_with_aliases {
-                return Err(Error::CollectionHasAliases {
-                    name: name.to_string(),
-                    aliases,
-                });
+                return Err(Error::CollectionHasAliases { name: name.to_string(), aliases });
             }
             d.aliases.retain(|_, c| c != name);
         }
         d.collections.remove(name);
-        self.collection_count
-            .fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+        self.collection_count.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
         Ok(())
     }
 
@@ -377,45 +312,26 @@ impl Catalog {
         // Check everything first, without holding two entries at once.
         self.read(db, |d| {
             if d.aliases.contains_key(old) {
-                return Err(Error::RenameFromAlias {
-                    alias: old.to_string(),
-                });
+                return Err(Error::RenameFromAlias { alias: old.to_string() });
             }
             if !d.collections.contains_key(old) {
-                return Err(Error::CollectionNotFound {
-                    db: db.to_string(),
-                    name: old.to_string(),
-                });
+                return Err(Error::CollectionNotFound { db: db.to_string(), name: old.to_string() });
             }
             Ok(())
         })?;
         let target_ok = self.databases.get(target_db).map(|t| {
             if t.aliases.contains_key(new) {
-                Err(Error::RenameToAlias {
-                    alias: new.to_string(),
-                })
+                Err(Error::RenameToAlias { alias: new.to_string() })
             } else if t.collections.contains_key(new) {
-                Err(Error::RenameDuplicate {
-                    db: target_db.to_string(),
-                    name: new.to_string(),
-                })
+                Err(Error::RenameDuplicate { db: target_db.to_string(), name: new.to_string() })
             } else {
                 Ok(())
             }
         });
-        target_ok.unwrap_or_else(|| {
-            Err(Error::RenameTargetDatabaseMissing {
-                db: target_db.to_string(),
-            })
-        })?;
+        target_ok.unwrap_or_else(|| Err(Error::RenameTargetDatabaseMissing { db: target_db.to_string() }))?;
         let mut collection = self.write(db, |d| {
             d.aliases.retain(|_, c| c != old);
-            d.collections
-                .remove(old)
-                .ok_or_else(|| Error::CollectionNotFound {
-                    db: db.into(),
-                    name: old.into(),
-                })
+            d.collections.remove(old).ok_or_else(|| Error::CollectionNotFound { db: db.into(), name: old.into() })
         })?;
         collection.spec.name = new.to_string();
         self.write(target_db, |t| {
@@ -435,9 +351,7 @@ impl Catalog {
 
     fn load_whole(&self, c: &mut Collection) -> Result<()> {
         if c.indexes.is_empty() {
-            return Err(Error::IndexNotFoundCollection {
-                name: c.name().to_string(),
-            });
+            return Err(Error::IndexNotFoundCollection { name: c.name().to_string() });
         }
         let unindexed: Vec<String> = c
             .vector_fields()
@@ -482,23 +396,12 @@ impl Catalog {
     }
 
     /// `collections/alter_properties`.
-    pub fn alter_collection_properties(
-        &self,
-        db: &str,
-        name: &str,
-        properties: Vec<(String, String)>,
-    ) -> Result<()> {
+    pub fn alter_collection_properties(&self, db: &str, name: &str, properties: Vec<(String, String)>) -> Result<()> {
         self.validate_collection_name(name)?;
         self.write(db, |d| {
             let c = lookup_mut(d, name)?;
-            if c.is_loaded()
-                && properties
-                    .iter()
-                    .any(|(k, _)| MMAP_KEYS.contains(&k.as_str()))
-            {
-                return Err(Error::AlterMmapLoaded {
-                    name: name.to_string(),
-                });
+            if c.is_loaded() && properties.iter().any(|(k, _)| MMAP_KEYS.contains(&k.as_str())) {
+                return Err(Error::AlterMmapLoaded { name: name.to_string() });
             }
             merge_properties(&mut c.spec.properties, properties);
             Ok(())
@@ -511,9 +414,7 @@ impl Catalog {
         self.write(db, |d| {
             let c = lookup_mut(d, name)?;
             if c.is_loaded() && keys.iter().any(|k| MMAP_KEYS.contains(&k.as_str())) {
-                return Err(Error::AlterMmapLoaded {
-                    name: name.to_string(),
-                });
+                return Err(Error::AlterMmapLoaded { name: name.to_string() });
             }
             c.spec.properties.retain(|(k, _)| !keys.contains(k));
             Ok(())

@@ -42,27 +42,12 @@ const FLOAT_INDEXES: &[&str] = &[
 ];
 const BINARY_INDEXES: &[&str] = &["BIN_FLAT", "BIN_IVF_FLAT", "MINHASH_LSH", "AUTOINDEX"];
 const SPARSE_INDEXES: &[&str] = &["SPARSE_INVERTED_INDEX", "SPARSE_WAND", "AUTOINDEX"];
-const SCALAR_INDEXES: &[&str] = &[
-    "INVERTED",
-    "STL_SORT",
-    "Trie",
-    "TRIE",
-    "BITMAP",
-    "NGRAM",
-    "RTREE",
-    "AUTOINDEX",
-];
+const SCALAR_INDEXES: &[&str] = &["INVERTED", "STL_SORT", "Trie", "TRIE", "BITMAP", "NGRAM", "RTREE", "AUTOINDEX"];
 
 fn metrics(kind: VectorKind) -> &'static [&'static str] {
     match kind {
         VectorKind::Float => &["L2", "IP", "COSINE"],
-        VectorKind::Binary => &[
-            "HAMMING",
-            "JACCARD",
-            "SUBSTRUCTURE",
-            "SUPERSTRUCTURE",
-            "MHJACCARD",
-        ],
+        VectorKind::Binary => &["HAMMING", "JACCARD", "SUBSTRUCTURE", "SUPERSTRUCTURE", "MHJACCARD"],
         VectorKind::Sparse => &["IP", "BM25"],
     }
 }
@@ -86,25 +71,13 @@ fn kind_words(kind: VectorKind) -> &'static str {
 impl Catalog {
     /// Validates and adds one index to a collection (proxy `createIndexTask`, then datacoord `CanCreateIndex`).
     pub(super) fn create_index_in(&self, c: &mut Collection, request: IndexRequest) -> Result<()> {
-        let field = c
-            .field(&request.field)
-            .ok_or_else(|| Error::IndexOnMissingField {
-                field: request.field.clone(),
-            })?;
-        let param = |key: &str| {
-            request
-                .params
-                .iter()
-                .find(|(k, _)| k == key)
-                .map(|(_, v)| v.clone())
-        };
-        let index_type = [
-            request.index_type.clone(),
-            param("index_type").unwrap_or_default(),
-        ]
-        .into_iter()
-        .find(|t| !t.is_empty())
-        .unwrap_or_else(|| "AUTOINDEX".to_string());
+        let field =
+            c.field(&request.field).ok_or_else(|| Error::IndexOnMissingField { field: request.field.clone() })?;
+        let param = |key: &str| request.params.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+        let index_type = [request.index_type.clone(), param("index_type").unwrap_or_default()]
+            .into_iter()
+            .find(|t| !t.is_empty())
+            .unwrap_or_else(|| "AUTOINDEX".to_string());
         let kind = vector_kind(&field.data_type);
         let allowed = match kind {
             Some(VectorKind::Float) => FLOAT_INDEXES,
@@ -117,18 +90,12 @@ impl Catalog {
         }
         let metric_type = match kind {
             Some(kind) => {
-                let given = [
-                    request.metric_type.clone(),
-                    param("metric_type").unwrap_or_default(),
-                ]
-                .into_iter()
-                .find(|m| !m.is_empty());
+                let given = [request.metric_type.clone(), param("metric_type").unwrap_or_default()]
+                    .into_iter()
+                    .find(|m| !m.is_empty());
                 let metric = given.unwrap_or_else(|| default_metric(kind).to_string());
                 if !metrics(kind).contains(&metric.as_str()) {
-                    return Err(Error::InvalidMetricType {
-                        vector_kind: kind_words(kind),
-                        metric,
-                    });
+                    return Err(Error::InvalidMetricType { vector_kind: kind_words(kind), metric });
                 }
                 metric
             }
@@ -145,11 +112,7 @@ impl Catalog {
             field: field.name.clone(),
             index_type,
             metric_type,
-            params: request
-                .params
-                .into_iter()
-                .filter(|(k, _)| k != "index_type" && k != "metric_type")
-                .collect(),
+            params: request.params.into_iter().filter(|(k, _)| k != "index_type" && k != "metric_type").collect(),
             properties: Vec::new(),
         };
         if let Some(same_name) = c.indexes.iter().find(|i| i.name == index.name) {
@@ -157,11 +120,7 @@ impl Catalog {
                 && same_name.index_type == index.index_type
                 && same_name.metric_type == index.metric_type
                 && same_name.params == index.params;
-            return if same {
-                Ok(())
-            } else {
-                Err(Error::DistinctIndexPerField)
-            };
+            return if same { Ok(()) } else { Err(Error::DistinctIndexPerField) };
         }
         if on_field.is_some() {
             return Err(Error::MultipleIndexesOnField);
@@ -171,31 +130,18 @@ impl Catalog {
     }
 
     /// `indexes/create`: entries in order; the first failure is returned and earlier indexes stay.
-    pub fn create_indexes(
-        &self,
-        db: &str,
-        collection: &str,
-        requests: Vec<IndexRequest>,
-    ) -> Result<()> {
+    pub fn create_indexes(&self, db: &str, collection: &str, requests: Vec<IndexRequest>) -> Result<()> {
         names::validate_collection(collection, NameKind::Collection, &self.profile)?;
         self.write(db, |d| {
             let c = lookup_mut(d, collection)?;
-            requests
-                .into_iter()
-                .try_for_each(|r| self.create_index_in(c, r))
+            requests.into_iter().try_for_each(|r| self.create_index_in(c, r))
         })
     }
 
     /// `indexes/list`: names; `[]` when there is none.
     pub fn list_indexes(&self, db: &str, collection: &str) -> Result<Vec<String>> {
         names::validate_collection(collection, NameKind::Collection, &self.profile)?;
-        self.read(db, |d| {
-            Ok(lookup(d, collection)?
-                .indexes
-                .iter()
-                .map(|i| i.name.clone())
-                .collect())
-        })
+        self.read(db, |d| Ok(lookup(d, collection)?.indexes.iter().map(|i| i.name.clone()).collect()))
     }
 
     /// `indexes/describe`: a one-entry list.
@@ -234,16 +180,10 @@ impl Catalog {
         self.write(db, |d| {
             let c = lookup_mut(d, collection)?;
             if c.is_loaded() {
-                return Err(Error::AlterIndexLoaded {
-                    name: collection.to_string(),
-                });
+                return Err(Error::AlterIndexLoaded { name: collection.to_string() });
             }
             find_index(c, index)?;
-            let i = c
-                .indexes
-                .iter_mut()
-                .find(|i| i.name == index)
-                .expect("found above");
+            let i = c.indexes.iter_mut().find(|i| i.name == index).expect("found above");
             merge_properties(&mut i.properties, set);
             i.properties.retain(|(k, _)| !remove.contains(k));
             Ok(())
@@ -252,10 +192,5 @@ impl Catalog {
 }
 
 fn find_index<'a>(c: &'a Collection, name: &str) -> Result<&'a Index> {
-    c.indexes
-        .iter()
-        .find(|i| i.name == name)
-        .ok_or_else(|| Error::IndexNotFoundName {
-            index: name.to_string(),
-        })
+    c.indexes.iter().find(|i| i.name == name).ok_or_else(|| Error::IndexNotFoundName { index: name.to_string() })
 }

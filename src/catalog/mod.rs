@@ -14,7 +14,7 @@ pub mod model;
 mod partitions;
 
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use dashmap::DashMap;
@@ -40,11 +40,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Self {
-            max_partitions: 1024,
-            max_databases: 64,
-            max_collections: 65_536,
-        }
+        Self { max_partitions: 1024, max_databases: 64, max_collections: 65_536 }
     }
 }
 
@@ -58,8 +54,8 @@ pub struct Catalog {
     collection_count: AtomicUsize,
     /// Serialises database create/drop and cross-database renames.
     admin: Mutex<()>,
-    /// How long a load takes to reach 100 % (zero: at once).
-    load_duration: Duration,
+    /// How long a load takes to reach 100 %, in milliseconds (zero: at once).
+    load_duration_ms: AtomicU64,
 }
 
 /// The `get_load_state` answer before it is wrapped (contract §7.2).
@@ -84,11 +80,9 @@ impl Catalog {
             next_id: AtomicI64::new(456_000_000_000_000_000),
             collection_count: AtomicUsize::new(0),
             admin: Mutex::new(()),
-            load_duration,
+            load_duration_ms: AtomicU64::new(load_duration.as_millis() as u64),
         };
-        catalog
-            .databases
-            .insert(DEFAULT_DATABASE.into(), Database::new(1, DEFAULT_DATABASE));
+        catalog.databases.insert(DEFAULT_DATABASE.into(), Database::new(1, DEFAULT_DATABASE));
         catalog
     }
 
@@ -111,19 +105,13 @@ impl Catalog {
 
     /// Runs `f` on a database under a shared lock; 800 when it does not exist.
     fn read<T>(&self, db: &str, f: impl FnOnce(&Database) -> Result<T>) -> Result<T> {
-        let guard = self
-            .databases
-            .get(db)
-            .ok_or_else(|| Error::DatabaseNotFound { db: db.to_string() })?;
+        let guard = self.databases.get(db).ok_or_else(|| Error::DatabaseNotFound { db: db.to_string() })?;
         f(&guard)
     }
 
     /// Runs `f` on a database under its exclusive lock; 800 when it does not exist.
     fn write<T>(&self, db: &str, f: impl FnOnce(&mut Database) -> Result<T>) -> Result<T> {
-        let mut guard = self
-            .databases
-            .get_mut(db)
-            .ok_or_else(|| Error::DatabaseNotFound { db: db.to_string() })?;
+        let mut guard = self.databases.get_mut(db).ok_or_else(|| Error::DatabaseNotFound { db: db.to_string() })?;
         f(&mut guard)
     }
 
@@ -133,14 +121,10 @@ impl Catalog {
         names::validate_database(name)?;
         let _admin = self.admin();
         if self.databases.contains_key(name) {
-            return Err(Error::DatabaseExists {
-                db: name.to_string(),
-            });
+            return Err(Error::DatabaseExists { db: name.to_string() });
         }
         if self.databases.len() > self.limits.max_databases {
-            return Err(Error::DatabaseLimit {
-                limit: self.limits.max_databases,
-            });
+            return Err(Error::DatabaseLimit { limit: self.limits.max_databases });
         }
         let mut db = Database::new(self.next_id(), name);
         db.properties = properties;
@@ -159,9 +143,7 @@ impl Catalog {
             Some(db) => !db.collections.is_empty(),
         };
         if not_empty {
-            return Err(Error::DatabaseNotEmpty {
-                db: name.to_string(),
-            });
+            return Err(Error::DatabaseNotEmpty { db: name.to_string() });
         }
         self.databases.remove(name);
         Ok(())
@@ -169,11 +151,7 @@ impl Catalog {
 
     /// `default` first, then the others by creation.
     pub fn list_databases(&self) -> Vec<String> {
-        let mut dbs: Vec<(i64, String)> = self
-            .databases
-            .iter()
-            .map(|d| (d.id, d.name.clone()))
-            .collect();
+        let mut dbs: Vec<(i64, String)> = self.databases.iter().map(|d| (d.id, d.name.clone())).collect();
         dbs.sort();
         dbs.into_iter().map(|(_, n)| n).collect()
     }
@@ -196,19 +174,103 @@ impl Catalog {
         })
     }
 
+    // ---- whole-state operations (fixtures, the control plane) ----
+
+    /// A copy of every database, by creation.
+    pub fn snapshot(&self) -> Vec<Database> {
+        let mut all: Vec<Database> = self.databases.iter().map(|d| d.clone()).collect();
+        all.sort_by_key(|d| d.id);
+        all
+    }
+
+    /// Replaces the whole state (a restore or a reset). `default` is created if `databases` lacks it.
+    pub fn replace_all(&self, databases: Vec<Database>) {
+        let _admin = self.admin();
+        self.databases.clear();
+        let mut max_id = 0;
+        let mut collections = 0;
+        for db in databases {
+            max_id = max_id.max(db.id);
+            for c in db.collections.values() {
+                collections += 1;
+                max_id = max_id.max(c.id);
+                max_id = c.partitions.iter().map(|p| p.id).fold(max_id, i64::max);
+            }
+            self.databases.insert(db.name.clone(), db);
+        }
+        if !self.databases.contains_key(DEFAULT_DATABASE) {
+            self.databases.insert(DEFAULT_DATABASE.into(), Database::new(1, DEFAULT_DATABASE));
+        }
+        self.collection_count.store(collections, Ordering::SeqCst);
+        self.next_id.fetch_max(max_id + 1, Ordering::SeqCst);
+    }
+
+    /// Replaces one database (or removes it when `database` is `None`), leaving the others alone.
+    pub fn replace_database(&self, name: &str, database: Option<Database>) {
+        let _admin = self.admin();
+        if let Some(old) = self.databases.remove(name) {
+            self.collection_count.fetch_sub(old.1.collections.len(), Ordering::SeqCst);
+        }
+        let database = database.or_else(|| (name == DEFAULT_DATABASE).then(|| Database::new(1, DEFAULT_DATABASE)));
+        if let Some(db) = database {
+            self.collection_count.fetch_add(db.collections.len(), Ordering::SeqCst);
+            self.databases.insert(name.to_string(), db);
+        }
+    }
+
+    /// Changes a database directly, skipping Milvus's checks (fixtures set ids and such).
+    pub fn update_database(&self, db: &str, f: impl FnOnce(&mut Database)) -> Result<()> {
+        self.write(db, |d| {
+            f(d);
+            Ok(())
+        })
+    }
+
+    /// Changes a collection directly, skipping Milvus's checks (fixtures set ids, load states and such).
+    pub fn update_collection(&self, db: &str, name: &str, f: impl FnOnce(&mut Collection)) -> Result<()> {
+        self.write(db, |d| {
+            f(collections::lookup_mut(d, name)?);
+            Ok(())
+        })
+    }
+
+    /// Reads a collection (or an alias of one), to check state from a test.
+    ///
+    /// ```
+    /// let milvus = milvus_mock::MockMilvus::start_blocking();
+    /// let err = milvus.catalog().collection("default", "missing", |c| c.id).unwrap_err();
+    /// assert_eq!(err.code(milvus.catalog().profile()), 100);
+    /// ```
+    pub fn collection<T>(&self, db: &str, name: &str, f: impl FnOnce(&Collection) -> T) -> Result<T> {
+        self.read(db, |d| collections::lookup(d, name).map(f))
+    }
+
+    /// The names of a collection's loaded partitions, in creation order.
+    pub fn loaded_partitions(&self, db: &str, name: &str) -> Result<Vec<String>> {
+        self.collection(db, name, |c| {
+            c.partitions.iter().filter(|p| p.loaded_since.is_some()).map(|p| p.name.clone()).collect()
+        })
+    }
+
+    /// The load state `collections/describe` would report.
+    pub fn collection_load_state(&self, db: &str, name: &str) -> Result<LoadState> {
+        self.collection(db, name, |c| self.load_state(c, Instant::now()))
+    }
+
     // ---- load progress ----
 
+    /// How long loads take from now on, where a collection sets nothing of its own.
+    pub fn set_load_duration(&self, duration: Duration) {
+        self.load_duration_ms.store(duration.as_millis() as u64, Ordering::Relaxed);
+    }
+
     /// A partition's load progress in percent.
-    fn partition_progress(
-        &self,
-        collection: &Collection,
-        partition: &Partition,
-        now: Instant,
-    ) -> i64 {
+    fn partition_progress(&self, collection: &Collection, partition: &Partition, now: Instant) -> i64 {
         let Some(since) = partition.loaded_since else {
             return 0;
         };
-        let duration = collection.load_duration.unwrap_or(self.load_duration);
+        let server_default = Duration::from_millis(self.load_duration_ms.load(Ordering::Relaxed));
+        let duration = collection.load_duration.unwrap_or(server_default);
         if duration.is_zero() {
             return 100;
         }
@@ -224,11 +286,7 @@ impl Catalog {
             .filter(|p| p.loaded_since.is_some())
             .map(|p| self.partition_progress(collection, p, now))
             .collect();
-        if loaded.is_empty() {
-            0
-        } else {
-            loaded.iter().sum::<i64>() / loaded.len() as i64
-        }
+        if loaded.is_empty() { 0 } else { loaded.iter().sum::<i64>() / loaded.len() as i64 }
     }
 
     /// The raw load state, as `collections/describe` reports it.

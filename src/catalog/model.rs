@@ -42,12 +42,8 @@ impl Database {
 
     /// Aliases of one collection, sorted for a stable answer.
     pub fn aliases_of(&self, collection: &str) -> Vec<String> {
-        let mut out: Vec<String> = self
-            .aliases
-            .iter()
-            .filter(|(_, c)| c.as_str() == collection)
-            .map(|(a, _)| a.clone())
-            .collect();
+        let mut out: Vec<String> =
+            self.aliases.iter().filter(|(_, c)| c.as_str() == collection).map(|(a, _)| a.clone()).collect();
         out.sort();
         out
     }
@@ -121,13 +117,43 @@ impl Field {
             f["elementType"] = json!(element);
         }
         if let Some(default) = &self.default_value {
-            f["defaultValue"] = default.clone();
+            f["defaultValue"] = value_field(&self.data_type, default);
         }
         if self.function_output {
             f["isFunctionOutput"] = json!(true);
         }
         f
     }
+}
+
+/// The protobuf `ValueField` a default value becomes, as Go's `encoding/json` prints the oneof wrapper.
+fn value_field(data_type: &str, value: &Value) -> Value {
+    let key = match data_type {
+        "Bool" => "BoolData",
+        "Int8" | "Int16" | "Int32" => "IntData",
+        "Int64" => "LongData",
+        "Float" => "FloatData",
+        "Double" => "DoubleData",
+        _ => "StringData",
+    };
+    json!({"Data": {key: value}})
+}
+
+/// One schema function (`schema.functions[]`, request form) as `printFunctionDetails` shows it.
+pub fn describe_function(function: &Value, id: i64) -> Value {
+    let params: Vec<(String, String)> = function["params"]
+        .as_object()
+        .map(|m| m.iter().map(|(k, v)| (k.clone(), go_format(v))).collect())
+        .unwrap_or_default();
+    json!({
+        "description": function["description"],
+        "id": id,
+        "inputFieldNames": function["inputFieldNames"],
+        "name": function["name"],
+        "outputFieldNames": function["outputFieldNames"],
+        "params": key_values(&params),
+        "type": function["type"],
+    })
 }
 
 /// The kinds of vector field, which decide the index types and metrics allowed on them.
@@ -140,9 +166,7 @@ pub enum VectorKind {
 
 pub fn vector_kind(data_type: &str) -> Option<VectorKind> {
     match data_type {
-        "FloatVector" | "Float16Vector" | "BFloat16Vector" | "Int8Vector" => {
-            Some(VectorKind::Float)
-        }
+        "FloatVector" | "Float16Vector" | "BFloat16Vector" | "Int8Vector" => Some(VectorKind::Float),
         "BinaryVector" => Some(VectorKind::Binary),
         "SparseFloatVector" => Some(VectorKind::Sparse),
         _ => None,
@@ -227,6 +251,7 @@ pub struct CollectionSpec {
     pub name: String,
     pub description: String,
     pub fields: Vec<Field>,
+    /// Schema functions in their request form (`name`, `type`, `inputFieldNames`, ...).
     pub functions: Vec<Value>,
     pub enable_dynamic_field: bool,
     pub shards_num: i64,
@@ -275,11 +300,7 @@ impl Collection {
 
     /// The primary field's auto-id flag, as describe reports it.
     pub fn auto_id(&self) -> bool {
-        self.spec
-            .fields
-            .iter()
-            .find(|f| f.primary_key)
-            .is_some_and(|f| f.auto_id)
+        self.spec.fields.iter().find(|f| f.primary_key).is_some_and(|f| f.auto_id)
     }
 }
 
@@ -288,13 +309,7 @@ pub fn key_values(pairs: &[(String, String)]) -> Value {
     Value::Array(
         pairs
             .iter()
-            .map(|(k, v)| {
-                if v.is_empty() {
-                    json!({"key": k})
-                } else {
-                    json!({"key": k, "value": v})
-                }
-            })
+            .map(|(k, v)| if v.is_empty() { json!({"key": k}) } else { json!({"key": k, "value": v}) })
             .collect(),
     )
 }
@@ -316,18 +331,12 @@ pub fn go_format(value: &Value) -> String {
         Value::Bool(b) => b.to_string(),
         Value::String(s) => s.clone(),
         Value::Number(n) => go_format_float(n.as_f64().unwrap_or(0.0)),
-        Value::Array(items) => format!(
-            "[{}]",
-            items.iter().map(go_format).collect::<Vec<_>>().join(" ")
-        ),
+        Value::Array(items) => format!("[{}]", items.iter().map(go_format).collect::<Vec<_>>().join(" ")),
         Value::Object(m) => {
             // Go prints maps with sorted keys.
             let mut keys: Vec<&String> = m.keys().collect();
             keys.sort();
-            let parts: Vec<String> = keys
-                .iter()
-                .map(|k| format!("{k}:{}", go_format(&m[*k])))
-                .collect();
+            let parts: Vec<String> = keys.iter().map(|k| format!("{k}:{}", go_format(&m[*k]))).collect();
             format!("map[{}]", parts.join(" "))
         }
     }
@@ -342,11 +351,7 @@ fn go_format_float(f: f64) -> String {
     let sci = format!("{f:e}"); // e.g. "1.5e-5", "-1.234567e6"
     let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
-    if (-4..6).contains(&exp) {
-        format!("{f}")
-    } else {
-        go_exponent(mantissa, exp)
-    }
+    if (-4..6).contains(&exp) { format!("{f}") } else { go_exponent(mantissa, exp) }
 }
 
 fn go_exponent(mantissa: &str, exp: i32) -> String {

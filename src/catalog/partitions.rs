@@ -10,16 +10,8 @@ use crate::names;
 
 impl Catalog {
     /// The partition a load/release/stats name means: from 2.5 on, `""` is the default partition.
-    pub(super) fn find_partition<'a>(
-        &self,
-        c: &'a Collection,
-        name: &str,
-    ) -> Option<&'a Partition> {
-        let name = if name.is_empty() && self.profile.empty_partition_is_default {
-            DEFAULT_PARTITION
-        } else {
-            name
-        };
+    pub(super) fn find_partition<'a>(&self, c: &'a Collection, name: &str) -> Option<&'a Partition> {
+        let name = if name.is_empty() && self.profile.empty_partition_is_default { DEFAULT_PARTITION } else { name };
         c.partition(name)
     }
 
@@ -40,11 +32,7 @@ impl Catalog {
     }
 
     fn refuse_partition_key(c: &Collection, action: &'static str) -> Result<()> {
-        if c.has_partition_key() {
-            Err(Error::PartitionKeyMode { action })
-        } else {
-            Ok(())
-        }
+        if c.has_partition_key() { Err(Error::PartitionKeyMode { action }) } else { Ok(()) }
     }
 
     /// `partitions/create`: idempotent for an existing name; a partition of a collection loaded as a whole is
@@ -66,11 +54,7 @@ impl Catalog {
                 });
             }
             let loaded_since = (c.load_type == LoadType::Collection).then(Instant::now);
-            c.partitions.push(Partition {
-                id: self.next_id(),
-                name: partition.to_string(),
-                loaded_since,
-            });
+            c.partitions.push(Partition { id: self.next_id(), name: partition.to_string(), loaded_since });
             Ok(())
         })
     }
@@ -100,21 +84,13 @@ impl Catalog {
     pub fn has_partition(&self, db: &str, collection: &str, partition: &str) -> Result<bool> {
         self.check_collection_name(collection)?;
         names::validate_partition(partition, &self.profile)?;
-        self.read(db, |d| {
-            Ok(lookup(d, collection)?.partition(partition).is_some())
-        })
+        self.read(db, |d| Ok(lookup(d, collection)?.partition(partition).is_some()))
     }
 
     /// `partitions/list`, in creation order.
     pub fn list_partitions(&self, db: &str, collection: &str) -> Result<Vec<String>> {
         self.check_collection_name(collection)?;
-        self.read(db, |d| {
-            Ok(lookup(d, collection)?
-                .partitions
-                .iter()
-                .map(|p| p.name.clone())
-                .collect())
-        })
+        self.read(db, |d| Ok(lookup(d, collection)?.partitions.iter().map(|p| p.name.clone()).collect()))
     }
 
     /// `partitions/get_stats`: 0 rows until there is a data plane.
@@ -124,9 +100,7 @@ impl Catalog {
             let c = lookup(d, collection)?;
             self.find_partition(c, partition)
                 .map(|_| 0)
-                .ok_or_else(|| Error::PartitionNotFound {
-                    name: partition.to_string(),
-                })
+                .ok_or_else(|| Error::PartitionNotFound { name: partition.to_string() })
         })
     }
 
@@ -137,17 +111,10 @@ impl Catalog {
             let c = lookup_mut(d, collection)?;
             Self::refuse_partition_key(c, "load partitions")?;
             if c.indexes.is_empty() {
-                return Err(Error::IndexNotFoundCollection {
-                    name: c.name().to_string(),
-                });
+                return Err(Error::IndexNotFoundCollection { name: c.name().to_string() });
             }
-            if !c
-                .vector_fields()
-                .any(|f| c.indexes.iter().any(|i| i.field == f.name))
-            {
-                return Err(Error::NoVectorIndexOnCollection {
-                    name: c.name().to_string(),
-                });
+            if !c.vector_fields().any(|f| c.indexes.iter().any(|i| i.field == f.name)) {
+                return Err(Error::NoVectorIndexOnCollection { name: c.name().to_string() });
             }
             let targets = self.resolve_partitions(c, partitions)?;
             if targets.is_empty() {
@@ -166,12 +133,7 @@ impl Catalog {
 
     /// `partitions/release`: releasing every loaded partition releases the collection (querycoord's
     /// `ReleasePartitionJob`); otherwise only the named partitions are released.
-    pub fn release_partitions(
-        &self,
-        db: &str,
-        collection: &str,
-        partitions: &[String],
-    ) -> Result<()> {
+    pub fn release_partitions(&self, db: &str, collection: &str, partitions: &[String]) -> Result<()> {
         self.check_collection_name(collection)?;
         self.write(db, |d| {
             let c = lookup_mut(d, collection)?;
@@ -183,11 +145,8 @@ impl Catalog {
             if !c.is_loaded() {
                 return Ok(());
             }
-            let covers_all_loaded = c
-                .partitions
-                .iter()
-                .enumerate()
-                .all(|(i, p)| p.loaded_since.is_none() || targets.contains(&i));
+            let covers_all_loaded =
+                c.partitions.iter().enumerate().all(|(i, p)| p.loaded_since.is_none() || targets.contains(&i));
             if covers_all_loaded {
                 release_all(c);
             } else {
