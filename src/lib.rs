@@ -1,20 +1,4 @@
-//! # milvus-mock
-//!
-//! A fast, stateful mock of the Milvus RESTful API v2 (`POST /v2/vectordb/...`) for tests: databases,
-//! collections, partitions, indexes, aliases and their load state, answered with Milvus's own envelope, codes and
-//! messages.
-//!
-//! ```
-//! use milvus_mock::MockMilvus;
-//!
-//! # #[tokio::main(flavor = "current_thread")]
-//! # async fn main() {
-//! let milvus = MockMilvus::start().await;
-//! // Point the code under test at `milvus.uri()`, then look at what it did:
-//! milvus.catalog().create_database("analytics", vec![]).unwrap();
-//! assert_eq!(milvus.catalog().list_databases(), ["default", "analytics"]);
-//! # }
-//! ```
+#![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
 pub mod api;

@@ -30,9 +30,9 @@ struct Cli {
 enum Command {
     /// Exit 0 when a milvus-mock answers GET /healthz with 200, else 1 (a Docker HEALTHCHECK without curl).
     Healthcheck {
-        /// The server to check.
-        #[arg(long, env = "MILVUS_MOCK_HEALTHCHECK_URL", default_value = "http://127.0.0.1:19530")]
-        url: String,
+        /// The server to check [default: http://127.0.0.1:$MILVUS_MOCK_PORT, or port 19530].
+        #[arg(long, env = "MILVUS_MOCK_HEALTHCHECK_URL")]
+        url: Option<String>,
     },
 }
 
@@ -82,7 +82,10 @@ struct ServeArgs {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Some(Command::Healthcheck { url }) => healthcheck(&url),
+        Some(Command::Healthcheck { url }) => {
+            let port = std::env::var("MILVUS_MOCK_PORT").unwrap_or_else(|_| "19530".into());
+            healthcheck(&url.unwrap_or_else(|| format!("http://127.0.0.1:{port}")))
+        }
         None => serve(cli.serve),
     }
 }

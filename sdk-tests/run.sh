@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Runs the official-SDK test (node/, @zilliz/milvus2-sdk-node HttpClient)
+# and the seed page's curl example (seed-curl.sh) against a fresh milvus-mock.
+#
+# Builds nothing. Needs node (20+), npm and curl.
+#   MOCK_BIN  path to the server binary
+#             (default: target/release/milvus-mock under the repo root)
+# Exits non-zero if the server does not come up or any test fails.
+set -u
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+bin="${MOCK_BIN:-$root/target/release/milvus-mock}"
+case "$bin" in /*) ;; *) bin="$root/$bin" ;; esac
+
+for tool in node npm curl; do
+    command -v "$tool" >/dev/null || { echo "run.sh: $tool not found" >&2; exit 2; }
+done
+[ -x "$bin" ] || { echo "run.sh: no server binary at $bin (cargo build --release, or set MOCK_BIN)" >&2; exit 2; }
+
+work="$(mktemp -d)"
+pid=""
+stop_server() {
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+        kill "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+    fi
+    pid=""
+}
+trap 'stop_server; rm -rf "$work"' EXIT
+trap 'exit 130' INT TERM
+
+# The expectations are the mock's defaults (Milvus 2.6, success code 0, no
+# auth, instant loads): keep settings from the environment out.
+for v in $(env | sed -n 's/^\(MILVUS_MOCK_[A-Za-z0-9_]*\)=.*/\1/p'); do unset "$v"; done
+
+free_port() {
+    node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+}
+
+# Start the server on a free port. Retry only if it exited (say, another
+# process took the port in between); a live server gets 20 s to answer.
+uri=""
+for attempt in 1 2 3 4 5; do
+    port="$(free_port)"
+    "$bin" --port "$port" >"$work/server.log" 2>&1 &
+    pid=$!
+    for _ in $(seq 1 200); do
+        kill -0 "$pid" 2>/dev/null || break
+        answer="$(curl -s --max-time 2 -X POST "http://127.0.0.1:$port/v2/vectordb/databases/list" \
+            -H 'Content-Type: application/json' -d '{}' 2>/dev/null)"
+        case "$answer" in '{"code":'*) uri="http://127.0.0.1:$port"; break ;; esac
+        sleep 0.1
+    done
+    [ -n "$uri" ] && break
+    kill -0 "$pid" 2>/dev/null && break # alive but silent: give up
+    stop_server
+done
+if [ -z "$uri" ]; then
+    echo "run.sh: milvus-mock did not come up; its log:" >&2
+    cat "$work/server.log" >&2
+    exit 1
+fi
+echo "# milvus-mock ($bin) at $uri"
+
+# Install the SDK exactly as locked (skipped when node_modules matches it).
+cd "$here/node" || exit 2
+stamp="node_modules/.run-sh-lock-stamp"
+if [ ! -d node_modules ] || ! cmp -s package-lock.json "$stamp"; then
+    npm ci --ignore-scripts --no-audit --no-fund || { echo "run.sh: npm ci failed" >&2; exit 1; }
+    cp package-lock.json "$stamp"
+fi
+
+status=0
+
+echo "# seed page curl example"
+MILVUS_URI="$uri" bash "$here/seed-curl.sh" || status=1
+
+echo "# @zilliz/milvus2-sdk-node HttpClient"
+MILVUS_URI="$uri" node --test --test-reporter=spec test/http-client.test.js || status=1
+
+if [ "$status" -ne 0 ]; then
+    echo "# FAILED; server log (tail):"
+    tail -n 40 "$work/server.log"
+else
+    echo "# all passed"
+fi
+exit "$status"
