@@ -18,7 +18,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use crate::api::{self, Handler, PREFIX};
 use crate::auth::Users;
 use crate::catalog::{Catalog, Limits};
-use crate::control::{self, FaultAction, Faults, Journal, JournalEntry};
+use crate::control::{self, FaultAction, Faults, Journal, Recorded};
 use crate::envelope::{json_response, render_error};
 use crate::error::Error;
 use crate::fixtures::{self, Fixture, FixtureError};
@@ -96,7 +96,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     for route in api::routes(&state.config.profile) {
         let handler = route.handler.clone();
         let path = format!("{PREFIX}{}", route.path);
-        let logged = path.clone();
+        let logged: Arc<str> = Arc::from(path.as_str());
         router = router.route(
             &path,
             post(move |State(app): State<Arc<AppState>>, headers: HeaderMap, body: Body| {
@@ -128,21 +128,21 @@ pub async fn serve(
 }
 
 /// One Milvus call: timeout header, body, injected faults, handler, envelope, journal and log line.
-async fn milvus_call(app: Arc<AppState>, handler: Handler, path: String, headers: HeaderMap, body: Body) -> Response {
+async fn milvus_call(app: Arc<AppState>, handler: Handler, path: Arc<str>, headers: HeaderMap, body: Body) -> Response {
     let started = Instant::now();
     let profile = &app.config.profile;
     let timeout = match request_timeout(&headers, profile) {
         Ok(t) => t,
-        Err(e) => return finish(&app, &path, &headers, &[], started, Outcome::Milvus(Err(e))),
+        Err(e) => return finish(&app, &path, &headers, &Bytes::new(), started, Outcome::Milvus(Err(e))),
     };
     if timeout.is_zero() {
-        return finish(&app, &path, &headers, &[], started, Outcome::TimedOut);
+        return finish(&app, &path, &headers, &Bytes::new(), started, Outcome::TimedOut);
     }
     let bytes = match axum::body::to_bytes(body, app.config.body_limit).await {
         Ok(bytes) => bytes,
         Err(_) => {
             let e = Error::BadJson("http: request body too large".into());
-            return finish(&app, &path, &headers, &[], started, Outcome::Milvus(Err(e)));
+            return finish(&app, &path, &headers, &Bytes::new(), started, Outcome::Milvus(Err(e)));
         }
     };
     let fault = if app.faults.is_empty() {
@@ -179,6 +179,9 @@ async fn injected(
     if fault.close_connection {
         return Outcome::Closed;
     }
+    if fault.panic {
+        panic!("injected panic (a /_mock/faults rule asked for it)");
+    }
     if let Some(latency) = fault.latency {
         if latency >= timeout {
             if fault.answer.is_none() {
@@ -200,13 +203,13 @@ async fn injected(
 }
 
 /// `dbName` and `collectionName` of a body, for the journal, faults and logs; never an error.
-struct RequestNames {
-    db: String,
-    collection: Option<String>,
+pub(crate) struct RequestNames {
+    pub(crate) db: String,
+    pub(crate) collection: Option<String>,
 }
 
 impl RequestNames {
-    fn read(bytes: &[u8], headers: &HeaderMap) -> Self {
+    pub(crate) fn read(bytes: &[u8], headers: &HeaderMap) -> Self {
         #[derive(serde::Deserialize, Default)]
         struct Names {
             #[serde(rename = "dbName")]
@@ -226,9 +229,9 @@ impl RequestNames {
 /// Renders the outcome, records it in the journal and logs one line.
 fn finish(
     app: &AppState,
-    path: &str,
+    path: &Arc<str>,
     headers: &HeaderMap,
-    bytes: &[u8],
+    bytes: &Bytes,
     started: Instant,
     outcome: Outcome,
 ) -> Response {
@@ -244,13 +247,12 @@ fn finish(
         }
         Outcome::Closed => (None, aborted_response()),
     };
-    let journal_on = app.journal.capacity() > 0;
-    if journal_on || tracing::enabled!(tracing::Level::INFO) {
+    let latency_us = started.elapsed().as_micros() as u64;
+    if tracing::enabled!(tracing::Level::INFO) {
         let names = RequestNames::read(bytes, headers);
-        let latency_us = started.elapsed().as_micros() as u64;
         tracing::info!(
             method = "POST",
-            path,
+            path = &**path,
             db = %names.db,
             collection = names.collection.as_deref().unwrap_or(""),
             code = code.unwrap_or(-1),
@@ -258,21 +260,18 @@ fn finish(
             "milvus call"
         );
         tracing::debug!(body = %String::from_utf8_lossy(bytes), "request body");
-        if journal_on {
-            let body = serde_json::from_slice(bytes)
-                .unwrap_or_else(|_| serde_json::Value::String(String::from_utf8_lossy(bytes).into_owned()));
-            app.journal.record(JournalEntry {
-                time_ms: crate::control::now_ms(),
-                method: "POST".into(),
-                path: path.to_string(),
-                db_name: names.db,
-                collection: names.collection,
-                body,
-                code,
-                http_status: response.status().as_u16(),
-                latency_us,
-            });
-        }
+    }
+    if app.journal.capacity() > 0 {
+        // Only what is cheap to keep is kept here; the journal's reader derives the rest.
+        app.journal.record(Recorded {
+            time_ms: crate::control::now_ms(),
+            path: path.clone(),
+            db_header: headers.get("DB-Name").map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
+            body: bytes.clone(),
+            code,
+            http_status: response.status().as_u16(),
+            latency_us,
+        });
     }
     response
 }

@@ -125,6 +125,41 @@ pub struct JournalEntry {
     pub latency_us: u64,
 }
 
+/// What the hot path keeps of a call: cheap to record, turned into a [`JournalEntry`] when read.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub time_ms: u64,
+    pub path: Arc<str>,
+    pub db_header: Option<String>,
+    pub body: Bytes,
+    pub code: Option<i64>,
+    pub http_status: u16,
+    pub latency_us: u64,
+}
+
+impl Recorded {
+    fn entry(&self) -> JournalEntry {
+        let mut headers = axum::http::HeaderMap::new();
+        if let Some(db) = self.db_header.as_deref().and_then(|d| axum::http::HeaderValue::from_str(d).ok()) {
+            headers.insert("DB-Name", db);
+        }
+        let names = crate::app::RequestNames::read(&self.body, &headers);
+        let body = serde_json::from_slice(&self.body)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&self.body).into_owned()));
+        JournalEntry {
+            time_ms: self.time_ms,
+            method: "POST".into(),
+            path: self.path.to_string(),
+            db_name: names.db,
+            collection: names.collection,
+            body,
+            code: self.code,
+            http_status: self.http_status,
+            latency_us: self.latency_us,
+        }
+    }
+}
+
 /// A bounded journal: when full, the oldest entries go first and are counted.
 #[derive(Debug)]
 pub struct Journal {
@@ -134,7 +169,7 @@ pub struct Journal {
 
 #[derive(Debug, Default)]
 struct JournalInner {
-    entries: VecDeque<JournalEntry>,
+    entries: VecDeque<Recorded>,
     dropped: u64,
 }
 
@@ -148,7 +183,7 @@ impl Journal {
     }
 
     /// Records one call (a no-op when the capacity is 0).
-    pub fn record(&self, entry: JournalEntry) {
+    pub fn record(&self, entry: Recorded) {
         if self.capacity == 0 {
             return;
         }
@@ -162,8 +197,11 @@ impl Journal {
 
     /// The entries (oldest first) and how many were dropped.
     pub fn entries(&self) -> (Vec<JournalEntry>, u64) {
-        let inner = self.lock();
-        (inner.entries.iter().cloned().collect(), inner.dropped)
+        let (recorded, dropped) = {
+            let inner = self.lock();
+            (inner.entries.iter().cloned().collect::<Vec<_>>(), inner.dropped)
+        };
+        (recorded.iter().map(Recorded::entry).collect(), dropped)
     }
 
     pub fn clear(&self) {
@@ -228,6 +266,9 @@ pub struct FaultRule {
     /// Close the connection instead of answering.
     #[serde(default)]
     pub close_connection: bool,
+    /// Panic inside the handler: exercises the server's panic handling (HTTP 500 `{"code":500}`).
+    #[serde(default)]
+    pub panic: bool,
     /// Delay the call (and its answer) by this much; past the request's `Request-Timeout` the answer is 408.
     pub latency_ms: Option<u64>,
     /// Apply to the next N matching calls only (default: every one).
@@ -243,6 +284,7 @@ pub struct FaultAction {
     pub latency: Option<Duration>,
     pub answer: Option<(u16, i64, String)>,
     pub close_connection: bool,
+    pub panic: bool,
 }
 
 #[derive(Debug)]
@@ -289,10 +331,11 @@ impl Faults {
         {
             return Err(format!("\"probability\" must be between 0 and 1, got {p}"));
         }
-        if rule.code.is_none() && rule.latency_ms.is_none() && !rule.close_connection && rule.http_status.is_none() {
-            return Err(
-                "a fault needs at least one of \"code\", \"httpStatus\", \"latencyMs\", \"closeConnection\"".into()
-            );
+        let does_something =
+            rule.code.is_some() || rule.http_status.is_some() || rule.latency_ms.is_some() || rule.close_connection || rule.panic;
+        if !does_something {
+            let kinds = "\"code\", \"httpStatus\", \"latencyMs\", \"closeConnection\", \"panic\"";
+            return Err(format!("a fault needs at least one of {kinds}"));
         }
         if let Some(status) = rule.http_status
             && axum::http::StatusCode::from_u16(status).is_err()
@@ -355,6 +398,7 @@ impl Faults {
                     latency: r.latency_ms.map(Duration::from_millis),
                     answer,
                     close_connection: r.close_connection,
+                    panic: r.panic,
                 },
             ));
             break;
@@ -444,13 +488,11 @@ mod tests {
     fn the_journal_drops_the_oldest_and_counts_them() {
         let journal = Journal::new(2);
         for i in 0..5 {
-            journal.record(JournalEntry {
+            journal.record(Recorded {
                 time_ms: i,
-                method: "POST".into(),
-                path: "/p".into(),
-                db_name: "default".into(),
-                collection: None,
-                body: Value::Null,
+                path: Arc::from("/p"),
+                db_header: None,
+                body: Bytes::from_static(b"{}"),
                 code: Some(0),
                 http_status: 200,
                 latency_us: 0,
