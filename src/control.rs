@@ -331,8 +331,11 @@ impl Faults {
         {
             return Err(format!("\"probability\" must be between 0 and 1, got {p}"));
         }
-        let does_something =
-            rule.code.is_some() || rule.http_status.is_some() || rule.latency_ms.is_some() || rule.close_connection || rule.panic;
+        let does_something = rule.code.is_some()
+            || rule.http_status.is_some()
+            || rule.latency_ms.is_some()
+            || rule.close_connection
+            || rule.panic;
         if !does_something {
             let kinds = "\"code\", \"httpStatus\", \"latencyMs\", \"closeConnection\", \"panic\"";
             return Err(format!("a fault needs at least one of {kinds}"));

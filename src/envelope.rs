@@ -117,7 +117,7 @@ pub fn decode<R: MilvusRequest>(body: &[u8]) -> Result<R, Error> {
         DecodeError::Empty => Error::EmptyBody,
         DecodeError::Invalid(m) => Error::BadJson(m),
     })?;
-    let map: Map<String, Value> = gojson::top_level(&value, R::GO_TYPE).map_err(|e| match e {
+    let map: Map<String, Value> = gojson::top_level(value, R::GO_TYPE).map_err(|e| match e {
         DecodeError::Empty => Error::EmptyBody,
         DecodeError::Invalid(m) => Error::BadJson(m),
     })?;

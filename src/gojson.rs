@@ -255,13 +255,14 @@ fn kind(v: &Value) -> String {
 /// Reads the top-level value as the Go struct `go_type` (for example `httpserver.CollectionNameReq`).
 ///
 /// `null` decodes to an empty struct, as in Go; any other non-object is a type error.
-pub fn top_level(value: &Value, go_type: &str) -> Result<Map<String, Value>, DecodeError> {
+pub fn top_level(value: Value, go_type: &str) -> Result<Map<String, Value>, DecodeError> {
     match value {
-        Value::Object(m) => Ok(m.clone()),
+        Value::Object(m) => Ok(m),
         Value::Null => Ok(Map::new()),
-        other => {
-            Err(DecodeError::Invalid(format!("json: cannot unmarshal {} into Go value of type {go_type}", kind(other))))
-        }
+        other => Err(DecodeError::Invalid(format!(
+            "json: cannot unmarshal {} into Go value of type {go_type}",
+            kind(&other)
+        ))),
     }
 }
 

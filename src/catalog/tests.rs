@@ -26,7 +26,12 @@ fn quick(name: &str) -> (CollectionSpec, Vec<IndexRequest>) {
         properties: vec![],
         partition_key_partitions: 64,
     };
-    let index = IndexRequest { field: "vector".into(), name: "vector".into(), metric_type: "COSINE".into(), ..Default::default() };
+    let index = IndexRequest {
+        field: "vector".into(),
+        name: "vector".into(),
+        metric_type: "COSINE".into(),
+        ..Default::default()
+    };
     (spec, vec![index])
 }
 

@@ -1,0 +1,547 @@
+//! `collections/*` (contract §4.2, §6.2, §8.1, §8.4): create (quick and custom), describe, has, list, stats, drop,
+//! rename, load and release, with every error the contract lists.
+
+use milvus_mock::{Limits, MockMilvus};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+fn invalid_collection_name(name: &str, reason: &str) -> Value {
+    json!({"code": 1100, "message": format!("Invalid collection name: {name}.  {reason}: invalid parameter")})
+}
+
+#[tokio::test]
+async fn quick_setup_creates_a_loaded_collection() {
+    let app = spawn_app().await;
+
+    let (status, body) =
+        app.post("/collections/create", json!({"collectionName": "quick_setup", "dimension": 5})).await;
+
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body, success());
+    assert_eq!(app.load_state("quick_setup").await, loaded());
+}
+
+#[tokio::test]
+async fn describe_of_a_quick_setup_collection_shows_its_schema_index_and_load_state() {
+    let app = spawn_app().await;
+    app.create_quick_collection("quick_setup").await;
+
+    let body = app.describe("quick_setup").await;
+
+    assert_eq!(body, quick_setup_description(&collection_id(&body), "quick_setup"));
+}
+
+#[tokio::test]
+async fn describe_counts_partitions_including_default() {
+    let app = spawn_app().await;
+    app.create_quick_collection("quick_setup").await;
+    app.create_partition("quick_setup", "january").await;
+
+    let body = app.describe("quick_setup").await;
+
+    let mut expected = quick_setup_description(&collection_id(&body), "quick_setup");
+    expected["data"]["partitionsNum"] = json!(2);
+    assert_eq!(body, expected);
+}
+
+#[tokio::test]
+async fn describe_of_a_custom_schema_without_index_shows_the_index_error_in_message() {
+    let app = spawn_app().await;
+    app.create_collection_without_index("docs").await;
+
+    let body = app.describe("docs").await;
+
+    assert_eq!(body, custom_schema_description(&collection_id(&body), "docs"));
+}
+
+#[tokio::test]
+async fn describe_of_unknown_collection_returns_code_100_cant_find() {
+    let app = spawn_app().await;
+
+    let body = app.describe("nope").await;
+
+    assert_eq!(body, json!({"code": 100, "message": "can't find collection[database=default][collection=nope]"}));
+}
+
+#[tokio::test]
+async fn describe_in_unknown_database_returns_code_800() {
+    let app = spawn_app().await;
+
+    let (_, body) = app.post("/collections/describe", json!({"dbName": "nope", "collectionName": "c"})).await;
+
+    assert_eq!(body, json!({"code": 800, "message": "database not found[database=nope]"}));
+}
+
+#[tokio::test]
+async fn describe_with_an_invalid_name_returns_code_1100() {
+    let app = spawn_app().await;
+
+    let body = app.describe("1abc").await;
+
+    assert_eq!(
+        body,
+        invalid_collection_name("1abc", "the first character of a collection name must be an underscore or letter")
+    );
+}
+
+#[tokio::test]
+async fn has_collection_answers_true_then_false_after_drop() {
+    let app = spawn_app().await;
+    app.create_quick_collection("quick_setup").await;
+
+    let (_, before) = app.post("/collections/has", json!({"collectionName": "quick_setup"})).await;
+    app.ok("/collections/drop", json!({"collectionName": "quick_setup"})).await;
+    let (_, after) = app.post("/collections/has", json!({"collectionName": "quick_setup"})).await;
+
+    assert_eq!(before, json!({"code": 0, "data": {"has": true}}));
+    assert_eq!(after, json!({"code": 0, "data": {"has": false}}));
+}
+
+#[tokio::test]
+async fn has_with_an_invalid_name_returns_code_1100() {
+    let app = spawn_app().await;
+
+    let (_, body) = app.post("/collections/has", json!({"collectionName": "a$b"})).await;
+
+    assert_eq!(
+        body,
+        invalid_collection_name("a$b", "collection name can only contain numbers, letters and underscores")
+    );
+}
+
+#[tokio::test]
+async fn list_of_an_empty_database_is_an_empty_array() {
+    let app = spawn_app().await;
+
+    let (_, body) = app.post("/collections/list", json!({})).await;
+
+    assert_eq!(body, json!({"code": 0, "data": []}));
+}
+
+#[tokio::test]
+async fn list_shows_every_collection() {
+    let app = spawn_app().await;
+    app.create_quick_collection("b_coll").await;
+    app.create_collection_without_index("a_coll").await;
+
+    let (_, body) = app.post("/collections/list", json!({})).await;
+
+    assert_eq!(sorted(body), json!({"code": 0, "data": ["a_coll", "b_coll"]}));
+}
+
+#[tokio::test]
+async fn get_stats_of_a_new_collection_counts_zero_rows() {
+    let app = spawn_app().await;
+    app.create_quick_collection("quick_setup").await;
+
+    let (_, body) = app.post("/collections/get_stats", json!({"collectionName": "quick_setup"})).await;
+
+    assert_eq!(body, json!({"code": 0, "data": {"rowCount": 0}}));
+}
+
+#[tokio::test]
+async fn get_stats_of_unknown_collection_returns_code_100() {
+    let app = spawn_app().await;
+
+    let (_, body) = app.post("/collections/get_stats", json!({"collectionName": "nope"})).await;
+
+    assert_eq!(body, json!({"code": 100, "message": "collection not found[database=default][collection=nope]"}));
+}
+
+#[tokio::test]
+async fn create_of_an_identical_quick_setup_twice_succeeds() {
+    let app = spawn_app().await;
+    app.create_quick_collection("quick_setup").await;
+
+    let (_, body) = app.post("/collections/create", json!({"collectionName": "quick_setup", "dimension": 5})).await;
+
+    assert_eq!(body, success());
+    let (_, list) = app.post("/collections/list", json!({})).await;
+    assert_eq!(list, json!({"code": 0, "data": ["quick_setup"]}));
+}
+
+#[tokio::test]
+async fn create_of_an_existing_name_with_other_parameters_returns_code_65535() {
+    let app = spawn_app().await;
+    app.create_quick_collection("quick_setup").await;
+
+    let (_, body) = app.post("/collections/create", json!({"collectionName": "quick_setup", "dimension": 6})).await;
+
+    assert_eq!(
+        body,
+        json!({"code": 65535, "message": "create duplicate collection with different parameters, collection: quick_setup"})
+    );
+    let described = app.describe("quick_setup").await;
+    assert_eq!(described["data"]["fields"][1]["params"], json!([{"key": "dim", "value": "5"}]));
+}
+
+#[tokio::test]
+async fn quick_create_without_dimension_returns_code_1100() {
+    let app = spawn_app().await;
+
+    let (_, body) = app.post("/collections/create", json!({"collectionName": "c"})).await;
+
+    assert_eq!(
+        body,
+        json!({"code": 1100, "message": "dimension is required for quickly create collection(default metric type: COSINE): invalid parameter[expected=collectionName & dimension][actual=collectionName]"})
+    );
+    let (_, has) = app.post("/collections/has", json!({"collectionName": "c"})).await;
+    assert_eq!(has, json!({"code": 0, "data": {"has": false}}));
+}
+
+#[tokio::test]
+async fn quick_create_with_an_unknown_id_type_returns_code_1100() {
+    let app = spawn_app().await;
+
+    let (_, body) =
+        app.post("/collections/create", json!({"collectionName": "c", "dimension": 4, "idType": "Float"})).await;
+
+    assert_eq!(
+        body,
+        json!({"code": 1100, "message": "idType can only be [Int64, VarChar], default: Int64: invalid parameter[expected=Int64, Varchar][actual=Float]"})
+    );
+}
+
+#[tokio::test]
+async fn create_with_an_invalid_consistency_level_returns_code_1100() {
+    let app = spawn_app().await;
+
+    let (_, body) = app
+        .post(
+            "/collections/create",
+            json!({"collectionName": "c", "dimension": 4, "params": {"consistencyLevel": "Weak"}}),
+        )
+        .await;
+
+    assert_eq!(
+        body,
+        json!({"code": 1100, "message": "consistencyLevel can only be [Strong, Session, Bounded, Eventually, Customized], default: Bounded: invalid parameter[expected=Strong, Session, Bounded, Eventually, Customized][actual=Weak]"})
+    );
+}
+
+#[tokio::test]
+async fn create_with_an_unknown_data_type_returns_code_1100() {
+    let app = spawn_app().await;
+
+    let (_, body) = app
+        .post(
+            "/collections/create",
+            json!({"collectionName": "c", "schema": {"fields": [
+                {"fieldName": "id", "dataType": "int64", "isPrimary": true},
+                {"fieldName": "vector", "dataType": "FloatVector", "elementTypeParams": {"dim": "8"}}
+            ]}}),
+        )
+        .await;
+
+    assert_eq!(
+        body,
+        json!({"code": 1100, "message": "invalid parameter, data type int64 is invalid(case sensitive)."})
+    );
+}
+
+#[tokio::test]
+async fn create_with_an_index_on_an_undefined_field_returns_code_1802() {
+    let app = spawn_app().await;
+    let mut request = custom_schema("c");
+    request["indexParams"] = json!([{"fieldName": "nope", "indexName": "idx", "metricType": "L2"}]);
+
+    let (_, body) = app.post("/collections/create", request).await;
+
+    assert_eq!(
+        body,
+        json!({"code": 1802, "message": "missing required parameters, error: `nope` hasn't defined in schema"})
+    );
+}
+
+#[tokio::test]
+async fn create_with_a_custom_schema_and_index_params_loads_the_collection() {
+    let app = spawn_app().await;
+    let mut request = custom_schema("docs");
+    request["indexParams"] = json!([{"fieldName": "vector", "indexName": "vector", "metricType": "L2"}]);
+
+    let (_, body) = app.post("/collections/create", request).await;
+
+    assert_eq!(body, success());
+    assert_eq!(app.load_state("docs").await, loaded());
+}
+
+#[tokio::test]
+async fn create_with_a_custom_schema_and_no_index_params_leaves_it_released() {
+    let app = spawn_app().await;
+
+    let (_, body) = app.post("/collections/create", custom_schema("docs")).await;
+
+    assert_eq!(body, success());
+    assert_eq!(app.load_state("docs").await, not_loaded());
+}
+
+#[tokio::test]
+async fn create_without_a_collection_name_returns_code_1802() {
+    let app = spawn_app().await;
+
+    let (_, body) = app.post("/collections/create", json!({"dimension": 4})).await;
+
+    assert_eq!(body, missing_required(&[required("CollectionReq", "CollectionName")]));
+}
+
+#[tokio::test]
+async fn create_with_a_digit_first_returns_code_1100() {
+    let app = spawn_app().await;
+
+    let (_, body) = app.post("/collections/create", json!({"collectionName": "1abc", "dimension": 4})).await;
+
+    assert_eq!(
+        body,
+        invalid_collection_name("1abc", "the first character of a collection name must be an underscore or letter")
+    );
+    let (_, list) = app.post("/collections/list", json!({})).await;
+    assert_eq!(list, json!({"code": 0, "data": []}));
+}
+
+#[tokio::test]
+async fn create_with_a_hyphen_returns_code_1100() {
+    let app = spawn_app().await;
+
+    let (_, body) = app.post("/collections/create", json!({"collectionName": "ab-c", "dimension": 4})).await;
+
+    assert_eq!(
+        body,
+        invalid_collection_name("ab-c", "collection name can only contain numbers, letters and underscores")
+    );
+}
+
+#[tokio::test]
+async fn create_with_a_dollar_sign_returns_code_1100() {
+    let app = spawn_app().await;
+
+    let (_, body) = app.post("/collections/create", json!({"collectionName": "a$", "dimension": 4})).await;
+
+    assert_eq!(
+        body,
+        invalid_collection_name("a$", "collection name can only contain numbers, letters and underscores")
+    );
+}
+
+#[tokio::test]
+async fn create_with_a_256_character_name_returns_code_1100() {
+    let app = spawn_app().await;
+    let name = "c".repeat(256);
+
+    let (_, body) = app.post("/collections/create", json!({"collectionName": name, "dimension": 4})).await;
+
+    assert_eq!(
+        body,
+        invalid_collection_name(&name, "the length of a collection name must be less than 255 characters")
+    );
+}
+
+#[tokio::test]
+async fn create_with_a_255_character_name_succeeds() {
+    let app = spawn_app().await;
+    let name = "c".repeat(255);
+
+    let (_, body) = app.post("/collections/create", json!({"collectionName": name, "dimension": 4})).await;
+
+    assert_eq!(body, success());
+    let (_, has) = app.post("/collections/has", json!({"collectionName": name})).await;
+    assert_eq!(has, json!({"code": 0, "data": {"has": true}}));
+}
+
+#[tokio::test]
+async fn create_in_unknown_database_returns_code_800() {
+    let app = spawn_app().await;
+
+    let (_, body) =
+        app.post("/collections/create", json!({"dbName": "nope", "collectionName": "c", "dimension": 4})).await;
+
+    assert_eq!(body, json!({"code": 800, "message": "database not found[database=nope]"}));
+}
+
+#[tokio::test]
+async fn collection_limit_returns_code_102() {
+    let app = spawn_with(MockMilvus::builder().limits(Limits { max_collections: 1, ..Limits::default() })).await;
+    app.create_quick_collection("first").await;
+
+    let (_, body) = app.post("/collections/create", json!({"collectionName": "second", "dimension": 4})).await;
+
+    assert_eq!(
+        body,
+        json!({"code": 102, "message": "exceeded the limit number of collections[dbName=default][limit=1]"})
+    );
+    let (_, list) = app.post("/collections/list", json!({})).await;
+    assert_eq!(list, json!({"code": 0, "data": ["first"]}));
+}
+
+#[tokio::test]
+async fn drop_of_missing_collection_succeeds_every_time() {
+    let app = spawn_app().await;
+
+    let (_, first) = app.post("/collections/drop", json!({"collectionName": "nope"})).await;
+    let (_, second) = app.post("/collections/drop", json!({"collectionName": "nope"})).await;
+
+    assert_eq!(first, success());
+    assert_eq!(second, success());
+}
+
+#[tokio::test]
+async fn drop_of_a_collection_in_a_missing_database_succeeds() {
+    let app = spawn_app().await;
+
+    let (_, body) = app.post("/collections/drop", json!({"dbName": "nope", "collectionName": "c"})).await;
+
+    assert_eq!(body, success());
+}
+
+#[tokio::test]
+async fn drop_of_a_loaded_collection_is_allowed() {
+    let app = spawn_app().await;
+    app.create_quick_collection("quick_setup").await;
+
+    let (_, body) = app.post("/collections/drop", json!({"collectionName": "quick_setup"})).await;
+
+    assert_eq!(body, success());
+    assert_eq!(
+        app.load_state("quick_setup").await,
+        json!({"code": 100, "message": "collection not found[collection=quick_setup]"})
+    );
+}
+
+#[tokio::test]
+async fn drop_with_an_invalid_name_returns_code_1100() {
+    let app = spawn_app().await;
+
+    let (_, body) = app.post("/collections/drop", json!({"collectionName": "_a b"})).await;
+
+    assert_eq!(
+        body,
+        invalid_collection_name("_a b", "collection name can only contain numbers, letters and underscores")
+    );
+}
+
+#[tokio::test]
+async fn load_of_a_collection_without_index_returns_code_700() {
+    let app = spawn_app().await;
+    app.create_collection_without_index("docs").await;
+
+    let (_, body) = app.post("/collections/load", json!({"collectionName": "docs"})).await;
+
+    assert_eq!(body, json!({"code": 700, "message": "index not found[collection=docs]"}));
+    assert_eq!(app.load_state("docs").await, not_loaded());
+}
+
+#[tokio::test]
+async fn load_of_unknown_collection_returns_code_100() {
+    let app = spawn_app().await;
+
+    let (_, body) = app.post("/collections/load", json!({"collectionName": "nope"})).await;
+
+    assert_eq!(body, json!({"code": 100, "message": "collection not found[database=default][collection=nope]"}));
+}
+
+#[tokio::test]
+async fn load_in_unknown_database_returns_code_800() {
+    let app = spawn_app().await;
+
+    let (_, body) = app.post("/collections/load", json!({"dbName": "nope", "collectionName": "c"})).await;
+
+    assert_eq!(body, json!({"code": 800, "message": "database not found[database=nope]"}));
+}
+
+#[tokio::test]
+async fn load_of_an_already_loaded_collection_succeeds() {
+    let app = spawn_app().await;
+    app.create_quick_collection("quick_setup").await;
+
+    let (_, body) = app.post("/collections/load", json!({"collectionName": "quick_setup"})).await;
+
+    assert_eq!(body, success());
+    assert_eq!(app.load_state("quick_setup").await, loaded());
+}
+
+#[tokio::test]
+async fn release_then_load_brings_the_collection_back() {
+    let app = spawn_app().await;
+    app.create_quick_collection("quick_setup").await;
+
+    let (_, released) = app.post("/collections/release", json!({"collectionName": "quick_setup"})).await;
+    let state_after_release = app.load_state("quick_setup").await;
+    let (_, reloaded) = app.post("/collections/load", json!({"collectionName": "quick_setup"})).await;
+
+    assert_eq!(released, success());
+    assert_eq!(state_after_release, not_loaded());
+    assert_eq!(reloaded, success());
+    assert_eq!(app.load_state("quick_setup").await, loaded());
+}
+
+#[tokio::test]
+async fn release_of_a_collection_that_is_not_loaded_succeeds() {
+    let app = spawn_app().await;
+    app.create_collection_without_index("docs").await;
+
+    let (_, body) = app.post("/collections/release", json!({"collectionName": "docs"})).await;
+
+    assert_eq!(body, success());
+    assert_eq!(app.load_state("docs").await, not_loaded());
+}
+
+#[tokio::test]
+async fn release_of_unknown_collection_returns_code_100() {
+    let app = spawn_app().await;
+
+    let (_, body) = app.post("/collections/release", json!({"collectionName": "nope"})).await;
+
+    assert_eq!(body, json!({"code": 100, "message": "collection not found[database=default][collection=nope]"}));
+}
+
+#[tokio::test]
+async fn rename_moves_the_collection_to_the_new_name() {
+    let app = spawn_app().await;
+    app.create_quick_collection("old_name").await;
+
+    let (_, body) =
+        app.post("/collections/rename", json!({"collectionName": "old_name", "newCollectionName": "new_name"})).await;
+
+    assert_eq!(body, success());
+    let (_, list) = app.post("/collections/list", json!({})).await;
+    assert_eq!(list, json!({"code": 0, "data": ["new_name"]}));
+}
+
+#[tokio::test]
+async fn rename_of_unknown_collection_returns_code_100() {
+    let app = spawn_app().await;
+
+    let (_, body) =
+        app.post("/collections/rename", json!({"collectionName": "nope", "newCollectionName": "other"})).await;
+
+    assert_eq!(body, json!({"code": 100, "message": "collection not found[database=default][collection=nope]"}));
+}
+
+#[tokio::test]
+async fn rename_onto_an_existing_collection_returns_code_65535() {
+    let app = spawn_app().await;
+    app.create_quick_collection("a").await;
+    app.create_quick_collection("b").await;
+
+    let (_, body) = app.post("/collections/rename", json!({"collectionName": "a", "newCollectionName": "b"})).await;
+
+    assert_eq!(
+        body,
+        json!({"code": 65535, "message": "duplicated new collection name default:b with other collection name or alias"})
+    );
+    let (_, list) = app.post("/collections/list", json!({})).await;
+    assert_eq!(sorted(list), json!({"code": 0, "data": ["a", "b"]}));
+}
+
+#[tokio::test]
+async fn rename_into_a_missing_database_returns_code_65535() {
+    let app = spawn_app().await;
+    app.create_quick_collection("a").await;
+
+    let (_, body) = app
+        .post("/collections/rename", json!({"collectionName": "a", "newCollectionName": "b", "newDbName": "nope"}))
+        .await;
+
+    assert_eq!(body, json!({"code": 65535, "message": "target database:nope not found"}));
+}

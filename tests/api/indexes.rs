@@ -1,0 +1,381 @@
+//! `indexes/*` (contract part 2, section A) and what having no index means for load and describe.
+
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+fn hnsw_l2(index_name: &str) -> Value {
+    json!({"fieldName": "vector", "indexName": index_name, "metricType": "L2", "indexType": "HNSW",
+           "params": {"M": 8, "efConstruction": 64}})
+}
+
+async fn list_indexes(app: &TestApp, collection: &str) -> Value {
+    app.post("/indexes/list", json!({"collectionName": collection})).await.1
+}
+
+#[tokio::test]
+async fn quick_setup_has_an_autoindex_named_after_the_vector_field() {
+    let app = spawn_app().await;
+    app.create_quick_collection("quick_setup").await;
+
+    let (_, body) =
+        app.post("/indexes/describe", json!({"collectionName": "quick_setup", "indexName": "vector"})).await;
+
+    assert_eq!(
+        body,
+        json!({"code": 0, "data": [{"failReason": "", "fieldName": "vector", "indexName": "vector",
+            "indexState": "Finished", "indexType": "AUTOINDEX", "indexedRows": 0, "metricType": "COSINE",
+            "pendingRows": 0, "totalRows": 0}]})
+    );
+    assert_eq!(list_indexes(&app, "quick_setup").await, json!({"code": 0, "data": ["vector"]}));
+}
+
+#[tokio::test]
+async fn list_of_a_collection_without_index_is_empty() {
+    let app = spawn_app().await;
+    app.create_collection_without_index("docs").await;
+
+    let body = list_indexes(&app, "docs").await;
+
+    assert_eq!(body, json!({"code": 0, "data": []}));
+}
+
+#[tokio::test]
+async fn list_of_unknown_collection_returns_code_100() {
+    let app = spawn_app().await;
+
+    let body = list_indexes(&app, "nope").await;
+
+    assert_eq!(body, json!({"code": 100, "message": "collection not found[database=default][collection=nope]"}));
+}
+
+#[tokio::test]
+async fn describe_collection_without_index_shows_no_indexes_and_the_index_error() {
+    let app = spawn_app().await;
+    app.create_collection_without_index("docs").await;
+
+    let body = app.describe("docs").await;
+
+    let expected = custom_schema_description(&collection_id(&body), "docs");
+    assert_eq!(body["data"]["indexes"], json!([]));
+    assert_eq!(body["message"], "index not found[collection=docs];");
+    assert_eq!(body, expected);
+}
+
+#[tokio::test]
+async fn create_index_then_load_succeeds() {
+    let app = spawn_app().await;
+    app.create_collection_without_index("docs").await;
+
+    let (_, body) =
+        app.post("/indexes/create", json!({"collectionName": "docs", "indexParams": [hnsw_l2("vec_idx")]})).await;
+
+    assert_eq!(body, success());
+    let (_, described) = app.post("/indexes/describe", json!({"collectionName": "docs", "indexName": "vec_idx"})).await;
+    assert_eq!(
+        described,
+        json!({"code": 0, "data": [{"failReason": "", "fieldName": "vector", "indexName": "vec_idx",
+            "indexState": "Finished", "indexType": "HNSW", "indexedRows": 0, "metricType": "L2",
+            "pendingRows": 0, "totalRows": 0}]})
+    );
+    app.ok("/collections/load", json!({"collectionName": "docs"})).await;
+    assert_eq!(app.load_state("docs").await, loaded());
+    let collection = app.describe("docs").await;
+    assert_eq!(
+        collection["data"]["indexes"],
+        json!([{"fieldName": "vector", "indexName": "vec_idx", "metricType": "L2"}])
+    );
+    assert_eq!(collection["message"], "");
+}
+
+#[tokio::test]
+async fn create_index_without_a_name_names_it_after_the_field() {
+    let app = spawn_app().await;
+    app.create_collection_without_index("docs").await;
+
+    let (_, body) = app
+        .post(
+            "/indexes/create",
+            json!({"collectionName": "docs", "indexParams": [{"fieldName": "vector", "metricType": "IP"}]}),
+        )
+        .await;
+
+    assert_eq!(body, success());
+    assert_eq!(list_indexes(&app, "docs").await, json!({"code": 0, "data": ["vector"]}));
+}
+
+#[tokio::test]
+async fn create_of_an_identical_index_succeeds() {
+    let app = spawn_app().await;
+    app.create_collection_without_index("docs").await;
+    app.ok("/indexes/create", json!({"collectionName": "docs", "indexParams": [hnsw_l2("vec_idx")]})).await;
+
+    let (_, body) =
+        app.post("/indexes/create", json!({"collectionName": "docs", "indexParams": [hnsw_l2("vec_idx")]})).await;
+
+    assert_eq!(body, success());
+    assert_eq!(list_indexes(&app, "docs").await, json!({"code": 0, "data": ["vec_idx"]}));
+}
+
+#[tokio::test]
+async fn create_of_the_quick_setup_index_again_succeeds() {
+    let app = spawn_app().await;
+    app.create_quick_collection("quick_setup").await;
+
+    let (_, body) = app
+        .post(
+            "/indexes/create",
+            json!({"collectionName": "quick_setup",
+                   "indexParams": [{"fieldName": "vector", "indexName": "vector", "metricType": "COSINE"}]}),
+        )
+        .await;
+
+    assert_eq!(body, success());
+    assert_eq!(list_indexes(&app, "quick_setup").await, json!({"code": 0, "data": ["vector"]}));
+}
+
+#[tokio::test]
+async fn create_of_a_different_index_on_the_same_field_returns_code_65535() {
+    let app = spawn_app().await;
+    app.create_quick_collection("quick_setup").await;
+
+    let (_, body) =
+        app.post("/indexes/create", json!({"collectionName": "quick_setup", "indexParams": [hnsw_l2("vector")]})).await;
+
+    assert_eq!(
+        body,
+        json!({"code": 65535, "message": "CreateIndex failed: at most one distinct index is allowed per field"})
+    );
+    let (_, described) =
+        app.post("/indexes/describe", json!({"collectionName": "quick_setup", "indexName": "vector"})).await;
+    assert_eq!(described["data"][0]["indexType"], "AUTOINDEX");
+}
+
+#[tokio::test]
+async fn create_with_an_unknown_index_type_returns_code_1100() {
+    let app = spawn_app().await;
+    app.create_collection_without_index("docs").await;
+
+    let (_, body) = app
+        .post(
+            "/indexes/create",
+            json!({"collectionName": "docs", "indexParams": [
+                {"fieldName": "vector", "indexName": "v", "metricType": "L2", "indexType": "FOO"}]}),
+        )
+        .await;
+
+    assert_eq!(
+        body,
+        json!({"code": 1100, "message": "invalid parameter[expected=valid index][actual=invalid index type: FOO]"})
+    );
+    assert_eq!(list_indexes(&app, "docs").await, json!({"code": 0, "data": []}));
+}
+
+#[tokio::test]
+async fn create_with_a_metric_the_field_does_not_support_returns_code_1100() {
+    let app = spawn_app().await;
+    app.create_collection_without_index("docs").await;
+
+    let (_, body) = app
+        .post(
+            "/indexes/create",
+            json!({"collectionName": "docs", "indexParams": [
+                {"fieldName": "vector", "indexName": "v", "metricType": "IP_X", "indexType": "HNSW"}]}),
+        )
+        .await;
+
+    assert_eq!(
+        body,
+        json!({"code": 1100, "message": "float vector index does not support metric type: IP_X: invalid parameter[expected=valid index params][actual=invalid index params]"})
+    );
+    assert_eq!(list_indexes(&app, "docs").await, json!({"code": 0, "data": []}));
+}
+
+#[tokio::test]
+async fn create_on_an_unknown_field_returns_code_65535() {
+    let app = spawn_app().await;
+    app.create_collection_without_index("docs").await;
+
+    let (_, body) = app
+        .post(
+            "/indexes/create",
+            json!({"collectionName": "docs", "indexParams": [{"fieldName": "nope", "metricType": "L2"}]}),
+        )
+        .await;
+
+    assert_eq!(body, json!({"code": 65535, "message": "cannot create index on non-exist field: nope"}));
+}
+
+#[tokio::test]
+async fn create_on_unknown_collection_returns_code_100() {
+    let app = spawn_app().await;
+
+    let (_, body) = app.post("/indexes/create", json!({"collectionName": "nope", "indexParams": [hnsw_l2("v")]})).await;
+
+    assert_eq!(body, json!({"code": 100, "message": "collection not found[database=default][collection=nope]"}));
+}
+
+#[tokio::test]
+async fn create_without_index_params_returns_code_1802() {
+    let app = spawn_app().await;
+    app.create_collection_without_index("docs").await;
+
+    let (_, body) = app.post("/indexes/create", json!({"collectionName": "docs"})).await;
+
+    assert_eq!(body, missing_required(&[required("IndexParamReq", "IndexParams")]));
+}
+
+#[tokio::test]
+async fn create_with_an_empty_index_list_succeeds_and_creates_nothing() {
+    let app = spawn_app().await;
+    app.create_collection_without_index("docs").await;
+
+    let (_, body) = app.post("/indexes/create", json!({"collectionName": "docs", "indexParams": []})).await;
+
+    assert_eq!(body, success());
+    assert_eq!(list_indexes(&app, "docs").await, json!({"code": 0, "data": []}));
+}
+
+#[tokio::test]
+async fn create_on_a_loaded_collection_is_allowed() {
+    let app = spawn_app().await;
+    let mut request = custom_schema("docs");
+    request["indexParams"] = json!([hnsw_l2("vec_idx")]);
+    app.ok("/collections/create", request).await;
+
+    let (_, body) = app
+        .post(
+            "/indexes/create",
+            json!({"collectionName": "docs", "indexParams": [
+                {"fieldName": "title", "indexName": "title_idx", "indexType": "INVERTED"}]}),
+        )
+        .await;
+
+    assert_eq!(body, success());
+    assert_eq!(sorted(list_indexes(&app, "docs").await), json!({"code": 0, "data": ["title_idx", "vec_idx"]}));
+    assert_eq!(app.load_state("docs").await, loaded());
+}
+
+#[tokio::test]
+async fn describe_of_unknown_index_returns_code_700() {
+    let app = spawn_app().await;
+    app.create_quick_collection("quick_setup").await;
+
+    let (_, body) = app.post("/indexes/describe", json!({"collectionName": "quick_setup", "indexName": "nope"})).await;
+
+    assert_eq!(body, json!({"code": 700, "message": "index not found[indexName=nope]"}));
+}
+
+#[tokio::test]
+async fn describe_without_an_index_name_returns_code_1802() {
+    let app = spawn_app().await;
+    app.create_quick_collection("quick_setup").await;
+
+    let (_, body) = app.post("/indexes/describe", json!({"collectionName": "quick_setup"})).await;
+
+    assert_eq!(body, missing_required(&[required("IndexReq", "IndexName")]));
+}
+
+#[tokio::test]
+async fn drop_of_an_index_on_a_loaded_collection_returns_code_65535() {
+    let app = spawn_app().await;
+    app.create_quick_collection("quick_setup").await;
+
+    let (_, body) = app.post("/indexes/drop", json!({"collectionName": "quick_setup", "indexName": "vector"})).await;
+
+    assert_eq!(
+        body,
+        json!({"code": 65535, "message": "index cannot be dropped, collection is loaded, please release it first"})
+    );
+    assert_eq!(list_indexes(&app, "quick_setup").await, json!({"code": 0, "data": ["vector"]}));
+}
+
+#[tokio::test]
+async fn drop_of_a_missing_index_on_a_loaded_collection_reports_the_load_first() {
+    let app = spawn_app().await;
+    app.create_quick_collection("quick_setup").await;
+
+    let (_, body) = app.post("/indexes/drop", json!({"collectionName": "quick_setup", "indexName": "nope"})).await;
+
+    assert_eq!(
+        body,
+        json!({"code": 65535, "message": "index cannot be dropped, collection is loaded, please release it first"})
+    );
+}
+
+#[tokio::test]
+async fn drop_of_an_index_on_a_partly_loaded_collection_returns_code_65535() {
+    let app = spawn_app().await;
+    app.create_quick_collection("quick_setup").await;
+    app.create_partition("quick_setup", "january").await;
+    app.ok("/partitions/release", json!({"collectionName": "quick_setup", "partitionNames": ["january"]})).await;
+
+    let (_, body) = app.post("/indexes/drop", json!({"collectionName": "quick_setup", "indexName": "vector"})).await;
+
+    assert_eq!(
+        body,
+        json!({"code": 65535, "message": "index cannot be dropped, collection is loaded, please release it first"})
+    );
+}
+
+#[tokio::test]
+async fn drop_of_an_index_on_a_released_collection_removes_it_and_load_then_fails() {
+    let app = spawn_app().await;
+    app.create_quick_collection("quick_setup").await;
+    app.ok("/collections/release", json!({"collectionName": "quick_setup"})).await;
+
+    let (_, body) = app.post("/indexes/drop", json!({"collectionName": "quick_setup", "indexName": "vector"})).await;
+
+    assert_eq!(body, success());
+    assert_eq!(list_indexes(&app, "quick_setup").await, json!({"code": 0, "data": []}));
+    let (_, load) = app.post("/collections/load", json!({"collectionName": "quick_setup"})).await;
+    assert_eq!(load, json!({"code": 700, "message": "index not found[collection=quick_setup]"}));
+}
+
+#[tokio::test]
+async fn drop_of_a_missing_index_on_a_released_collection_succeeds() {
+    let app = spawn_app().await;
+    app.create_collection_without_index("docs").await;
+
+    let (_, body) = app.post("/indexes/drop", json!({"collectionName": "docs", "indexName": "nope"})).await;
+
+    assert_eq!(body, success());
+}
+
+#[tokio::test]
+async fn drop_on_unknown_collection_returns_code_100() {
+    let app = spawn_app().await;
+
+    let (_, body) = app.post("/indexes/drop", json!({"collectionName": "nope", "indexName": "vector"})).await;
+
+    assert_eq!(body, json!({"code": 100, "message": "collection not found[database=default][collection=nope]"}));
+}
+
+#[tokio::test]
+async fn drop_without_an_index_name_returns_code_1802() {
+    let app = spawn_app().await;
+    app.create_collection_without_index("docs").await;
+
+    let (_, body) = app.post("/indexes/drop", json!({"collectionName": "docs"})).await;
+
+    assert_eq!(body, missing_required(&[required("IndexReq", "IndexName")]));
+}
+
+#[tokio::test]
+async fn alter_properties_of_an_index_on_a_loaded_collection_returns_code_104() {
+    let app = spawn_app().await;
+    app.create_quick_collection("quick_setup").await;
+
+    let (_, body) = app
+        .post(
+            "/indexes/alter_properties",
+            json!({"collectionName": "quick_setup", "indexName": "vector",
+                   "properties": {"mmap.enabled": true}}),
+        )
+        .await;
+
+    assert_eq!(
+        body,
+        json!({"code": 104, "message": "can't alter index on loaded collection, please release the collection first: collection already loaded[collection=quick_setup]"})
+    );
+}
