@@ -28,6 +28,13 @@ use crate::version::Profile;
 const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// How the server behaves: the Milvus version, limits, auth, fixtures, control plane and load timing.
+///
+/// ```
+/// use milvus_mock::{Config, MilvusVersion, MockMilvus, Profile};
+/// let config = Config { profile: Profile::new(MilvusVersion::V2_5), ..Config::default() };
+/// let milvus = MockMilvus::builder().config(config).start_blocking();
+/// assert_eq!(milvus.catalog().profile().version, MilvusVersion::V2_5);
+/// ```
 #[derive(Debug, Clone)]
 pub struct Config {
     pub profile: Profile,
@@ -49,9 +56,17 @@ pub struct Config {
 }
 
 /// 64 MiB: room for large insert bodies once there is a data plane, and still a bound.
+///
+/// ```
+/// assert_eq!(milvus_mock::Config::default().body_limit, milvus_mock::app::DEFAULT_BODY_LIMIT);
+/// ```
 pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024 * 1024;
 
 /// The request journal's default size.
+///
+/// ```
+/// assert_eq!(milvus_mock::Config::default().journal_size, milvus_mock::app::DEFAULT_JOURNAL_SIZE);
+/// ```
 pub const DEFAULT_JOURNAL_SIZE: usize = 1000;
 
 impl Default for Config {
@@ -71,16 +86,26 @@ impl Default for Config {
 }
 
 /// What every handler shares.
+///
+/// ```
+/// let state = milvus_mock::app::AppState::new(milvus_mock::Config::default()).unwrap();
+/// assert_eq!(state.catalog.list_databases(), ["default"]);
+/// ```
 #[derive(Debug)]
 pub struct AppState {
     pub catalog: Catalog,
     pub config: Config,
-    pub journal: Journal,
-    pub faults: Faults,
+    pub(crate) journal: Journal,
+    pub(crate) faults: Faults,
 }
 
 impl AppState {
     /// The state for `config`, with its fixtures applied; a bad fixture is an error and nothing starts.
+    ///
+    /// ```
+    /// let state = milvus_mock::app::AppState::new(milvus_mock::Config::default()).unwrap();
+    /// assert!(state.config.control);
+    /// ```
     pub fn new(config: Config) -> Result<Arc<Self>, FixtureError> {
         let catalog = Catalog::new(config.profile.clone(), config.limits.clone(), config.load_duration);
         let seeded = fixtures::build(&catalog, &config.fixtures)?;
@@ -91,6 +116,16 @@ impl AppState {
 }
 
 /// The Milvus router over `state`.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// use tower::ServiceExt;
+/// let state = milvus_mock::app::AppState::new(milvus_mock::Config::default()).unwrap();
+/// let request = axum::http::Request::post("/v2/vectordb/collections/list").body(axum::body::Body::from("{}")).unwrap();
+/// let response = milvus_mock::app::router(state).oneshot(request).await.unwrap();
+/// assert_eq!(response.status(), 200);
+/// # });
+/// ```
 pub fn router(state: Arc<AppState>) -> Router {
     let mut router = Router::new();
     for route in api::routes(&state.config.profile) {
@@ -317,7 +352,7 @@ fn request_timeout(headers: &HeaderMap, profile: &Profile) -> Result<Duration, E
 }
 
 /// Milvus's timeout middleware answer: HTTP 408.
-pub fn request_timeout_response() -> Response {
+pub(crate) fn request_timeout_response() -> Response {
     json_response(StatusCode::REQUEST_TIMEOUT, r#"{"code":10001,"message":"request timeout"}"#.into())
 }
 

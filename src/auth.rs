@@ -14,11 +14,24 @@ use crate::app::AppState;
 use crate::envelope::json_response;
 
 /// Milvus's built-in administrator.
+///
+/// ```
+/// assert_eq!(format!("Bearer {}:{}", milvus_mock::auth::ROOT_USER, milvus_mock::auth::ROOT_PASSWORD), "Bearer root:Milvus");
+/// ```
 pub const ROOT_USER: &str = "root";
 /// Its default password.
+///
+/// ```
+/// assert_eq!(milvus_mock::auth::ROOT_PASSWORD, "Milvus");
+/// ```
 pub const ROOT_PASSWORD: &str = "Milvus";
 
 /// The users the mock accepts when authentication is on.
+///
+/// ```
+/// let milvus = milvus_mock::MockMilvus::builder().auth().user("alice", "secret").start_blocking();
+/// # drop(milvus);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Users {
     passwords: BTreeMap<String, String>,
@@ -35,12 +48,23 @@ impl Default for Users {
 
 impl Users {
     /// Adds or replaces a user.
+    ///
+    /// ```
+    /// use milvus_mock::{Config, Users};
+    /// let config = Config { users: Some(Users::default().with_user("alice", "secret")), ..Config::default() };
+    /// # let _ = config;
+    /// ```
     pub fn with_user(mut self, name: &str, password: &str) -> Self {
         self.passwords.insert(name.to_string(), password.to_string());
         self
     }
 
     /// Parses `NAME:PASSWORD` (the password may itself hold colons).
+    ///
+    /// ```
+    /// assert_eq!(milvus_mock::Users::parse_user("alice:a:b").unwrap(), ("alice".to_string(), "a:b".to_string()));
+    /// assert!(milvus_mock::Users::parse_user("alice").is_err());
+    /// ```
     pub fn parse_user(spec: &str) -> Result<(String, String), String> {
         match spec.split_once(':') {
             Some((name, password)) if !name.is_empty() && !password.is_empty() => {
@@ -52,7 +76,7 @@ impl Users {
 
     /// Whether the `Authorization` header names a known user with the right password. Every user's password is
     /// compared in constant time, so the answer's timing does not tell whether a user exists.
-    pub fn verify(&self, authorization: Option<&HeaderValue>) -> bool {
+    pub(crate) fn verify(&self, authorization: Option<&HeaderValue>) -> bool {
         let Some((user, password)) = authorization.and_then(|h| credentials(h.as_bytes())) else {
             return false;
         };
@@ -82,7 +106,7 @@ fn credentials(header: &[u8]) -> Option<(String, String)> {
 }
 
 /// Compares two byte strings in time that depends only on their lengths.
-pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     let mut diff = a.len() ^ b.len();
     for i in 0..a.len().max(b.len()) {
         let x = a.get(i).copied().unwrap_or(0);

@@ -25,7 +25,7 @@ type Answer = Result<(StatusCode, axum::Json<Value>), ControlError>;
 
 /// A rejected control-plane request: HTTP 400 with a clear message.
 #[derive(Debug)]
-pub struct ControlError(String);
+pub(crate) struct ControlError(String);
 
 impl IntoResponse for ControlError {
     fn into_response(self) -> Response {
@@ -45,7 +45,7 @@ fn parse<T: for<'de> Deserialize<'de>>(body: &Bytes, empty_ok: bool) -> Result<O
 }
 
 /// The `/_mock` router.
-pub fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
+pub(crate) fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
     Router::new()
         .route("/_mock/reset", post(reset))
         .route("/_mock/state", get(get_state).put(put_state))
@@ -108,6 +108,18 @@ async fn put_state(State(app): State<Arc<AppState>>, body: Bytes) -> Answer {
 // ---- the request journal ----
 
 /// One Milvus call, as the journal keeps it.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// let milvus = milvus_mock::MockMilvus::start().await;
+/// let url = format!("{}/v2/vectordb/collections/list", milvus.uri());
+/// # let _ = url;
+/// // ... the code under test calls the mock ...
+/// for call in milvus.requests() {
+///     println!("{} {} -> {:?}", call.path, call.db_name, call.code);
+/// }
+/// # });
+/// ```
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct JournalEntry {
@@ -127,7 +139,7 @@ pub struct JournalEntry {
 
 /// What the hot path keeps of a call: cheap to record, turned into a [`JournalEntry`] when read.
 #[derive(Debug, Clone)]
-pub struct Recorded {
+pub(crate) struct Recorded {
     pub time_ms: u64,
     pub path: Arc<str>,
     pub db_header: Option<String>,
@@ -162,7 +174,7 @@ impl Recorded {
 
 /// A bounded journal: when full, the oldest entries go first and are counted.
 #[derive(Debug)]
-pub struct Journal {
+pub(crate) struct Journal {
     capacity: usize,
     inner: Mutex<JournalInner>,
 }
@@ -215,7 +227,7 @@ impl Journal {
 }
 
 /// Milliseconds since the Unix epoch.
-pub fn now_ms() -> u64 {
+pub(crate) fn now_ms() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
 }
 
@@ -250,6 +262,15 @@ async fn clear_requests(State(app): State<Arc<AppState>>) -> Answer {
 // ---- faults ----
 
 /// A fault rule: which calls it matches and what it does to them.
+///
+/// ```
+/// use milvus_mock::control::FaultRule;
+/// let rule: FaultRule = serde_json::from_value(serde_json::json!(
+///     {"path": "partitions/release", "collection": "quick_setup", "latencyMs": 200, "probability": 0.5, "seed": 7}
+/// )).unwrap();
+/// let milvus = milvus_mock::MockMilvus::start_blocking();
+/// assert_eq!(milvus.add_fault(rule).unwrap(), 1);
+/// ```
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct FaultRule {
@@ -280,7 +301,7 @@ pub struct FaultRule {
 
 /// What a matching rule does to one call.
 #[derive(Debug, Clone, PartialEq)]
-pub struct FaultAction {
+pub(crate) struct FaultAction {
     pub latency: Option<Duration>,
     pub answer: Option<(u16, i64, String)>,
     pub close_connection: bool,
@@ -298,7 +319,7 @@ struct ActiveFault {
 
 /// The fault rules in force.
 #[derive(Debug, Default)]
-pub struct Faults {
+pub(crate) struct Faults {
     inner: Mutex<(u64, Vec<ActiveFault>)>,
 }
 

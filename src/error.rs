@@ -7,6 +7,12 @@
 use crate::version::Profile;
 
 /// Which kind of name a collection-name rule is checked for: the texts differ only in this word.
+///
+/// ```
+/// use milvus_mock::error::{Error, NameKind, NameRule};
+/// let e = Error::InvalidCollectionName { kind: NameKind::Alias, name: "1a".into(), rule: NameRule::FirstCharacter };
+/// assert!(e.message(&Default::default()).starts_with("Invalid collection alias: 1a."));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NameKind {
     Collection,
@@ -23,6 +29,12 @@ impl NameKind {
 }
 
 /// Why a name broke Milvus's naming rules (contract §8).
+///
+/// ```
+/// use milvus_mock::error::{Error, NameRule};
+/// let e = Error::InvalidDatabaseName { name: "".into(), rule: NameRule::Empty };
+/// assert_eq!(e.message(&Default::default()), "database name couldn't be empty: invalid database name[database=]");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NameRule {
     Empty,
@@ -32,6 +44,12 @@ pub enum NameRule {
 }
 
 /// A Milvus error, before it is worded for a version.
+///
+/// ```
+/// use milvus_mock::{Error, Profile};
+/// let e = Error::PartitionNotFound { name: "march".into() };
+/// assert_eq!((e.code(&Profile::default()), e.message(&Profile::default()).as_str()), (200, "partition not found[partition=march]"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Error {
     /// 1801: the body is empty (Go's `io.EOF`).
@@ -133,10 +151,22 @@ pub enum Error {
 }
 
 /// The catch-all code of plain Go errors (`merr`'s `errUnexpected`).
+///
+/// ```
+/// let e = milvus_mock::Error::DropDefaultPartition;
+/// assert_eq!(e.code(&Default::default()), milvus_mock::error::UNEXPECTED);
+/// ```
 pub const UNEXPECTED: i64 = 65535;
 
 impl Error {
     /// The `code` of the answer under `profile`.
+    ///
+    /// ```
+    /// use milvus_mock::{Error, MilvusVersion, Profile};
+    /// let e = Error::DropLoadedPartition;
+    /// assert_eq!(e.code(&Profile::new(MilvusVersion::V2_6)), 65535);
+    /// assert_eq!(e.code(&Profile::new(MilvusVersion::V3_0)), 1100);
+    /// ```
     pub fn code(&self, profile: &Profile) -> i64 {
         use Error::*;
         let plain_or_invalid = if profile.parameter_invalid_errors { 1100 } else { UNEXPECTED };
@@ -180,6 +210,11 @@ impl Error {
     }
 
     /// The `message` of the answer under `profile`.
+    ///
+    /// ```
+    /// let e = milvus_mock::Error::ReleaseEmptyList;
+    /// assert_eq!(e.message(&Default::default()), "invalid parameter[expected=any partition][actual=empty partition list]");
+    /// ```
     pub fn message(&self, profile: &Profile) -> String {
         use Error::*;
         // Master wraps these as ErrParameterInvalid, which appends the merr text.
@@ -326,6 +361,14 @@ fn collection_name_message(kind: NameKind, name: &str, rule: NameRule) -> String
 }
 
 /// The result type of the catalog and the handlers.
+///
+/// ```
+/// fn release(catalog: &milvus_mock::Catalog) -> milvus_mock::error::Result<()> {
+///     catalog.release_collection("default", "quick_setup")
+/// }
+/// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+/// assert_eq!(release(&catalog).unwrap_err().code(catalog.profile()), 100);
+/// ```
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[cfg(test)]

@@ -29,6 +29,13 @@ use crate::envelope::MilvusRequest;
 use crate::gojson::GoObject;
 
 /// A fixture that failed: where, and why.
+///
+/// ```
+/// use milvus_mock::{MockMilvus, fixtures::Fixture};
+/// let bad = Fixture::new("inline", serde_json::json!({"databases": "nope"}));
+/// let err = MockMilvus::builder().fixture(bad).try_start_blocking().unwrap_err();
+/// assert_eq!(err.to_string(), "inline: \"databases\" must be a list");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FixtureError(pub String);
 
@@ -41,6 +48,13 @@ impl std::fmt::Display for FixtureError {
 impl std::error::Error for FixtureError {}
 
 /// One fixture document and where it came from (a path, or a name for fixtures built in code).
+///
+/// ```
+/// use milvus_mock::{MockMilvus, fixtures::Fixture};
+/// let seed = Fixture::new("seed", serde_json::json!({"databases": [{"name": "analytics"}]}));
+/// let milvus = MockMilvus::builder().fixture(seed).start_blocking();
+/// assert_eq!(milvus.catalog().list_databases(), ["default", "analytics"]);
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fixture {
     pub source: String,
@@ -60,6 +74,12 @@ impl Fixture {
     }
 
     /// Reads a fixture file, or every `*.json` file of a folder in name order.
+    ///
+    /// ```
+    /// let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/quick_setup.json");
+    /// let fixtures = milvus_mock::fixtures::Fixture::load(&path).unwrap();
+    /// assert_eq!(fixtures.len(), 1);
+    /// ```
     pub fn load(path: &Path) -> Result<Vec<Fixture>, FixtureError> {
         let files: Vec<PathBuf> = if path.is_dir() {
             let entries = std::fs::read_dir(path)
@@ -88,6 +108,14 @@ impl Fixture {
 
 /// Builds the state the fixtures describe, on top of a fresh Milvus with the catalog's settings; nothing is changed
 /// in `catalog` itself. Apply the result with [`Catalog::replace_all`].
+///
+/// ```
+/// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+/// use milvus_mock::fixtures::{Fixture, build};
+/// let seed = Fixture::new("seed", serde_json::json!({"databases": [{"name": "analytics"}]}));
+/// catalog.replace_all(build(&catalog, &[seed]).unwrap());
+/// assert_eq!(catalog.list_databases(), ["default", "analytics"]);
+/// ```
 pub fn build(catalog: &Catalog, fixtures: &[Fixture]) -> Result<Vec<Database>, FixtureError> {
     let scratch = Catalog::new(catalog.profile().clone(), catalog.limits().clone(), Duration::ZERO);
     for fixture in fixtures {
@@ -245,6 +273,13 @@ fn partition_entries(value: Option<&Value>) -> Result<Vec<(String, Option<i64>)>
 
 /// The whole state in the fixture format: what `GET /_mock/state` answers. Building it back with [`build`] gives
 /// the same answers to every Milvus call.
+///
+/// ```
+/// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+/// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+/// let state = milvus_mock::fixtures::dump(&catalog);
+/// assert_eq!(state["databases"][0]["collections"][0]["collectionName"], "quick_setup");
+/// ```
 pub fn dump(catalog: &Catalog) -> Value {
     let databases: Vec<Value> = catalog.snapshot().iter().map(dump_database).collect();
     json!({"databases": databases})

@@ -1,15 +1,19 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+#[doc(hidden)]
 pub mod api;
 pub mod app;
 pub mod auth;
 pub mod catalog;
 pub mod control;
+#[doc(hidden)]
 pub mod envelope;
 pub mod error;
 pub mod fixtures;
+#[doc(hidden)]
 pub mod gojson;
+#[doc(hidden)]
 pub mod names;
 pub mod server;
 pub mod version;

@@ -67,11 +67,22 @@ impl MockMilvus {
     }
 
     /// `http://127.0.0.1:PORT`, the base a client is pointed at.
+    ///
+    /// ```
+    /// let milvus = milvus_mock::MockMilvus::start_blocking();
+    /// let url = format!("{}/v2/vectordb/partitions/release", milvus.uri());
+    /// assert!(url.starts_with("http://127.0.0.1:"));
+    /// ```
     pub fn uri(&self) -> String {
         format!("http://{}", self.address)
     }
 
     /// The socket address the server listens on.
+    ///
+    /// ```
+    /// let milvus = milvus_mock::MockMilvus::start_blocking();
+    /// assert!(milvus.address().ip().is_loopback());
+    /// ```
     pub fn address(&self) -> SocketAddr {
         self.address
     }
@@ -136,6 +147,12 @@ impl MockMilvus {
     }
 
     /// Empties the request journal.
+    ///
+    /// ```
+    /// let milvus = milvus_mock::MockMilvus::start_blocking();
+    /// milvus.clear_requests();
+    /// assert!(milvus.requests().is_empty());
+    /// ```
     pub fn clear_requests(&self) {
         self.state.journal.clear();
     }
@@ -154,6 +171,11 @@ impl MockMilvus {
     }
 
     /// Removes every fault rule.
+    ///
+    /// ```
+    /// let milvus = milvus_mock::MockMilvus::start_blocking();
+    /// milvus.clear_faults();
+    /// ```
     pub fn clear_faults(&self) {
         self.state.faults.clear();
     }
@@ -169,6 +191,12 @@ impl Drop for MockMilvus {
 }
 
 /// Settings for a [`MockMilvus`].
+///
+/// ```
+/// use milvus_mock::{MilvusVersion, MockMilvus};
+/// let milvus = MockMilvus::builder().milvus_version(MilvusVersion::V2_4).success_code(200).auth().start_blocking();
+/// assert_eq!(milvus.catalog().profile().success_code, 200);
+/// ```
 #[derive(Debug, Default)]
 pub struct MockMilvusBuilder {
     config: Config,
@@ -178,18 +206,37 @@ pub struct MockMilvusBuilder {
 
 impl MockMilvusBuilder {
     /// Serves on a listener the caller bound.
+    ///
+    /// ```
+    /// let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    /// let address = listener.local_addr().unwrap();
+    /// let milvus = milvus_mock::MockMilvus::builder().listener(listener).start_blocking();
+    /// assert_eq!(milvus.address(), address);
+    /// ```
     pub fn listener(mut self, listener: TcpListener) -> Self {
         self.listener = Some(listener);
         self
     }
 
     /// Serves on 127.0.0.1 and this port instead of a random one.
+    ///
+    /// ```
+    /// let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    /// let milvus = milvus_mock::MockMilvus::builder().port(free).start_blocking();
+    /// assert_eq!(milvus.address().port(), free);
+    /// ```
     pub fn port(mut self, port: u16) -> Self {
         self.port = Some(port);
         self
     }
 
     /// Imitates another Milvus line (default 2.6).
+    ///
+    /// ```
+    /// use milvus_mock::{MilvusVersion, MockMilvus};
+    /// let milvus = MockMilvus::builder().milvus_version(MilvusVersion::V3_0).start_blocking();
+    /// assert!(milvus.catalog().profile().parameter_invalid_errors);
+    /// ```
     pub fn milvus_version(mut self, version: MilvusVersion) -> Self {
         let code = self.config.profile.success_code;
         self.config.profile = Profile::new(version).with_success_code(code);
@@ -197,18 +244,35 @@ impl MockMilvusBuilder {
     }
 
     /// Answers this `code` on success (200 for clients written to the docs' tables).
+    ///
+    /// ```
+    /// let milvus = milvus_mock::MockMilvus::builder().success_code(200).start_blocking();
+    /// assert_eq!(milvus.catalog().profile().success_code, 200);
+    /// ```
     pub fn success_code(mut self, code: i64) -> Self {
         self.config.profile.success_code = code;
         self
     }
 
     /// Turns authentication on with `root` / `Milvus`.
+    ///
+    /// ```
+    /// let milvus = milvus_mock::MockMilvus::builder().auth().start_blocking();
+    /// // Clients now need `Authorization: Bearer root:Milvus`.
+    /// # drop(milvus);
+    /// ```
     pub fn auth(mut self) -> Self {
         self.config.users.get_or_insert_with(Users::default);
         self
     }
 
     /// Turns authentication on and adds a user.
+    ///
+    /// ```
+    /// let milvus = milvus_mock::MockMilvus::builder().user("alice", "secret").start_blocking();
+    /// // `Bearer alice:secret` and `Bearer root:Milvus` are accepted.
+    /// # drop(milvus);
+    /// ```
     pub fn user(mut self, name: &str, password: &str) -> Self {
         let users = self.config.users.take().unwrap_or_default();
         self.config.users = Some(users.with_user(name, password));
@@ -216,18 +280,38 @@ impl MockMilvusBuilder {
     }
 
     /// Makes loads pass through `LoadStateLoading` for this long.
+    ///
+    /// ```
+    /// use milvus_mock::catalog::LoadState;
+    /// let milvus = milvus_mock::MockMilvus::builder().load_duration(std::time::Duration::from_secs(60)).start_blocking();
+    /// milvus.catalog().quick_setup("default", "slow", 4).unwrap();
+    /// assert_eq!(milvus.catalog().collection_load_state("default", "slow").unwrap(), LoadState::Loading);
+    /// ```
     pub fn load_duration(mut self, duration: Duration) -> Self {
         self.config.load_duration = duration;
         self
     }
 
     /// Other limits than Milvus's defaults.
+    ///
+    /// ```
+    /// use milvus_mock::{Limits, MockMilvus};
+    /// let milvus = MockMilvus::builder().limits(Limits { max_databases: 1, ..Limits::default() }).start_blocking();
+    /// milvus.catalog().create_database("one", vec![]).unwrap();
+    /// assert_eq!(milvus.catalog().create_database("two", vec![]).unwrap_err().code(milvus.catalog().profile()), 801);
+    /// ```
     pub fn limits(mut self, limits: Limits) -> Self {
         self.config.limits = limits;
         self
     }
 
     /// Replaces the whole configuration.
+    ///
+    /// ```
+    /// let config = milvus_mock::Config { journal_size: 10, ..Default::default() };
+    /// let milvus = milvus_mock::MockMilvus::builder().config(config).start_blocking();
+    /// # drop(milvus);
+    /// ```
     pub fn config(mut self, config: Config) -> Self {
         self.config = config;
         self
@@ -252,6 +336,12 @@ impl MockMilvusBuilder {
     ///
     /// # Panics
     /// When a file cannot be read or is not JSON; [`fixtures::Fixture::load`] returns the error instead.
+    ///
+    /// ```
+    /// let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/quick_setup.json");
+    /// let milvus = milvus_mock::MockMilvus::builder().fixture_file(fixtures).start_blocking();
+    /// assert_eq!(milvus.catalog().loaded_partitions("default", "quick_setup").unwrap(), ["_default", "january"]);
+    /// ```
     pub fn fixture_file(mut self, path: impl AsRef<std::path::Path>) -> Self {
         let loaded = Fixture::load(path.as_ref()).unwrap_or_else(|e| panic!("milvus-mock: {e}"));
         self.config.fixtures.extend(loaded);
@@ -259,18 +349,35 @@ impl MockMilvusBuilder {
     }
 
     /// Turns the `/_mock` control plane off (it is on by default).
+    ///
+    /// ```
+    /// let milvus = milvus_mock::MockMilvus::builder().control(false).start_blocking();
+    /// // GET /_mock/state now answers Milvus's 404.
+    /// # drop(milvus);
+    /// ```
     pub fn control(mut self, on: bool) -> Self {
         self.config.control = on;
         self
     }
 
     /// Protects the control plane with `Authorization: Bearer <token>`.
+    ///
+    /// ```
+    /// let milvus = milvus_mock::MockMilvus::builder().control_token("s3cret").start_blocking();
+    /// // The control plane wants `Authorization: Bearer s3cret`.
+    /// # drop(milvus);
+    /// ```
     pub fn control_token(mut self, token: &str) -> Self {
         self.config.control_token = Some(token.to_string());
         self
     }
 
     /// How many calls the request journal keeps (0 turns it off).
+    ///
+    /// ```
+    /// let milvus = milvus_mock::MockMilvus::builder().journal_size(0).start_blocking();
+    /// assert!(milvus.requests().is_empty());
+    /// ```
     pub fn journal_size(mut self, size: usize) -> Self {
         self.config.journal_size = size;
         self
@@ -281,7 +388,12 @@ impl MockMilvusBuilder {
         self.start_blocking()
     }
 
-    /// Starts the server without an async runtime.
+    /// Starts the server without an async runtime: for a plain `#[test]`.
+    ///
+    /// ```
+    /// let milvus = milvus_mock::MockMilvus::builder().success_code(200).start_blocking();
+    /// assert!(milvus.uri().starts_with("http://127.0.0.1:"));
+    /// ```
     ///
     /// # Panics
     /// When the port cannot be bound or a fixture is invalid; [`MockMilvusBuilder::try_start_blocking`] returns
@@ -294,6 +406,11 @@ impl MockMilvusBuilder {
     ///
     /// # Panics
     /// When the port cannot be bound.
+    ///
+    /// ```
+    /// let milvus = milvus_mock::MockMilvus::builder().try_start_blocking().expect("no fixture to break");
+    /// # drop(milvus);
+    /// ```
     pub fn try_start_blocking(self) -> Result<MockMilvus, FixtureError> {
         let state = AppState::new(self.config)?;
         let listener = match self.listener {

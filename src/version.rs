@@ -7,6 +7,11 @@ use std::fmt;
 use std::str::FromStr;
 
 /// A Milvus release line the mock can imitate.
+///
+/// ```
+/// let version: milvus_mock::MilvusVersion = "2.5".parse().unwrap();
+/// assert_eq!(version.to_string(), "2.5");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub enum MilvusVersion {
     V2_4,
@@ -44,6 +49,12 @@ impl fmt::Display for MilvusVersion {
 }
 
 /// The behaviours that depend on the Milvus version, resolved once at start-up.
+///
+/// ```
+/// use milvus_mock::{MilvusVersion, Profile};
+/// assert!(!Profile::new(MilvusVersion::V2_4).database_routes);
+/// assert!(Profile::default().database_routes);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Profile {
     pub version: MilvusVersion,
@@ -80,6 +91,11 @@ pub struct Profile {
 
 impl Profile {
     /// The profile of one Milvus line.
+    ///
+    /// ```
+    /// let p = milvus_mock::Profile::new(milvus_mock::MilvusVersion::V2_4);
+    /// assert_eq!(p.release_empty_expected, "any parttiion");
+    /// ```
     pub fn new(version: MilvusVersion) -> Self {
         use MilvusVersion::*;
         Self {
@@ -102,6 +118,11 @@ impl Profile {
     }
 
     /// The same profile answering `code` on success (200 for clients written to the docs' tables).
+    ///
+    /// ```
+    /// let p = milvus_mock::Profile::default().with_success_code(200);
+    /// assert_eq!(p.success_code, 200);
+    /// ```
     pub fn with_success_code(mut self, code: i64) -> Self {
         self.success_code = code;
         self

@@ -461,3 +461,32 @@ pub fn drop_collection_properties(catalog: &Catalog, db: &str, req: DropCollecti
     catalog.drop_collection_properties(db, &req.collection_name, &req.property_keys)?;
     Ok(Reply::Empty)
 }
+
+impl Catalog {
+    /// Creates a collection from a `collections/create` body, exactly as the route would (quick setup or schema,
+    /// indexes, load).
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// let body = serde_json::json!({"collectionName": "books", "dimension": 8, "metricType": "L2"});
+    /// catalog.create_collection_from_json("default", body).unwrap();
+    /// assert_eq!(catalog.list_collections("default").unwrap(), ["books"]);
+    /// ```
+    pub fn create_collection_from_json(&self, db: &str, body: Value) -> Result<()> {
+        let bytes = body.to_string();
+        let request: CollectionReq = crate::envelope::decode(bytes.as_bytes())?;
+        let (spec, indexes) = request.into_spec(self)?;
+        self.create_collection(db, spec, indexes)
+    }
+
+    /// Quick setup, like `{"collectionName": name, "dimension": dimension}`: created, indexed and loaded.
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// catalog.quick_setup("default", "quick_setup", 5).unwrap();
+    /// assert_eq!(catalog.loaded_partitions("default", "quick_setup").unwrap(), ["_default"]);
+    /// ```
+    pub fn quick_setup(&self, db: &str, name: &str, dimension: i64) -> Result<()> {
+        self.create_collection_from_json(db, json!({"collectionName": name, "dimension": dimension}))
+    }
+}

@@ -1,6 +1,6 @@
 //! The Milvus routes: one module per URL segment, each with its request types next to its handlers.
 //!
-//! A handler is a plain function `fn(&Catalog, db, request) -> Result<Reply>`: [`route`] wraps it with the body
+//! A handler is a plain function `fn(&Catalog, db, request) -> Result<Reply>`: `route` wraps it with the body
 //! binding and the `dbName` resolution every Milvus route shares, and [`routes`] lists the routes the configured
 //! Milvus version has.
 

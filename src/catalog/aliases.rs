@@ -13,6 +13,13 @@ impl Catalog {
     }
 
     /// `aliases/create`: idempotent when the alias already names the same collection.
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+    /// catalog.create_alias("default", "quick_setup", "qs").unwrap();
+    /// assert_eq!(catalog.list_aliases("default", "quick_setup").unwrap(), ["qs"]);
+    /// ```
     pub fn create_alias(&self, db: &str, collection: &str, alias: &str) -> Result<()> {
         self.check_alias_and_collection(alias, collection)?;
         self.write(db, |d| {
@@ -39,6 +46,15 @@ impl Catalog {
     }
 
     /// `aliases/alter`: moves an existing alias to another collection.
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+    /// # catalog.quick_setup("default", "other", 5).unwrap();
+    /// catalog.create_alias("default", "quick_setup", "current").unwrap();
+    /// catalog.alter_alias("default", "other", "current").unwrap();
+    /// assert_eq!(catalog.describe_alias("default", "current").unwrap()["collectionName"], "other");
+    /// ```
     pub fn alter_alias(&self, db: &str, collection: &str, alias: &str) -> Result<()> {
         self.check_alias_and_collection(alias, collection)?;
         self.write(db, |d| {
@@ -54,6 +70,15 @@ impl Catalog {
     }
 
     /// `aliases/drop`: a missing alias (or database) is success.
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+    /// catalog.create_alias("default", "quick_setup", "qs").unwrap();
+    /// catalog.drop_alias("default", "qs").unwrap();
+    /// catalog.drop_alias("default", "qs").unwrap(); // a missing alias is fine
+    /// assert!(catalog.list_aliases("default", "").unwrap().is_empty());
+    /// ```
     pub fn drop_alias(&self, db: &str, alias: &str) -> Result<()> {
         if self.profile.validate_alias_on_drop {
             names::validate_collection(alias, NameKind::Alias, &self.profile)?;
@@ -65,6 +90,14 @@ impl Catalog {
     }
 
     /// `aliases/describe`.
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+    /// catalog.create_alias("default", "quick_setup", "qs").unwrap();
+    /// let alias = catalog.describe_alias("default", "qs").unwrap();
+    /// assert_eq!(alias, serde_json::json!({"aliasName": "qs", "collectionName": "quick_setup", "dbName": "default"}));
+    /// ```
     pub fn describe_alias(&self, db: &str, alias: &str) -> Result<Value> {
         self.read(db, |d| {
             let collection = d
@@ -76,6 +109,14 @@ impl Catalog {
     }
 
     /// `aliases/list`: every alias of the database, or of one collection; sorted for a stable answer.
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+    /// catalog.create_alias("default", "quick_setup", "b").unwrap();
+    /// catalog.create_alias("default", "quick_setup", "a").unwrap();
+    /// assert_eq!(catalog.list_aliases("default", "").unwrap(), ["a", "b"]);
+    /// ```
     pub fn list_aliases(&self, db: &str, collection: &str) -> Result<Vec<String>> {
         self.read(db, |d| {
             if collection.is_empty() {

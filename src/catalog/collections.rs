@@ -104,12 +104,46 @@ impl Catalog {
 
     /// `collections/create`: validates, creates (idempotent for an identical schema), creates `indexes` and loads
     /// when there are any, as the REST handler does.
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// use milvus_mock::catalog::{CollectionSpec, Field, IndexRequest};
+    /// let mut id = Field::new(100, "id", "Int64");
+    /// id.primary_key = true;
+    /// let mut vector = Field::new(101, "vector", "FloatVector");
+    /// vector.params.push(("dim".into(), "4".into()));
+    /// let spec = CollectionSpec {
+    ///     name: "c".into(), description: String::new(), fields: vec![id, vector], functions: vec![],
+    ///     enable_dynamic_field: true, shards_num: 1, consistency_level: "Bounded".into(), properties: vec![],
+    ///     partition_key_partitions: 64,
+    /// };
+    /// let index = IndexRequest { field: "vector".into(), ..Default::default() };
+    /// catalog.create_collection("default", spec, vec![index]).unwrap();
+    /// assert!(catalog.has_collection("default", "c").unwrap());
+    /// ```
     pub fn create_collection(&self, db: &str, spec: CollectionSpec, indexes: Vec<IndexRequest>) -> Result<()> {
         let load = !indexes.is_empty();
         self.create_collection_with(db, spec, indexes, load)
     }
 
     /// `create_collection`, choosing whether to load afterwards (fixtures decide for themselves).
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// # use milvus_mock::catalog::{CollectionSpec, Field, IndexRequest};
+    /// # let mut id = Field::new(100, "id", "Int64");
+    /// # id.primary_key = true;
+    /// # let mut vector = Field::new(101, "vector", "FloatVector");
+    /// # vector.params.push(("dim".into(), "4".into()));
+    /// # let spec = CollectionSpec {
+    /// #     name: "c".into(), description: String::new(), fields: vec![id, vector], functions: vec![],
+    /// #     enable_dynamic_field: true, shards_num: 1, consistency_level: "Bounded".into(), properties: vec![],
+    /// #     partition_key_partitions: 64,
+    /// # };
+    /// let index = IndexRequest { field: "vector".into(), ..Default::default() };
+    /// catalog.create_collection_with("default", spec, vec![index], false).unwrap(); // indexed, not loaded
+    /// assert!(catalog.loaded_partitions("default", "c").unwrap().is_empty());
+    /// ```
     pub fn create_collection_with(
         &self,
         db: &str,
@@ -174,6 +208,12 @@ impl Catalog {
     }
 
     /// Collection names by creation (Milvus's own order is unspecified).
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+    /// assert_eq!(catalog.list_collections("default").unwrap(), ["quick_setup"]);
+    /// ```
     pub fn list_collections(&self, db: &str) -> Result<Vec<String>> {
         self.read(db, |d| {
             let mut all: Vec<(i64, &str)> = d.collections.values().map(|c| (c.id, c.name())).collect();
@@ -183,12 +223,27 @@ impl Catalog {
     }
 
     /// `collections/has`: never an error for a missing collection or database.
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+    /// assert!(catalog.has_collection("default", "quick_setup").unwrap());
+    /// assert!(!catalog.has_collection("default", "other").unwrap());
+    /// ```
     pub fn has_collection(&self, db: &str, name: &str) -> Result<bool> {
         self.validate_collection_name(name)?;
         Ok(self.databases.get(db).is_some_and(|d| d.collections.contains_key(d.resolve(name))))
     }
 
     /// `collections/describe`: the data and the message that accumulates sub-call errors.
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+    /// let (data, message) = catalog.describe_collection("default", "quick_setup").unwrap();
+    /// assert_eq!(data["load"], "LoadStateLoaded");
+    /// assert_eq!(message, "");
+    /// ```
     pub fn describe_collection(&self, db: &str, name: &str) -> Result<(Value, String)> {
         self.validate_collection_name(name)?;
         self.read(db, |d| {
@@ -230,12 +285,26 @@ impl Catalog {
     }
 
     /// `collections/get_stats`: no data plane yet, so 0 rows.
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+    /// assert_eq!(catalog.collection_row_count("default", "quick_setup").unwrap(), 0);
+    /// ```
     pub fn collection_row_count(&self, db: &str, name: &str) -> Result<i64> {
         self.validate_collection_name(name)?;
         self.read(db, |d| lookup(d, name).map(|_| 0))
     }
 
     /// `collections/get_load_state` (contract §7.2).
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+    /// use milvus_mock::catalog::LoadStateReport;
+    /// let report = catalog.get_load_state("default", "quick_setup", None).unwrap();
+    /// assert_eq!(report, LoadStateReport::Progress { progress: 100, message: String::new() });
+    /// ```
     pub fn get_load_state(&self, db: &str, name: &str, partitions: Option<&[String]>) -> Result<LoadStateReport> {
         self.validate_collection_name(name)?;
         let not_found = || Error::CollectionNotFoundNoDb { name: name.to_string() };
@@ -280,6 +349,14 @@ impl Catalog {
     }
 
     /// `collections/drop`: idempotent for a missing collection or database; refuses aliases.
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+    /// catalog.drop_collection("default", "quick_setup").unwrap();
+    /// catalog.drop_collection("default", "quick_setup").unwrap(); // idempotent
+    /// assert!(!catalog.has_collection("default", "quick_setup").unwrap());
+    /// ```
     pub fn drop_collection(&self, db: &str, name: &str) -> Result<()> {
         self.validate_collection_name(name)?;
         let Some(mut d) = self.databases.get_mut(db) else {
@@ -304,6 +381,13 @@ impl Catalog {
     }
 
     /// `collections/rename`, within a database or into another one.
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+    /// catalog.rename_collection("default", "quick_setup", "renamed", "").unwrap();
+    /// assert_eq!(catalog.list_collections("default").unwrap(), ["renamed"]);
+    /// ```
     pub fn rename_collection(&self, db: &str, old: &str, new: &str, new_db: &str) -> Result<()> {
         self.validate_collection_name(old)?;
         self.validate_collection_name(new)?;
@@ -341,6 +425,14 @@ impl Catalog {
     }
 
     /// `collections/load`.
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+    /// catalog.release_collection("default", "quick_setup").unwrap();
+    /// catalog.load_collection("default", "quick_setup").unwrap();
+    /// assert_eq!(catalog.loaded_partitions("default", "quick_setup").unwrap(), ["_default"]);
+    /// ```
     pub fn load_collection(&self, db: &str, name: &str) -> Result<()> {
         self.validate_collection_name(name)?;
         self.write(db, |d| {
@@ -370,6 +462,12 @@ impl Catalog {
     }
 
     /// `collections/refresh_load`: only a loaded collection can be refreshed.
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+    /// catalog.refresh_load("default", "quick_setup").unwrap();
+    /// ```
     pub fn refresh_load(&self, db: &str, name: &str) -> Result<()> {
         self.validate_collection_name(name)?;
         self.read(db, |d| {
@@ -386,6 +484,13 @@ impl Catalog {
     }
 
     /// `collections/release`: a no-op for a collection that is not loaded.
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+    /// catalog.release_collection("default", "quick_setup").unwrap();
+    /// assert!(catalog.loaded_partitions("default", "quick_setup").unwrap().is_empty());
+    /// ```
     pub fn release_collection(&self, db: &str, name: &str) -> Result<()> {
         self.validate_collection_name(name)?;
         self.write(db, |d| {
@@ -396,6 +501,14 @@ impl Catalog {
     }
 
     /// `collections/alter_properties`.
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+    /// catalog.alter_collection_properties("default", "quick_setup", vec![("collection.ttl.seconds".into(), "60".into())]).unwrap();
+    /// let (data, _) = catalog.describe_collection("default", "quick_setup").unwrap();
+    /// assert_eq!(data["properties"], serde_json::json!([{"key": "collection.ttl.seconds", "value": "60"}]));
+    /// ```
     pub fn alter_collection_properties(&self, db: &str, name: &str, properties: Vec<(String, String)>) -> Result<()> {
         self.validate_collection_name(name)?;
         self.write(db, |d| {
@@ -409,6 +522,15 @@ impl Catalog {
     }
 
     /// `collections/drop_properties`.
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+    /// catalog.alter_collection_properties("default", "quick_setup", vec![("a".into(), "1".into())]).unwrap();
+    /// catalog.drop_collection_properties("default", "quick_setup", &["a".to_string()]).unwrap();
+    /// let (data, _) = catalog.describe_collection("default", "quick_setup").unwrap();
+    /// assert_eq!(data["properties"], serde_json::json!([]));
+    /// ```
     pub fn drop_collection_properties(&self, db: &str, name: &str, keys: &[String]) -> Result<()> {
         self.validate_collection_name(name)?;
         self.write(db, |d| {

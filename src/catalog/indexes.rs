@@ -10,6 +10,16 @@ use crate::error::{Error, NameKind, Result};
 use crate::names;
 
 /// One entry of `indexParams`, after the REST layer's `convertToExtraParams`.
+///
+/// ```
+/// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+/// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+/// use milvus_mock::catalog::IndexRequest;
+/// catalog.release_collection("default", "quick_setup").unwrap();
+/// catalog.drop_index("default", "quick_setup", "vector").unwrap();
+/// let hnsw = IndexRequest { field: "vector".into(), index_type: "HNSW".into(), metric_type: "IP".into(), ..Default::default() };
+/// catalog.create_indexes("default", "quick_setup", vec![hnsw]).unwrap();
+/// ```
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct IndexRequest {
     pub field: String,
@@ -130,6 +140,18 @@ impl Catalog {
     }
 
     /// `indexes/create`: entries in order; the first failure is returned and earlier indexes stay.
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// use milvus_mock::catalog::IndexRequest;
+    /// let schema = serde_json::json!({"collectionName": "c", "schema": {"fields": [
+    ///     {"fieldName": "id", "dataType": "Int64", "isPrimary": true},
+    ///     {"fieldName": "v", "dataType": "FloatVector", "elementTypeParams": {"dim": 4}}]}});
+    /// catalog.create_collection_from_json("default", schema).unwrap();
+    /// let hnsw = IndexRequest { field: "v".into(), index_type: "HNSW".into(), metric_type: "L2".into(), ..Default::default() };
+    /// catalog.create_indexes("default", "c", vec![hnsw]).unwrap();
+    /// assert_eq!(catalog.list_indexes("default", "c").unwrap(), ["v"]);
+    /// ```
     pub fn create_indexes(&self, db: &str, collection: &str, requests: Vec<IndexRequest>) -> Result<()> {
         names::validate_collection(collection, NameKind::Collection, &self.profile)?;
         self.write(db, |d| {
@@ -139,12 +161,26 @@ impl Catalog {
     }
 
     /// `indexes/list`: names; `[]` when there is none.
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+    /// assert_eq!(catalog.list_indexes("default", "quick_setup").unwrap(), ["vector"]);
+    /// ```
     pub fn list_indexes(&self, db: &str, collection: &str) -> Result<Vec<String>> {
         names::validate_collection(collection, NameKind::Collection, &self.profile)?;
         self.read(db, |d| Ok(lookup(d, collection)?.indexes.iter().map(|i| i.name.clone()).collect()))
     }
 
     /// `indexes/describe`: a one-entry list.
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+    /// let described = catalog.describe_index("default", "quick_setup", "vector").unwrap();
+    /// assert_eq!(described[0]["indexType"], "AUTOINDEX");
+    /// assert_eq!(described[0]["metricType"], "COSINE");
+    /// ```
     pub fn describe_index(&self, db: &str, collection: &str, index: &str) -> Result<Value> {
         names::validate_collection(collection, NameKind::Collection, &self.profile)?;
         self.read(db, |d| {
@@ -155,6 +191,14 @@ impl Catalog {
     }
 
     /// `indexes/drop`: refused on a loaded collection before the index is looked for; a missing index is fine.
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+    /// catalog.release_collection("default", "quick_setup").unwrap();
+    /// catalog.drop_index("default", "quick_setup", "vector").unwrap();
+    /// assert!(catalog.list_indexes("default", "quick_setup").unwrap().is_empty());
+    /// ```
     pub fn drop_index(&self, db: &str, collection: &str, index: &str) -> Result<()> {
         names::validate_collection(collection, NameKind::Collection, &self.profile)?;
         self.write(db, |d| {
@@ -168,6 +212,14 @@ impl Catalog {
     }
 
     /// `indexes/alter_properties` and `indexes/drop_properties`: refused while the collection is loaded.
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+    /// catalog.release_collection("default", "quick_setup").unwrap();
+    /// let set = vec![("mmap.enabled".to_string(), "true".to_string())];
+    /// catalog.alter_index_properties("default", "quick_setup", "vector", set, &[]).unwrap();
+    /// ```
     pub fn alter_index_properties(
         &self,
         db: &str,

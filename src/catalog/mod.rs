@@ -28,6 +28,12 @@ use crate::names;
 use crate::version::Profile;
 
 /// Milvus's default limits (contract §8.4).
+///
+/// ```
+/// use milvus_mock::{Limits, MockMilvus};
+/// let milvus = MockMilvus::builder().limits(Limits { max_partitions: 4, ..Limits::default() }).start_blocking();
+/// assert_eq!(milvus.catalog().limits().max_partitions, 4);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {
     /// `rootCoord.maxPartitionNum`, counting `_default`.
@@ -45,6 +51,13 @@ impl Default for Limits {
 }
 
 /// The in-memory Milvus.
+///
+/// ```
+/// let milvus = milvus_mock::MockMilvus::start_blocking();
+/// let catalog: &milvus_mock::Catalog = milvus.catalog();
+/// catalog.quick_setup("default", "quick_setup", 5).unwrap();
+/// assert_eq!(catalog.list_collections("default").unwrap(), ["quick_setup"]);
+/// ```
 #[derive(Debug)]
 pub struct Catalog {
     profile: Profile,
@@ -59,6 +72,14 @@ pub struct Catalog {
 }
 
 /// The `get_load_state` answer before it is wrapped (contract §7.2).
+///
+/// ```
+/// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+/// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+/// use milvus_mock::catalog::LoadStateReport;
+/// catalog.release_collection("default", "quick_setup").unwrap();
+/// assert_eq!(catalog.get_load_state("default", "quick_setup", None).unwrap(), LoadStateReport::NotLoad);
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub enum LoadStateReport {
     NotLoad,
@@ -71,6 +92,12 @@ pub enum LoadStateReport {
 
 impl Catalog {
     /// A fresh Milvus: only the `default` database.
+    ///
+    /// ```
+    /// use milvus_mock::{Catalog, Limits, Profile};
+    /// let catalog = Catalog::new(Profile::default(), Limits::default(), std::time::Duration::ZERO);
+    /// assert_eq!(catalog.list_databases(), ["default"]);
+    /// ```
     pub fn new(profile: Profile, limits: Limits, load_duration: Duration) -> Self {
         let catalog = Self {
             profile,
@@ -86,10 +113,20 @@ impl Catalog {
         catalog
     }
 
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// assert_eq!(catalog.profile().version, milvus_mock::MilvusVersion::V2_6);
+    /// ```
     pub fn profile(&self) -> &Profile {
         &self.profile
     }
 
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// assert_eq!(catalog.limits().max_partitions, 1024);
+    /// ```
     pub fn limits(&self) -> &Limits {
         &self.limits
     }
@@ -117,6 +154,12 @@ impl Catalog {
 
     // ---- databases (contract §6.1) ----
 
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// catalog.create_database("analytics", vec![("database.max.collections".into(), "10".into())]).unwrap();
+    /// assert_eq!(catalog.list_databases(), ["default", "analytics"]);
+    /// ```
     pub fn create_database(&self, name: &str, properties: Vec<(String, String)>) -> Result<()> {
         names::validate_database(name)?;
         let _admin = self.admin();
@@ -132,6 +175,13 @@ impl Catalog {
         Ok(())
     }
 
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// catalog.create_database("scratch", vec![]).unwrap();
+    /// catalog.drop_database("scratch").unwrap();
+    /// assert_eq!(catalog.list_databases(), ["default"]);
+    /// ```
     pub fn drop_database(&self, name: &str) -> Result<()> {
         names::validate_database(name)?;
         if name == DEFAULT_DATABASE {
@@ -150,16 +200,32 @@ impl Catalog {
     }
 
     /// `default` first, then the others by creation.
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// assert_eq!(catalog.list_databases(), ["default"]);
+    /// ```
     pub fn list_databases(&self) -> Vec<String> {
         let mut dbs: Vec<(i64, String)> = self.databases.iter().map(|d| (d.id, d.name.clone())).collect();
         dbs.sort();
         dbs.into_iter().map(|(_, n)| n).collect()
     }
 
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// assert_eq!(catalog.describe_database("default").unwrap()["dbID"], 1);
+    /// ```
     pub fn describe_database(&self, name: &str) -> Result<Value> {
         self.read(name, |db| Ok(db.describe()))
     }
 
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// catalog.alter_database("default", vec![("k".into(), "v".into())]).unwrap();
+    /// assert_eq!(catalog.describe_database("default").unwrap()["properties"], serde_json::json!([{"key": "k", "value": "v"}]));
+    /// ```
     pub fn alter_database(&self, name: &str, properties: Vec<(String, String)>) -> Result<()> {
         self.write(name, |db| {
             merge_properties(&mut db.properties, properties);
@@ -167,6 +233,13 @@ impl Catalog {
         })
     }
 
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// catalog.alter_database("default", vec![("k".into(), "v".into())]).unwrap();
+    /// catalog.drop_database_properties("default", &["k".to_string()]).unwrap();
+    /// assert_eq!(catalog.describe_database("default").unwrap()["properties"], serde_json::json!([]));
+    /// ```
     pub fn drop_database_properties(&self, name: &str, keys: &[String]) -> Result<()> {
         self.write(name, |db| {
             db.properties.retain(|(k, _)| !keys.contains(k));
@@ -177,6 +250,13 @@ impl Catalog {
     // ---- whole-state operations (fixtures, the control plane) ----
 
     /// A copy of every database, by creation.
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+    /// let snapshot = catalog.snapshot();
+    /// assert_eq!(snapshot[0].collections.len(), 1);
+    /// ```
     pub fn snapshot(&self) -> Vec<Database> {
         let mut all: Vec<Database> = self.databases.iter().map(|d| d.clone()).collect();
         all.sort_by_key(|d| d.id);
@@ -184,6 +264,15 @@ impl Catalog {
     }
 
     /// Replaces the whole state (a restore or a reset). `default` is created if `databases` lacks it.
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+    /// let before = catalog.snapshot();
+    /// catalog.drop_collection("default", "quick_setup").unwrap();
+    /// catalog.replace_all(before);
+    /// assert!(catalog.has_collection("default", "quick_setup").unwrap());
+    /// ```
     pub fn replace_all(&self, databases: Vec<Database>) {
         let _admin = self.admin();
         self.databases.clear();
@@ -206,6 +295,13 @@ impl Catalog {
     }
 
     /// Replaces one database (or removes it when `database` is `None`), leaving the others alone.
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// catalog.create_database("scratch", vec![]).unwrap();
+    /// catalog.replace_database("scratch", None);
+    /// assert_eq!(catalog.list_databases(), ["default"]);
+    /// ```
     pub fn replace_database(&self, name: &str, database: Option<Database>) {
         let _admin = self.admin();
         if let Some(old) = self.databases.remove(name) {
@@ -219,6 +315,11 @@ impl Catalog {
     }
 
     /// Changes a database directly, skipping Milvus's checks (fixtures set ids and such).
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// catalog.update_database("default", |db| db.properties.push(("k".into(), "v".into()))).unwrap();
+    /// ```
     pub fn update_database(&self, db: &str, f: impl FnOnce(&mut Database)) -> Result<()> {
         self.write(db, |d| {
             f(d);
@@ -227,6 +328,13 @@ impl Catalog {
     }
 
     /// Changes a collection directly, skipping Milvus's checks (fixtures set ids, load states and such).
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+    /// catalog.update_collection("default", "quick_setup", |c| c.id = 42).unwrap();
+    /// assert_eq!(catalog.collection("default", "quick_setup", |c| c.id).unwrap(), 42);
+    /// ```
     pub fn update_collection(&self, db: &str, name: &str, f: impl FnOnce(&mut Collection)) -> Result<()> {
         self.write(db, |d| {
             f(collections::lookup_mut(d, name)?);
@@ -246,6 +354,13 @@ impl Catalog {
     }
 
     /// The names of a collection's loaded partitions, in creation order.
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+    /// catalog.create_partition("default", "quick_setup", "january").unwrap();
+    /// assert_eq!(catalog.loaded_partitions("default", "quick_setup").unwrap(), ["_default", "january"]);
+    /// ```
     pub fn loaded_partitions(&self, db: &str, name: &str) -> Result<Vec<String>> {
         self.collection(db, name, |c| {
             c.partitions.iter().filter(|p| p.loaded_since.is_some()).map(|p| p.name.clone()).collect()
@@ -253,6 +368,13 @@ impl Catalog {
     }
 
     /// The load state `collections/describe` would report.
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+    /// use milvus_mock::catalog::LoadState;
+    /// assert_eq!(catalog.collection_load_state("default", "quick_setup").unwrap(), LoadState::Loaded);
+    /// ```
     pub fn collection_load_state(&self, db: &str, name: &str) -> Result<LoadState> {
         self.collection(db, name, |c| self.load_state(c, Instant::now()))
     }
@@ -260,6 +382,14 @@ impl Catalog {
     // ---- load progress ----
 
     /// How long loads take from now on, where a collection sets nothing of its own.
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// use milvus_mock::catalog::LoadState;
+    /// catalog.set_load_duration(std::time::Duration::from_secs(60));
+    /// catalog.quick_setup("default", "slow", 4).unwrap();
+    /// assert_eq!(catalog.collection_load_state("default", "slow").unwrap(), LoadState::Loading);
+    /// ```
     pub fn set_load_duration(&self, duration: Duration) {
         self.load_duration_ms.store(duration.as_millis() as u64, Ordering::Relaxed);
     }

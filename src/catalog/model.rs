@@ -7,13 +7,37 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 /// Milvus's first user field id (`common.StartOfUserFieldID`).
+///
+/// ```
+/// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+/// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+/// let id = catalog.collection("default", "quick_setup", |c| c.spec.fields[0].id).unwrap();
+/// assert_eq!(id, milvus_mock::catalog::FIRST_FIELD_ID);
+/// ```
 pub const FIRST_FIELD_ID: i64 = 100;
 /// The default partition's name (`common.defaultPartitionName`).
+///
+/// ```
+/// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+/// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+/// assert_eq!(catalog.list_partitions("default", "quick_setup").unwrap(), [milvus_mock::catalog::DEFAULT_PARTITION]);
+/// ```
 pub const DEFAULT_PARTITION: &str = "_default";
 /// The database every Milvus starts with.
+///
+/// ```
+/// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+/// assert_eq!(catalog.list_databases(), [milvus_mock::catalog::DEFAULT_DATABASE]);
+/// ```
 pub const DEFAULT_DATABASE: &str = "default";
 
 /// One database and everything in it. Aliases are per database, as in Milvus.
+///
+/// ```
+/// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+/// let databases: Vec<milvus_mock::catalog::Database> = catalog.snapshot();
+/// assert_eq!((databases[0].id, databases[0].name.as_str()), (1, "default"));
+/// ```
 #[derive(Debug, Clone)]
 pub struct Database {
     pub id: i64,
@@ -25,6 +49,11 @@ pub struct Database {
 }
 
 impl Database {
+    ///
+    /// ```
+    /// let db = milvus_mock::catalog::Database::new(7, "analytics");
+    /// assert!(db.collections.is_empty());
+    /// ```
     pub fn new(id: i64, name: &str) -> Self {
         Self {
             id,
@@ -36,11 +65,25 @@ impl Database {
     }
 
     /// The real collection behind `name`: an alias resolves first, as rootcoord's lookup does.
+    ///
+    /// ```
+    /// let mut db = milvus_mock::catalog::Database::new(7, "analytics");
+    /// db.aliases.insert("current".into(), "events_v2".into());
+    /// assert_eq!(db.resolve("current"), "events_v2");
+    /// assert_eq!(db.resolve("events_v1"), "events_v1");
+    /// ```
     pub fn resolve<'a>(&'a self, name: &'a str) -> &'a str {
         self.aliases.get(name).map(String::as_str).unwrap_or(name)
     }
 
     /// Aliases of one collection, sorted for a stable answer.
+    ///
+    /// ```
+    /// let mut db = milvus_mock::catalog::Database::new(7, "analytics");
+    /// db.aliases.insert("b".into(), "events".into());
+    /// db.aliases.insert("a".into(), "events".into());
+    /// assert_eq!(db.aliases_of("events"), ["a", "b"]);
+    /// ```
     pub fn aliases_of(&self, collection: &str) -> Vec<String> {
         let mut out: Vec<String> =
             self.aliases.iter().filter(|(_, c)| c.as_str() == collection).map(|(a, _)| a.clone()).collect();
@@ -48,12 +91,20 @@ impl Database {
         out
     }
 
-    pub fn describe(&self) -> Value {
+    pub(crate) fn describe(&self) -> Value {
         json!({"dbID": self.id, "dbName": self.name, "properties": key_values(&self.properties)})
     }
 }
 
 /// One field of a collection schema.
+///
+/// ```
+/// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+/// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+/// let vector = catalog.collection("default", "quick_setup", |c| c.spec.fields[1].clone()).unwrap();
+/// assert_eq!((vector.name.as_str(), vector.data_type.as_str()), ("vector", "FloatVector"));
+/// assert_eq!(vector.params, [("dim".to_string(), "5".to_string())]);
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Field {
     pub id: i64,
@@ -75,6 +126,12 @@ pub struct Field {
 }
 
 impl Field {
+    ///
+    /// ```
+    /// let mut field = milvus_mock::catalog::Field::new(100, "id", "Int64");
+    /// field.primary_key = true;
+    /// assert!(!field.is_vector());
+    /// ```
     pub fn new(id: i64, name: &str, data_type: &str) -> Self {
         Self {
             id,
@@ -93,12 +150,16 @@ impl Field {
         }
     }
 
+    ///
+    /// ```
+    /// assert!(milvus_mock::catalog::Field::new(101, "v", "SparseFloatVector").is_vector());
+    /// ```
     pub fn is_vector(&self) -> bool {
         vector_kind(&self.data_type).is_some()
     }
 
     /// `printFieldDetail` (V2): `params` only when there are type params, `elementType` only for arrays.
-    pub fn describe(&self) -> Value {
+    pub(crate) fn describe(&self) -> Value {
         let mut f = json!({
             "autoId": self.auto_id,
             "clusteringKey": self.clustering_key,
@@ -140,7 +201,7 @@ fn value_field(data_type: &str, value: &Value) -> Value {
 }
 
 /// One schema function (`schema.functions[]`, request form) as `printFunctionDetails` shows it.
-pub fn describe_function(function: &Value, id: i64) -> Value {
+pub(crate) fn describe_function(function: &Value, id: i64) -> Value {
     let params: Vec<(String, String)> = function["params"]
         .as_object()
         .map(|m| m.iter().map(|(k, v)| (k.clone(), go_format(v))).collect())
@@ -157,6 +218,11 @@ pub fn describe_function(function: &Value, id: i64) -> Value {
 }
 
 /// The kinds of vector field, which decide the index types and metrics allowed on them.
+///
+/// ```
+/// use milvus_mock::catalog::VectorKind;
+/// assert_ne!(VectorKind::Float, VectorKind::Binary);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VectorKind {
     Float,
@@ -164,7 +230,7 @@ pub enum VectorKind {
     Sparse,
 }
 
-pub fn vector_kind(data_type: &str) -> Option<VectorKind> {
+pub(crate) fn vector_kind(data_type: &str) -> Option<VectorKind> {
     match data_type {
         "FloatVector" | "Float16Vector" | "BFloat16Vector" | "Int8Vector" => Some(VectorKind::Float),
         "BinaryVector" => Some(VectorKind::Binary),
@@ -174,6 +240,13 @@ pub fn vector_kind(data_type: &str) -> Option<VectorKind> {
 }
 
 /// One index on one field.
+///
+/// ```
+/// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+/// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+/// let index = catalog.collection("default", "quick_setup", |c| c.indexes[0].clone()).unwrap();
+/// assert_eq!((index.index_type.as_str(), index.metric_type.as_str()), ("AUTOINDEX", "COSINE"));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Index {
     pub name: String,
@@ -188,7 +261,7 @@ pub struct Index {
 
 impl Index {
     /// One entry of `indexes/describe`; the row counters stay 0 until there is a data plane.
-    pub fn describe(&self) -> Value {
+    pub(crate) fn describe(&self) -> Value {
         json!({
             "failReason": "",
             "fieldName": self.field,
@@ -203,12 +276,20 @@ impl Index {
     }
 
     /// One entry of `collections/describe`'s `indexes` (`printIndexes`).
-    pub fn summary(&self) -> Value {
+    pub(crate) fn summary(&self) -> Value {
         json!({"fieldName": self.field, "indexName": self.name, "metricType": self.metric_type})
     }
 }
 
 /// A partition and its load state.
+///
+/// ```
+/// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+/// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+/// let default = catalog.collection("default", "quick_setup", |c| c.partitions[0].clone()).unwrap();
+/// assert_eq!(default.name, "_default");
+/// assert!(default.loaded_since.is_some());
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Partition {
     pub id: i64,
@@ -218,6 +299,13 @@ pub struct Partition {
 }
 
 /// How a collection was loaded: querycoord's load type decides whether new partitions load by themselves.
+///
+/// ```
+/// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+/// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+/// use milvus_mock::catalog::LoadType;
+/// assert_eq!(catalog.collection("default", "quick_setup", |c| c.load_type).unwrap(), LoadType::Collection);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LoadType {
     NotLoaded,
@@ -228,6 +316,13 @@ pub enum LoadType {
 }
 
 /// `commonpb.LoadState` as the REST API spells it.
+///
+/// ```
+/// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+/// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+/// use milvus_mock::catalog::LoadState;
+/// assert_eq!(catalog.collection_load_state("default", "quick_setup").unwrap(), LoadState::Loaded);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LoadState {
     NotLoad,
@@ -236,6 +331,10 @@ pub enum LoadState {
 }
 
 impl LoadState {
+    ///
+    /// ```
+    /// assert_eq!(milvus_mock::catalog::LoadState::NotLoad.as_str(), "LoadStateNotLoad");
+    /// ```
     pub fn as_str(self) -> &'static str {
         match self {
             LoadState::NotLoad => "LoadStateNotLoad",
@@ -246,6 +345,13 @@ impl LoadState {
 }
 
 /// Everything needed to create a collection, whether from a request (quick setup or custom schema) or a fixture.
+///
+/// ```
+/// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+/// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+/// let spec = catalog.collection("default", "quick_setup", |c| c.spec.clone()).unwrap();
+/// assert_eq!((spec.shards_num, spec.consistency_level.as_str()), (1, "Bounded"));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct CollectionSpec {
     pub name: String,
@@ -262,6 +368,13 @@ pub struct CollectionSpec {
 }
 
 /// A collection, its partitions (in creation order, like rootcoord) and its indexes.
+///
+/// ```
+/// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+/// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+/// let partitions = catalog.collection("default", "quick_setup", |c: &milvus_mock::catalog::Collection| c.partitions.len()).unwrap();
+/// assert_eq!(partitions, 1);
+/// ```
 #[derive(Debug, Clone)]
 pub struct Collection {
     pub id: i64,
@@ -274,38 +387,81 @@ pub struct Collection {
 }
 
 impl Collection {
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+    /// catalog.create_alias("default", "quick_setup", "qs").unwrap();
+    /// assert_eq!(catalog.collection("default", "qs", |c| c.name().to_string()).unwrap(), "quick_setup");
+    /// ```
     pub fn name(&self) -> &str {
         &self.spec.name
     }
 
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+    /// assert!(!catalog.collection("default", "quick_setup", |c| c.has_partition_key()).unwrap());
+    /// ```
     pub fn has_partition_key(&self) -> bool {
         self.spec.fields.iter().any(|f| f.partition_key)
     }
 
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+    /// assert!(catalog.collection("default", "quick_setup", |c| c.partition("_default").is_some()).unwrap());
+    /// ```
     pub fn partition(&self, name: &str) -> Option<&Partition> {
         self.partitions.iter().find(|p| p.name == name)
     }
 
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+    /// assert!(catalog.collection("default", "quick_setup", |c| c.is_loaded()).unwrap());
+    /// ```
     pub fn is_loaded(&self) -> bool {
         self.load_type != LoadType::NotLoaded
     }
 
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+    /// assert_eq!(catalog.collection("default", "quick_setup", |c| c.vector_fields().count()).unwrap(), 1);
+    /// ```
     pub fn vector_fields(&self) -> impl Iterator<Item = &Field> {
         self.spec.fields.iter().filter(|f| f.is_vector())
     }
 
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+    /// assert!(catalog.collection("default", "quick_setup", |c| c.field("id").unwrap().primary_key).unwrap());
+    /// ```
     pub fn field(&self, name: &str) -> Option<&Field> {
         self.spec.fields.iter().find(|f| f.name == name)
     }
 
     /// The primary field's auto-id flag, as describe reports it.
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+    /// assert!(!catalog.collection("default", "quick_setup", |c| c.auto_id()).unwrap());
+    /// ```
     pub fn auto_id(&self) -> bool {
         self.spec.fields.iter().find(|f| f.primary_key).is_some_and(|f| f.auto_id)
     }
 }
 
 /// Protobuf `KeyValuePair`s: `{"key":..,"value":..}`; an empty value is omitted (`omitempty`).
-pub fn key_values(pairs: &[(String, String)]) -> Value {
+pub(crate) fn key_values(pairs: &[(String, String)]) -> Value {
     Value::Array(
         pairs
             .iter()
@@ -315,7 +471,7 @@ pub fn key_values(pairs: &[(String, String)]) -> Value {
 }
 
 /// Sets or replaces keys, keeping first-seen order.
-pub fn merge_properties(target: &mut Vec<(String, String)>, updates: Vec<(String, String)>) {
+pub(crate) fn merge_properties(target: &mut Vec<(String, String)>, updates: Vec<(String, String)>) {
     for (k, v) in updates {
         match target.iter_mut().find(|(key, _)| *key == k) {
             Some(slot) => slot.1 = v,
@@ -325,7 +481,7 @@ pub fn merge_properties(target: &mut Vec<(String, String)>, updates: Vec<(String
 }
 
 /// Go's `fmt.Sprintf("%v", x)` of a value decoded into `interface{}`: how Milvus turns property values into strings.
-pub fn go_format(value: &Value) -> String {
+pub(crate) fn go_format(value: &Value) -> String {
     match value {
         Value::Null => "<nil>".into(),
         Value::Bool(b) => b.to_string(),

@@ -37,6 +37,13 @@ impl Catalog {
 
     /// `partitions/create`: idempotent for an existing name; a partition of a collection loaded as a whole is
     /// loaded at once.
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+    /// catalog.create_partition("default", "quick_setup", "january").unwrap();
+    /// assert_eq!(catalog.list_partitions("default", "quick_setup").unwrap(), ["_default", "january"]);
+    /// ```
     pub fn create_partition(&self, db: &str, collection: &str, partition: &str) -> Result<()> {
         self.check_collection_name(collection)?;
         self.write(db, |d| {
@@ -60,6 +67,16 @@ impl Catalog {
     }
 
     /// `partitions/drop`: idempotent for a missing partition; refuses a loaded partition and `_default`.
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+    /// catalog.create_partition("default", "quick_setup", "january").unwrap();
+    /// let loaded = catalog.drop_partition("default", "quick_setup", "january").unwrap_err();
+    /// assert_eq!(loaded.code(catalog.profile()), 65535); // release it first
+    /// catalog.release_partitions("default", "quick_setup", &["january".to_string()]).unwrap();
+    /// catalog.drop_partition("default", "quick_setup", "january").unwrap();
+    /// ```
     pub fn drop_partition(&self, db: &str, collection: &str, partition: &str) -> Result<()> {
         self.check_collection_name(collection)?;
         self.write(db, |d| {
@@ -81,6 +98,12 @@ impl Catalog {
     }
 
     /// `partitions/has`: the partition name is checked before the collection is looked up.
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+    /// assert!(catalog.has_partition("default", "quick_setup", "_default").unwrap());
+    /// ```
     pub fn has_partition(&self, db: &str, collection: &str, partition: &str) -> Result<bool> {
         self.check_collection_name(collection)?;
         names::validate_partition(partition, &self.profile)?;
@@ -88,12 +111,24 @@ impl Catalog {
     }
 
     /// `partitions/list`, in creation order.
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+    /// assert_eq!(catalog.list_partitions("default", "quick_setup").unwrap(), ["_default"]);
+    /// ```
     pub fn list_partitions(&self, db: &str, collection: &str) -> Result<Vec<String>> {
         self.check_collection_name(collection)?;
         self.read(db, |d| Ok(lookup(d, collection)?.partitions.iter().map(|p| p.name.clone()).collect()))
     }
 
     /// `partitions/get_stats`: 0 rows until there is a data plane.
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+    /// assert_eq!(catalog.partition_row_count("default", "quick_setup", "_default").unwrap(), 0);
+    /// ```
     pub fn partition_row_count(&self, db: &str, collection: &str, partition: &str) -> Result<i64> {
         self.check_collection_name(collection)?;
         self.read(db, |d| {
@@ -105,6 +140,15 @@ impl Catalog {
     }
 
     /// `partitions/load`: adds the named partitions to what is loaded.
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+    /// catalog.create_partition("default", "quick_setup", "january").unwrap();
+    /// catalog.release_collection("default", "quick_setup").unwrap();
+    /// catalog.load_partitions("default", "quick_setup", &["january".to_string()]).unwrap();
+    /// assert_eq!(catalog.loaded_partitions("default", "quick_setup").unwrap(), ["january"]);
+    /// ```
     pub fn load_partitions(&self, db: &str, collection: &str, partitions: &[String]) -> Result<()> {
         self.check_collection_name(collection)?;
         self.write(db, |d| {
@@ -133,6 +177,15 @@ impl Catalog {
 
     /// `partitions/release`: releasing every loaded partition releases the collection (querycoord's
     /// `ReleasePartitionJob`); otherwise only the named partitions are released.
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+    /// catalog.create_partition("default", "quick_setup", "january").unwrap();
+    /// let seed_page = ["_default".to_string(), "january".to_string()];
+    /// catalog.release_partitions("default", "quick_setup", &seed_page).unwrap();
+    /// assert!(catalog.loaded_partitions("default", "quick_setup").unwrap().is_empty());
+    /// ```
     pub fn release_partitions(&self, db: &str, collection: &str, partitions: &[String]) -> Result<()> {
         self.check_collection_name(collection)?;
         self.write(db, |d| {
