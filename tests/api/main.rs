@@ -5,6 +5,7 @@
 mod helpers;
 
 mod aliases;
+mod cli;
 mod collections;
 mod control;
 mod databases;
@@ -12,3 +13,4 @@ mod indexes;
 mod load_state;
 mod partitions;
 mod transport;
+mod versions;

@@ -1,0 +1,136 @@
+//! The `milvus-mock` binary: flags, their environment variables, logs and start-up errors.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+const BIN: &str = env!("CARGO_BIN_EXE_milvus-mock");
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Kills the child when the test ends, whatever happens.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn wait_ready(port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "the binary did not listen on {port}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+async fn post(port: u16, path: &str, body: Value) -> Value {
+    let url = format!("http://127.0.0.1:{port}/v2/vectordb{path}");
+    reqwest::Client::new().post(url).body(body.to_string()).send().await.unwrap().json().await.unwrap()
+}
+
+#[test]
+fn help_explains_every_flag_and_its_environment_variable() {
+    let out = Command::new(BIN).arg("--help").output().unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+
+    assert!(out.status.success());
+    for (flag, var) in [
+        ("--host", "MILVUS_MOCK_HOST"),
+        ("--port", "MILVUS_MOCK_PORT"),
+        ("--milvus-version", "MILVUS_MOCK_VERSION"),
+        ("--success-code", "MILVUS_MOCK_SUCCESS_CODE"),
+        ("--auth", "MILVUS_MOCK_AUTH"),
+        ("--user", "MILVUS_MOCK_USERS"),
+        ("--fixtures", "MILVUS_MOCK_FIXTURES"),
+        ("--load-duration", "MILVUS_MOCK_LOAD_DURATION"),
+        ("--no-control", "MILVUS_MOCK_NO_CONTROL"),
+        ("--control-token", "MILVUS_MOCK_CONTROL_TOKEN"),
+        ("--journal-size", "MILVUS_MOCK_JOURNAL_SIZE"),
+        ("--body-limit", "MILVUS_MOCK_BODY_LIMIT"),
+        ("--log-format", "MILVUS_MOCK_LOG_FORMAT"),
+    ] {
+        assert!(help.contains(flag), "--help lacks {flag}:\n{help}");
+        assert!(help.contains(var), "--help lacks {var}:\n{help}");
+    }
+    assert!(help.contains("healthcheck"));
+}
+
+#[tokio::test]
+async fn environment_variables_configure_the_server_and_logs_are_one_json_line_per_call() {
+    let port = free_port();
+    let child = Command::new(BIN)
+        .env("MILVUS_MOCK_PORT", port.to_string())
+        .env("MILVUS_MOCK_VERSION", "2.4")
+        .env("MILVUS_MOCK_SUCCESS_CODE", "200")
+        .env("MILVUS_MOCK_FIXTURES", concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/quick_setup.json"))
+        .env("MILVUS_MOCK_LOG_FORMAT", "json")
+        .env("RUST_LOG", "milvus_mock=info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut child = Running(child);
+    wait_ready(port);
+
+    let release =
+        post(port, "/partitions/release", json!({"collectionName": "quick_setup", "partitionNames": []})).await;
+    let seed = json!({"collectionName": "quick_setup", "partitionNames": ["_default", "january"]});
+    let released = post(port, "/partitions/release", seed).await;
+
+    // 2.4's typo, and the docs' success code.
+    assert_eq!(
+        release,
+        json!({"code": 1100, "message": "invalid parameter[expected=any parttiion][actual=empty partition list]"})
+    );
+    assert_eq!(released, json!({"code": 200, "data": {}}));
+    let stdout = child.0.stdout.take().unwrap();
+    let lines: Vec<Value> = BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .filter_map(|l| serde_json::from_str::<Value>(&l).ok())
+        .filter(|l| l["fields"]["message"] == "milvus call")
+        .take(2)
+        .collect();
+    assert_eq!(lines.len(), 2);
+    let fields = &lines[1]["fields"];
+    assert_eq!(fields["path"], "/v2/vectordb/partitions/release");
+    assert_eq!(fields["db"], "default");
+    assert_eq!(fields["collection"], "quick_setup");
+    assert_eq!(fields["code"], 200);
+    assert!(fields["latency_us"].is_u64());
+}
+
+#[test]
+fn a_bad_fixture_stops_start_up_with_the_file_and_the_problem() {
+    let dir = std::env::temp_dir().join(format!("milvus-mock-bad-fixture-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("broken.json");
+    std::fs::write(&file, r#"{"databases": [{"name": "default", "collections": [{"collectionName": "c"}]}]}"#).unwrap();
+
+    let out = Command::new(BIN).args(["--port", "0", "--fixtures"]).arg(&file).output().unwrap();
+
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "{}: databases[0] (default).collections[0]: dimension is required for quickly create collection",
+            file.display()
+        )),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_bad_flag_value_is_refused_with_the_accepted_values() {
+    let out = Command::new(BIN).args(["--milvus-version", "2.7"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("expected 2.4, 2.5, 2.6 or 3.0"));
+}
