@@ -1,68 +1,31 @@
 //! `/v2/vectordb/aliases/*` (part 2 §B).
 
 use crate::catalog::Catalog;
-use crate::envelope::{MilvusRequest, Reply};
+use crate::envelope::Reply;
 use crate::error::Result;
-use crate::gojson::{GoObject, Required};
 
-/// `aliases/drop|describe`.
-pub struct AliasReq {
-    pub db_name: String,
-    pub alias_name: String,
-}
-
-impl MilvusRequest for AliasReq {
-    const GO_TYPE: &'static str = "httpserver.AliasReq";
-    fn read(o: &mut GoObject<'_>) -> Self {
-        Self { db_name: o.string("dbName"), alias_name: o.string("aliasName") }
-    }
-    fn required(&self, r: &mut Required) {
-        r.check("AliasReq", "AliasName", !self.alias_name.is_empty());
-    }
-    fn db_name(&self) -> &str {
-        &self.db_name
+request! {
+    /// `aliases/drop|describe`.
+    AliasReq("AliasReq") db = db_name {
+        db_name: String = string("dbName");
+        alias_name: String = string("aliasName"), required "AliasName";
     }
 }
 
-/// `aliases/create|alter`.
-pub struct AliasCollectionReq {
-    pub db_name: String,
-    pub collection_name: String,
-    pub alias_name: String,
-}
-
-impl MilvusRequest for AliasCollectionReq {
-    const GO_TYPE: &'static str = "httpserver.AliasCollectionReq";
-    fn read(o: &mut GoObject<'_>) -> Self {
-        Self {
-            db_name: o.string("dbName"),
-            collection_name: o.string("collectionName"),
-            alias_name: o.string("aliasName"),
-        }
-    }
-    fn required(&self, r: &mut Required) {
-        r.check("AliasCollectionReq", "CollectionName", !self.collection_name.is_empty());
-        r.check("AliasCollectionReq", "AliasName", !self.alias_name.is_empty());
-    }
-    fn db_name(&self) -> &str {
-        &self.db_name
+request! {
+    /// `aliases/create|alter`.
+    AliasCollectionReq("AliasCollectionReq") db = db_name {
+        db_name: String = string("dbName");
+        collection_name: String = string("collectionName"), required "CollectionName";
+        alias_name: String = string("aliasName"), required "AliasName";
     }
 }
 
-/// `aliases/list`: `collectionName` is an optional filter.
-pub struct OptionalCollectionNameReq {
-    pub db_name: String,
-    pub collection_name: String,
-}
-
-impl MilvusRequest for OptionalCollectionNameReq {
-    const GO_TYPE: &'static str = "httpserver.OptionalCollectionNameReq";
-    fn read(o: &mut GoObject<'_>) -> Self {
-        Self { db_name: o.string("dbName"), collection_name: o.string("collectionName") }
-    }
-    fn required(&self, _: &mut Required) {}
-    fn db_name(&self) -> &str {
-        &self.db_name
+request! {
+    /// `aliases/list`: `collectionName` is an optional filter.
+    OptionalCollectionNameReq("OptionalCollectionNameReq") db = db_name {
+        db_name: String = string("dbName");
+        collection_name: String = string("collectionName");
     }
 }
 

@@ -3,124 +3,53 @@
 use serde_json::{Map, Value, json};
 
 use super::databases::properties;
-use super::indexes::{IndexParam, read_index_params};
+use super::indexes::{IndexParam, ReadIndexParams};
 use crate::catalog::{Catalog, CollectionSpec, FIRST_FIELD_ID, Field, IndexRequest, LoadStateReport, go_format};
 use crate::envelope::{MilvusRequest, Reply};
 use crate::error::{Error, Result};
 use crate::gojson::{GoObject, Required};
 
-/// `collections/list` (`DatabaseReq`).
-pub struct DatabaseReq {
-    pub db_name: String,
-}
-
-impl MilvusRequest for DatabaseReq {
-    const GO_TYPE: &'static str = "httpserver.DatabaseReq";
-    fn read(o: &mut GoObject<'_>) -> Self {
-        Self { db_name: o.string("dbName") }
-    }
-    fn required(&self, _: &mut Required) {}
-    fn db_name(&self) -> &str {
-        &self.db_name
+request! {
+    /// `collections/list` (`DatabaseReq`).
+    DatabaseReq("DatabaseReq") db = db_name {
+        db_name: String = string("dbName");
     }
 }
 
-/// The body of most collection routes; `partitionNames` is used only by `get_load_state`.
-pub struct CollectionNameReq {
-    pub db_name: String,
-    pub collection_name: String,
-    pub partition_names: Option<Vec<String>>,
-}
-
-impl MilvusRequest for CollectionNameReq {
-    const GO_TYPE: &'static str = "httpserver.CollectionNameReq";
-    fn read(o: &mut GoObject<'_>) -> Self {
-        Self {
-            db_name: o.string("dbName"),
-            collection_name: o.string("collectionName"),
-            partition_names: o.strings("partitionNames"),
-        }
-    }
-    fn required(&self, r: &mut Required) {
-        r.check("CollectionNameReq", "CollectionName", !self.collection_name.is_empty());
-    }
-    fn db_name(&self) -> &str {
-        &self.db_name
+request! {
+    /// The body of most collection routes; `partitionNames` is used only by `get_load_state`.
+    CollectionNameReq("CollectionNameReq") db = db_name {
+        db_name: String = string("dbName");
+        collection_name: String = string("collectionName"), required "CollectionName";
+        partition_names: Option<Vec<String>> = strings("partitionNames");
     }
 }
 
-/// `collections/rename`.
-pub struct RenameCollectionReq {
-    pub db_name: String,
-    pub collection_name: String,
-    pub new_collection_name: String,
-    pub new_db_name: String,
-}
-
-impl MilvusRequest for RenameCollectionReq {
-    const GO_TYPE: &'static str = "httpserver.RenameCollectionReq";
-    fn read(o: &mut GoObject<'_>) -> Self {
-        Self {
-            db_name: o.string("dbName"),
-            collection_name: o.string("collectionName"),
-            new_collection_name: o.string("newCollectionName"),
-            new_db_name: o.string("newDbName"),
-        }
-    }
-    fn required(&self, r: &mut Required) {
-        r.check("RenameCollectionReq", "CollectionName", !self.collection_name.is_empty());
-        r.check("RenameCollectionReq", "NewCollectionName", !self.new_collection_name.is_empty());
-    }
-    fn db_name(&self) -> &str {
-        &self.db_name
+request! {
+    /// `collections/rename`; an empty `newDbName` means the same database.
+    RenameCollectionReq("RenameCollectionReq") db = db_name {
+        db_name: String = string("dbName");
+        collection_name: String = string("collectionName"), required "CollectionName";
+        new_collection_name: String = string("newCollectionName"), required "NewCollectionName";
+        new_db_name: String = string("newDbName");
     }
 }
 
-/// `collections/alter_properties`.
-pub struct CollectionReqWithProperties {
-    pub db_name: String,
-    pub collection_name: String,
-    pub properties: Option<Map<String, Value>>,
-}
-
-impl MilvusRequest for CollectionReqWithProperties {
-    const GO_TYPE: &'static str = "httpserver.CollectionReqWithProperties";
-    fn read(o: &mut GoObject<'_>) -> Self {
-        Self {
-            db_name: o.string("dbName"),
-            collection_name: o.string("collectionName"),
-            properties: o.map("properties"),
-        }
-    }
-    fn required(&self, r: &mut Required) {
-        r.check("CollectionReqWithProperties", "CollectionName", !self.collection_name.is_empty());
-    }
-    fn db_name(&self) -> &str {
-        &self.db_name
+request! {
+    /// `collections/alter_properties`.
+    CollectionReqWithProperties("CollectionReqWithProperties") db = db_name {
+        db_name: String = string("dbName");
+        collection_name: String = string("collectionName"), required "CollectionName";
+        properties: Option<Map<String, Value>> = map("properties");
     }
 }
 
-/// `collections/drop_properties`.
-pub struct DropCollectionPropertiesReq {
-    pub db_name: String,
-    pub collection_name: String,
-    pub property_keys: Vec<String>,
-}
-
-impl MilvusRequest for DropCollectionPropertiesReq {
-    const GO_TYPE: &'static str = "httpserver.DropCollectionPropertiesReq";
-    fn read(o: &mut GoObject<'_>) -> Self {
-        Self {
-            db_name: o.string("dbName"),
-            collection_name: o.string("collectionName"),
-            property_keys: o.strings("propertyKeys").unwrap_or_default(),
-        }
-    }
-    fn required(&self, r: &mut Required) {
-        r.check("DropCollectionPropertiesReq", "CollectionName", !self.collection_name.is_empty());
-    }
-    fn db_name(&self) -> &str {
-        &self.db_name
+request! {
+    /// `collections/drop_properties`.
+    DropCollectionPropertiesReq("DropCollectionPropertiesReq") db = db_name {
+        db_name: String = string("dbName");
+        collection_name: String = string("collectionName"), required "CollectionName";
+        property_keys: Option<Vec<String>> = strings("propertyKeys");
     }
 }
 
@@ -209,7 +138,7 @@ impl MilvusRequest for CollectionReq {
                     enable_dynamic_field: s.bool("enableDynamicField"),
                 })
                 .unwrap_or_default(),
-            index_params: read_index_params(o, "CollectionReq").unwrap_or_default(),
+            index_params: o.index_params("indexParams").unwrap_or_default(),
             params: o.map("params").unwrap_or_default(),
             description: o.string("description"),
         }
@@ -458,7 +387,7 @@ pub fn alter_collection_properties(catalog: &Catalog, db: &str, req: CollectionR
 }
 
 pub fn drop_collection_properties(catalog: &Catalog, db: &str, req: DropCollectionPropertiesReq) -> Result<Reply> {
-    catalog.drop_collection_properties(db, &req.collection_name, &req.property_keys)?;
+    catalog.drop_collection_properties(db, &req.collection_name, &req.property_keys.unwrap_or_default())?;
     Ok(Reply::Empty)
 }
 

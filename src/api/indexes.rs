@@ -5,9 +5,9 @@ use serde_json::{Map, Value};
 use super::collections::CollectionNameReq;
 use super::databases::properties;
 use crate::catalog::{Catalog, IndexRequest};
-use crate::envelope::{MilvusRequest, Reply};
+use crate::envelope::Reply;
 use crate::error::Result;
-use crate::gojson::{GoObject, Required};
+use crate::gojson::GoObject;
 
 /// One entry of `indexParams`. Its `required` tag on `fieldName` is not enforced (no `dive`).
 pub struct IndexParam {
@@ -31,89 +31,60 @@ impl IndexParam {
     }
 }
 
-/// Reads `indexParams` (`None` when missing or `null`) of the struct `strukt`.
-pub fn read_index_params(o: &mut GoObject<'_>, _strukt: &str) -> Option<Vec<IndexParam>> {
-    let present = o.any("indexParams").is_some();
-    let params = o.objects("indexParams", "[]httpserver.IndexParam", "IndexParam", |p| IndexParam {
-        field_name: p.string("fieldName"),
-        index_name: p.string("indexName"),
-        metric_type: p.string("metricType"),
-        index_type: p.string("indexType"),
-        params: p.map("params"),
-    });
-    present.then_some(params)
+/// Reads `indexParams` (`None` when missing or `null`), in the request macro's reader style.
+pub trait ReadIndexParams {
+    fn index_params(&mut self, key: &str) -> Option<Vec<IndexParam>>;
 }
 
-/// `indexes/create`.
-pub struct IndexParamReq {
-    pub db_name: String,
-    pub collection_name: String,
-    pub index_params: Option<Vec<IndexParam>>,
-}
-
-impl MilvusRequest for IndexParamReq {
-    const GO_TYPE: &'static str = "httpserver.IndexParamReq";
-    fn read(o: &mut GoObject<'_>) -> Self {
-        Self {
-            db_name: o.string("dbName"),
-            collection_name: o.string("collectionName"),
-            index_params: read_index_params(o, "IndexParamReq"),
-        }
-    }
-    fn required(&self, r: &mut Required) {
-        r.check("IndexParamReq", "CollectionName", !self.collection_name.is_empty());
-        r.check("IndexParamReq", "IndexParams", self.index_params.is_some());
-    }
-    fn db_name(&self) -> &str {
-        &self.db_name
+impl ReadIndexParams for GoObject<'_> {
+    fn index_params(&mut self, key: &str) -> Option<Vec<IndexParam>> {
+        let present = self.any(key).is_some();
+        let params = self.objects(key, "[]httpserver.IndexParam", "IndexParam", |p| IndexParam {
+            field_name: p.string("fieldName"),
+            index_name: p.string("indexName"),
+            metric_type: p.string("metricType"),
+            index_type: p.string("indexType"),
+            params: p.map("params"),
+        });
+        present.then_some(params)
     }
 }
 
-/// `indexes/describe|drop|alter_properties|drop_properties`: one index by name.
-pub struct IndexReq {
-    pub db_name: String,
-    pub collection_name: String,
-    pub index_name: String,
-    pub properties: Option<Map<String, Value>>,
-    pub property_keys: Vec<String>,
-    go_struct: &'static str,
+request! {
+    /// `indexes/create`.
+    IndexParamReq("IndexParamReq") db = db_name {
+        db_name: String = string("dbName");
+        collection_name: String = string("collectionName"), required "CollectionName";
+        index_params: Option<Vec<IndexParam>> = index_params("indexParams"), required "IndexParams";
+    }
 }
 
-macro_rules! index_req {
-    ($name:ident, $go:literal) => {
-        /// An [`IndexReq`] under the Go struct name Milvus uses for this route.
-        pub struct $name(pub IndexReq);
-
-        impl MilvusRequest for $name {
-            const GO_TYPE: &'static str = concat!("httpserver.", $go);
-            fn read(o: &mut GoObject<'_>) -> Self {
-                $name(IndexReq {
-                    db_name: o.string("dbName"),
-                    collection_name: o.string("collectionName"),
-                    index_name: o.string("indexName"),
-                    properties: o.map("properties"),
-                    property_keys: o.strings("propertyKeys").unwrap_or_default(),
-                    go_struct: $go,
-                })
-            }
-            fn required(&self, r: &mut Required) {
-                self.0.required(r)
-            }
-            fn db_name(&self) -> &str {
-                &self.0.db_name
-            }
-        }
-    };
+request! {
+    /// `indexes/describe|drop`.
+    IndexReq("IndexReq") db = db_name {
+        db_name: String = string("dbName");
+        collection_name: String = string("collectionName"), required "CollectionName";
+        index_name: String = string("indexName"), required "IndexName";
+    }
 }
 
-index_req!(IndexNameReq, "IndexReq");
-index_req!(IndexReqWithProperties, "IndexReqWithProperties");
-index_req!(DropIndexPropertiesReq, "DropIndexPropertiesReq");
+request! {
+    /// `indexes/alter_properties`.
+    IndexReqWithProperties("IndexReqWithProperties") db = db_name {
+        db_name: String = string("dbName");
+        collection_name: String = string("collectionName"), required "CollectionName";
+        index_name: String = string("indexName"), required "IndexName";
+        properties: Option<Map<String, Value>> = map("properties");
+    }
+}
 
-impl IndexReq {
-    fn required(&self, r: &mut Required) {
-        r.check(self.go_struct, "CollectionName", !self.collection_name.is_empty());
-        r.check(self.go_struct, "IndexName", !self.index_name.is_empty());
+request! {
+    /// `indexes/drop_properties`.
+    DropIndexPropertiesReq("DropIndexPropertiesReq") db = db_name {
+        db_name: String = string("dbName");
+        collection_name: String = string("collectionName"), required "CollectionName";
+        index_name: String = string("indexName"), required "IndexName";
+        property_keys: Option<Vec<String>> = strings("propertyKeys");
     }
 }
 
@@ -127,29 +98,27 @@ pub fn list_indexes(catalog: &Catalog, db: &str, req: CollectionNameReq) -> Resu
     Ok(Reply::List(catalog.list_indexes(db, &req.collection_name)?))
 }
 
-pub fn describe_index(catalog: &Catalog, db: &str, IndexNameReq(req): IndexNameReq) -> Result<Reply> {
+pub fn describe_index(catalog: &Catalog, db: &str, req: IndexReq) -> Result<Reply> {
     Ok(Reply::Data(catalog.describe_index(db, &req.collection_name, &req.index_name)?))
 }
 
-pub fn drop_index(catalog: &Catalog, db: &str, IndexNameReq(req): IndexNameReq) -> Result<Reply> {
+pub fn drop_index(catalog: &Catalog, db: &str, req: IndexReq) -> Result<Reply> {
     catalog.drop_index(db, &req.collection_name, &req.index_name)?;
     Ok(Reply::Empty)
 }
 
-pub fn alter_index_properties(
-    catalog: &Catalog,
-    db: &str,
-    IndexReqWithProperties(req): IndexReqWithProperties,
-) -> Result<Reply> {
+pub fn alter_index_properties(catalog: &Catalog, db: &str, req: IndexReqWithProperties) -> Result<Reply> {
     catalog.alter_index_properties(db, &req.collection_name, &req.index_name, properties(req.properties), &[])?;
     Ok(Reply::Empty)
 }
 
-pub fn drop_index_properties(
-    catalog: &Catalog,
-    db: &str,
-    DropIndexPropertiesReq(req): DropIndexPropertiesReq,
-) -> Result<Reply> {
-    catalog.alter_index_properties(db, &req.collection_name, &req.index_name, Vec::new(), &req.property_keys)?;
+pub fn drop_index_properties(catalog: &Catalog, db: &str, req: DropIndexPropertiesReq) -> Result<Reply> {
+    catalog.alter_index_properties(
+        db,
+        &req.collection_name,
+        &req.index_name,
+        Vec::new(),
+        &req.property_keys.unwrap_or_default(),
+    )?;
     Ok(Reply::Empty)
 }

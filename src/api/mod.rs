@@ -4,6 +4,58 @@
 //! binding and the `dbName` resolution every Milvus route shares, and [`routes`] lists the routes the configured
 //! Milvus version has.
 
+/// Declares a request body type as Milvus's Go struct has it: the fields in declaration order, the JSON key each
+/// is read from (with Go's decoding rules, see [`GoObject`](crate::gojson::GoObject)), the fields tagged
+/// `binding:"required"` with the Go name the validator prints, and the field `dbName` is read from, if any.
+macro_rules! request {
+    (
+        $(#[$doc:meta])*
+        $name:ident($go:literal) $(db = $db:ident)? {
+            $($field:ident: $ty:ty = $read:ident($key:literal) $(, required $gofield:literal)?;)*
+        }
+    ) => {
+        $(#[$doc])*
+        pub struct $name {
+            $(pub $field: $ty,)*
+        }
+
+        impl $crate::envelope::MilvusRequest for $name {
+            const GO_TYPE: &'static str = concat!("httpserver.", $go);
+
+            #[allow(unused_variables)]
+            fn read(o: &mut $crate::gojson::GoObject<'_>) -> Self {
+                Self { $($field: o.$read($key),)* }
+            }
+
+            #[allow(unused_variables)]
+            fn required(&self, r: &mut $crate::gojson::Required) {
+                $($(r.check($go, $gofield, $crate::api::Present::present(&self.$field));)?)*
+            }
+
+            $(fn db_name(&self) -> &str {
+                &self.$db
+            })?
+        }
+    };
+}
+
+/// What `binding:"required"` accepts: a non-empty string, a non-nil slice or map.
+pub trait Present {
+    fn present(&self) -> bool;
+}
+
+impl Present for String {
+    fn present(&self) -> bool {
+        !self.is_empty()
+    }
+}
+
+impl<T> Present for Option<T> {
+    fn present(&self) -> bool {
+        self.is_some()
+    }
+}
+
 pub mod aliases;
 pub mod collections;
 pub mod databases;

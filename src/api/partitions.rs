@@ -2,57 +2,24 @@
 
 use super::collections::CollectionNameReq;
 use crate::catalog::Catalog;
-use crate::envelope::{MilvusRequest, Reply};
+use crate::envelope::Reply;
 use crate::error::Result;
-use crate::gojson::{GoObject, Required};
 
-/// `partitions/create|drop|has|get_stats`: one partition.
-pub struct PartitionReq {
-    pub db_name: String,
-    pub collection_name: String,
-    pub partition_name: String,
-}
-
-impl MilvusRequest for PartitionReq {
-    const GO_TYPE: &'static str = "httpserver.PartitionReq";
-    fn read(o: &mut GoObject<'_>) -> Self {
-        Self {
-            db_name: o.string("dbName"),
-            collection_name: o.string("collectionName"),
-            partition_name: o.string("partitionName"),
-        }
-    }
-    fn required(&self, r: &mut Required) {
-        r.check("PartitionReq", "CollectionName", !self.collection_name.is_empty());
-        r.check("PartitionReq", "PartitionName", !self.partition_name.is_empty());
-    }
-    fn db_name(&self) -> &str {
-        &self.db_name
+request! {
+    /// `partitions/create|drop|has|get_stats`: one partition.
+    PartitionReq("PartitionReq") db = db_name {
+        db_name: String = string("dbName");
+        collection_name: String = string("collectionName"), required "CollectionName";
+        partition_name: String = string("partitionName"), required "PartitionName";
     }
 }
 
-/// `partitions/load|release`: a list of partitions. A missing or `null` list is 1802; `[]` passes binding.
-pub struct PartitionsReq {
-    pub db_name: String,
-    pub collection_name: String,
-    pub partition_names: Option<Vec<String>>,
-}
-
-impl MilvusRequest for PartitionsReq {
-    const GO_TYPE: &'static str = "httpserver.PartitionsReq";
-    fn read(o: &mut GoObject<'_>) -> Self {
-        Self {
-            db_name: o.string("dbName"),
-            collection_name: o.string("collectionName"),
-            partition_names: o.strings("partitionNames"),
-        }
-    }
-    fn required(&self, r: &mut Required) {
-        r.check("PartitionsReq", "CollectionName", !self.collection_name.is_empty());
-        r.check("PartitionsReq", "PartitionNames", self.partition_names.is_some());
-    }
-    fn db_name(&self) -> &str {
-        &self.db_name
+request! {
+    /// `partitions/load|release`: a list of partitions. A missing or `null` list is 1802; `[]` passes binding.
+    PartitionsReq("PartitionsReq") db = db_name {
+        db_name: String = string("dbName");
+        collection_name: String = string("collectionName"), required "CollectionName";
+        partition_names: Option<Vec<String>> = strings("partitionNames"), required "PartitionNames";
     }
 }
 
