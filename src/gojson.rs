@@ -4,7 +4,7 @@
 //! `binding:"required"` validator. Clients see Go's own error strings in code 1801 and 1802 answers, so this module
 //! reproduces them:
 //!
-//! * [`scan`] follows Go's scanner state machine and returns the same syntax-error text
+//! * [`scan`] parses with Go's scanner rules and returns the same syntax-error text
 //!   (`invalid character 'x' looking for beginning of value`, `unexpected EOF`, ...). Only the first JSON value is
 //!   read; trailing bytes are ignored, as Go's `Decoder` does.
 //! * [`GoObject`] reads fields from the parsed value with Go's rules: keys match case-insensitively, `null` leaves a
@@ -23,31 +23,39 @@ pub enum DecodeError {
     Invalid(String),
 }
 
-/// Checks the first JSON value of `body` with Go's scanner rules and parses it.
+/// Parses the first JSON value of `body` with Go's scanner rules and texts.
+///
+/// The parser is iterative, so no body can overflow the stack: nesting is refused past Go's own limit (10,000,
+/// `exceeded max depth`), and parts deeper than [`KEPT_DEPTH`] are checked but not kept (no request field lives that
+/// deep; Go would ignore them too, or fail on a type long before). Strings decode as Go does: invalid UTF-8 and
+/// lone surrogates become U+FFFD. Numbers keep their text, so type errors can quote it (`number 1e1`).
 pub fn scan(body: &[u8]) -> Result<Value, DecodeError> {
-    let mut s = Scanner { b: body, i: 0, depth: 0 };
-    s.skip_ws();
-    if s.i >= body.len() {
+    let mut p = Parser { b: body, i: 0 };
+    p.skip_ws();
+    if p.i >= body.len() {
         return Err(DecodeError::Empty);
     }
-    let start = s.i;
-    s.value().map_err(DecodeError::Invalid)?;
-    let text = String::from_utf8_lossy(&body[start..s.i]);
-    serde_json::from_str(&text).map_err(|e| DecodeError::Invalid(e.to_string()))
-}
-
-struct Scanner<'a> {
-    b: &'a [u8],
-    i: usize,
-    depth: usize,
+    p.value().map_err(DecodeError::Invalid)
 }
 
 /// Go's `maxNestingDepth`.
 const MAX_DEPTH: usize = 10_000;
 
-type ScanResult = Result<(), String>;
+/// Containers deeper than this are parsed and checked but dropped from the result.
+pub const KEPT_DEPTH: usize = 64;
 
 const UNEXPECTED_EOF: &str = "unexpected EOF";
+
+struct Parser<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+/// An open container while parsing; `None` contents mean "too deep to keep".
+enum Open {
+    Array(Option<Vec<Value>>),
+    Object(Option<Map<String, Value>>, String),
+}
 
 /// Go's `quoteChar`: how a byte is shown in a syntax error.
 fn quote_char(c: u8) -> String {
@@ -67,9 +75,7 @@ fn quote_char(c: u8) -> String {
                 '\x0b' => "\\v".to_string(),
                 '\\' => "\\\\".to_string(),
                 c if (c as u32) < 0x20 || c as u32 == 0x7f => format!("\\x{:02x}", c as u32),
-                c if (0x80..0xa0).contains(&(c as u32)) || c as u32 == 0xad => {
-                    format!("\\u{:04x}", c as u32)
-                }
+                c if (0x80..0xa0).contains(&(c as u32)) || c as u32 == 0xad => format!("\\u{:04x}", c as u32),
                 c => c.to_string(),
             };
             format!("'{inner}'")
@@ -81,7 +87,7 @@ fn invalid(c: u8, context: &str) -> String {
     format!("invalid character {} {}", quote_char(c), context)
 }
 
-impl Scanner<'_> {
+impl Parser<'_> {
     fn peek(&self) -> Option<u8> {
         self.b.get(self.i).copied()
     }
@@ -98,92 +104,149 @@ impl Scanner<'_> {
         }
     }
 
-    fn value(&mut self) -> ScanResult {
+    /// After `{` or `,` in an object: a key string and its colon.
+    fn key(&mut self) -> Result<String, String> {
         self.skip_ws();
-        let c = self.next()?;
-        match c {
-            b'{' | b'[' => {
-                self.depth += 1;
-                if self.depth > MAX_DEPTH {
-                    return Err(invalid(c, "exceeded max depth"));
-                }
-                let result = if c == b'{' { self.object() } else { self.array() };
-                self.depth -= 1;
-                result
-            }
-            b'"' => self.string(),
-            b'-' | b'0'..=b'9' => self.number(c),
-            b't' => self.literal(b"rue", "true"),
-            b'f' => self.literal(b"alse", "false"),
-            b'n' => self.literal(b"ull", "null"),
-            _ => Err(invalid(c, "looking for beginning of value")),
+        match self.next()? {
+            b'"' => {}
+            c => return Err(invalid(c, "looking for beginning of object key string")),
+        }
+        let key = self.string()?;
+        self.skip_ws();
+        match self.next()? {
+            b':' => Ok(key),
+            c => Err(invalid(c, "after object key")),
         }
     }
 
-    fn object(&mut self) -> ScanResult {
-        self.skip_ws();
-        if self.peek() == Some(b'}') {
-            self.i += 1;
-            return Ok(());
-        }
-        loop {
+    /// One whole value, containers included, without recursion.
+    fn value(&mut self) -> Result<Value, String> {
+        let mut stack: Vec<Open> = Vec::new();
+        'values: loop {
+            // Read the start of a value: a scalar completes at once, a container opens.
             self.skip_ws();
-            match self.next()? {
-                b'"' => self.string()?,
-                c => return Err(invalid(c, "looking for beginning of object key string")),
-            }
-            self.skip_ws();
-            match self.next()? {
-                b':' => {}
-                c => return Err(invalid(c, "after object key")),
-            }
-            self.value()?;
-            self.skip_ws();
-            match self.next()? {
-                b',' => continue,
-                b'}' => return Ok(()),
-                c => return Err(invalid(c, "after object key:value pair")),
-            }
-        }
-    }
-
-    fn array(&mut self) -> ScanResult {
-        self.skip_ws();
-        if self.peek() == Some(b']') {
-            self.i += 1;
-            return Ok(());
-        }
-        loop {
-            self.value()?;
-            self.skip_ws();
-            match self.next()? {
-                b',' => continue,
-                b']' => return Ok(()),
-                c => return Err(invalid(c, "after array element")),
-            }
-        }
-    }
-
-    fn string(&mut self) -> ScanResult {
-        loop {
-            match self.next()? {
-                b'"' => return Ok(()),
-                b'\\' => match self.next()? {
-                    b'b' | b'f' | b'n' | b'r' | b't' | b'\\' | b'/' | b'"' => {}
-                    b'u' => {
-                        for _ in 0..4 {
-                            let h = self.next()?;
-                            if !h.is_ascii_hexdigit() {
-                                return Err(invalid(h, "in \\u hexadecimal character escape"));
-                            }
+            let c = self.next()?;
+            let mut done = match c {
+                b'{' | b'[' => {
+                    if stack.len() + 1 > MAX_DEPTH {
+                        return Err(invalid(c, "exceeded max depth"));
+                    }
+                    let keep = stack.len() < KEPT_DEPTH;
+                    self.skip_ws();
+                    let close = if c == b'{' { b'}' } else { b']' };
+                    if self.peek() == Some(close) {
+                        self.i += 1;
+                        match (c, keep) {
+                            (_, false) => Value::Null,
+                            (b'{', true) => Value::Object(Map::new()),
+                            _ => Value::Array(Vec::new()),
                         }
+                    } else if c == b'{' {
+                        let key = self.key()?;
+                        stack.push(Open::Object(keep.then(Map::new), key));
+                        continue 'values;
+                    } else {
+                        stack.push(Open::Array(keep.then(Vec::new)));
+                        continue 'values;
+                    }
+                }
+                b'"' => Value::String(self.string()?),
+                b'-' | b'0'..=b'9' => self.number(c)?,
+                b't' => self.literal(b"rue", "true", Value::Bool(true))?,
+                b'f' => self.literal(b"alse", "false", Value::Bool(false))?,
+                b'n' => self.literal(b"ull", "null", Value::Null)?,
+                _ => return Err(invalid(c, "looking for beginning of value")),
+            };
+            // Hand the finished value to its container; close containers as they end.
+            loop {
+                let Some(top) = stack.last_mut() else { return Ok(done) };
+                self.skip_ws();
+                let c = self.next()?;
+                match top {
+                    Open::Array(items) => {
+                        if let Some(items) = items {
+                            items.push(done);
+                        }
+                        match c {
+                            b',' => continue 'values,
+                            b']' => {}
+                            _ => return Err(invalid(c, "after array element")),
+                        }
+                    }
+                    Open::Object(map, key) => {
+                        if let Some(map) = map {
+                            // Duplicate keys: the last one wins, as in Go.
+                            map.insert(std::mem::take(key), done);
+                        }
+                        match c {
+                            b',' => {
+                                *key = self.key()?;
+                                continue 'values;
+                            }
+                            b'}' => {}
+                            _ => return Err(invalid(c, "after object key:value pair")),
+                        }
+                    }
+                }
+                done = match stack.pop() {
+                    Some(Open::Array(Some(items))) => Value::Array(items),
+                    Some(Open::Object(Some(map), _)) => Value::Object(map),
+                    _ => Value::Null,
+                };
+            }
+        }
+    }
+
+    /// The rest of a string after its opening quote, decoded as Go does.
+    fn string(&mut self) -> Result<String, String> {
+        let mut out: Vec<u8> = Vec::new();
+        loop {
+            match self.next()? {
+                b'"' => return Ok(String::from_utf8_lossy(&out).into_owned()),
+                b'\\' => match self.next()? {
+                    b'b' => out.push(0x08),
+                    b'f' => out.push(0x0c),
+                    b'n' => out.push(b'\n'),
+                    b'r' => out.push(b'\r'),
+                    b't' => out.push(b'\t'),
+                    c @ (b'\\' | b'/' | b'"') => out.push(c),
+                    b'u' => {
+                        let first = self.hex4()?;
+                        let ch = if (0xD800..0xDC00).contains(&first)
+                            && self.b.get(self.i..self.i + 2) == Some(b"\\u".as_slice())
+                        {
+                            // A high surrogate: combine with a following low one, else U+FFFD.
+                            let save = self.i;
+                            self.i += 2;
+                            let second = self.hex4()?;
+                            if (0xDC00..0xE000).contains(&second) {
+                                char::from_u32(0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00))
+                            } else {
+                                self.i = save;
+                                None
+                            }
+                        } else {
+                            char::from_u32(first)
+                        };
+                        let mut buf = [0u8; 4];
+                        out.extend_from_slice(ch.unwrap_or('\u{FFFD}').encode_utf8(&mut buf).as_bytes());
                     }
                     c => return Err(invalid(c, "in string escape code")),
                 },
                 c if c < 0x20 => return Err(invalid(c, "in string literal")),
-                _ => {}
+                c => out.push(c),
             }
         }
+    }
+
+    fn hex4(&mut self) -> Result<u32, String> {
+        let mut n = 0;
+        for _ in 0..4 {
+            let h = self.next()?;
+            let d = (h as char).to_digit(16).ok_or_else(|| invalid(h, "in \\u hexadecimal character escape"))?;
+            n = n * 16 + d;
+        }
+        Ok(n)
     }
 
     fn digits(&mut self) {
@@ -193,7 +256,8 @@ impl Scanner<'_> {
     }
 
     /// A number ends at the first byte that cannot continue it; what follows is judged by the caller.
-    fn number(&mut self, first: u8) -> ScanResult {
+    fn number(&mut self, first: u8) -> Result<Value, String> {
+        let start = self.i - 1;
         let first = if first == b'-' {
             let c = self.next()?;
             if !c.is_ascii_digit() {
@@ -225,10 +289,12 @@ impl Scanner<'_> {
             }
             self.digits();
         }
-        Ok(())
+        // The grammar is checked above; serde_json keeps the text (arbitrary_precision).
+        let text = std::str::from_utf8(&self.b[start..self.i]).unwrap_or("0");
+        Ok(text.parse::<serde_json::Number>().map(Value::Number).unwrap_or(Value::Null))
     }
 
-    fn literal(&mut self, rest: &[u8], word: &str) -> ScanResult {
+    fn literal(&mut self, rest: &[u8], word: &str, value: Value) -> Result<Value, String> {
         for &want in rest {
             let c = self.next()?;
             if c != want {
@@ -236,7 +302,7 @@ impl Scanner<'_> {
                 return Err(invalid(c, &context));
             }
         }
-        Ok(())
+        Ok(value)
     }
 }
 
@@ -506,6 +572,38 @@ mod tests {
         assert_eq!(err("{\"a\":-x}"), "invalid character 'x' in numeric literal");
         assert_eq!(err("{\"a\":\"\\q\"}"), "invalid character 'q' in string escape code");
         assert_eq!(err("{'a':1}"), "invalid character '\\'' looking for beginning of object key string");
+    }
+
+    #[test]
+    fn nesting_is_checked_to_go_s_limit_without_recursion() {
+        let deep = format!("{{\"x\":{}1{}}}", "[".repeat(9_000), "]".repeat(9_000));
+        let value = scan(deep.as_bytes()).unwrap();
+        assert!(value["x"].is_array());
+        let too_deep = "[".repeat(10_001);
+        assert_eq!(err(&too_deep), "invalid character '[' exceeded max depth");
+    }
+
+    #[test]
+    fn strings_decode_as_go_does() {
+        let v = scan(br#"{"a":"\ud800x","b":"\ud83d\ude00","c":"\u00e9"}"#).unwrap();
+        assert_eq!(v["a"], "\u{FFFD}x");
+        assert_eq!(v["b"], "\u{1F600}");
+        assert_eq!(v["c"], "é");
+        let lossy = scan(b"{\"a\":\"\xff\"}").unwrap();
+        assert_eq!(lossy["a"], "\u{FFFD}");
+    }
+
+    #[test]
+    fn numbers_keep_their_text() {
+        // Only an exponent is normalised (`1e1` reads back as `1e+1`); other numbers keep their exact text.
+        let v = scan(br#"{"dimension":5.50,"big":1e400}"#).unwrap();
+        let mut first = None;
+        let mut o = GoObject::new(v.as_object().unwrap(), "CollectionReq", &mut first);
+        o.int("dimension", "int32", 32);
+        assert_eq!(
+            first.unwrap(),
+            "json: cannot unmarshal number 5.50 into Go struct field CollectionReq.dimension of type int32"
+        );
     }
 
     #[test]

@@ -393,8 +393,7 @@ impl Catalog {
         self.validate_collection_name(new)?;
         let target_db = if new_db.is_empty() { db } else { new_db };
         let _admin = self.admin();
-        // Check everything first, without holding two entries at once.
-        self.read(db, |d| {
+        let check_source = |d: &Database| {
             if d.aliases.contains_key(old) {
                 return Err(Error::RenameFromAlias { alias: old.to_string() });
             }
@@ -402,8 +401,8 @@ impl Catalog {
                 return Err(Error::CollectionNotFound { db: db.to_string(), name: old.to_string() });
             }
             Ok(())
-        })?;
-        let target_ok = self.databases.get(target_db).map(|t| {
+        };
+        let check_target = |t: &Database| {
             if t.aliases.contains_key(new) {
                 Err(Error::RenameToAlias { alias: new.to_string() })
             } else if t.collections.contains_key(new) {
@@ -411,17 +410,51 @@ impl Catalog {
             } else {
                 Ok(())
             }
-        });
-        target_ok.unwrap_or_else(|| Err(Error::RenameTargetDatabaseMissing { db: target_db.to_string() }))?;
-        let mut collection = self.write(db, |d| {
-            d.aliases.retain(|_, c| c != old);
-            d.collections.remove(old).ok_or_else(|| Error::CollectionNotFound { db: db.into(), name: old.into() })
+        };
+        if target_db == db {
+            // One lock: checks, move, and the aliases follow the collection (they point at it, not at its name).
+            return self.write(db, |d| {
+                check_source(d)?;
+                check_target(d)?;
+                let mut collection = d.collections.remove(old).expect("checked above");
+                collection.spec.name = new.to_string();
+                d.collections.insert(new.to_string(), collection);
+                for target in d.aliases.values_mut().filter(|c| c.as_str() == old) {
+                    *target = new.to_string();
+                }
+                Ok(())
+            });
+        }
+        self.read(db, |d| {
+            check_source(d)?;
+            if !d.aliases_of(old).is_empty() {
+                return Err(Error::Plain(format!(
+                    "fail to rename collection between db, must drop all aliases of collection {old} before rename"
+                )));
+            }
+            Ok(())
         })?;
-        collection.spec.name = new.to_string();
-        self.write(target_db, |t| {
+        let target = self.databases.get(target_db).map(|t| check_target(&t));
+        target.unwrap_or_else(|| Err(Error::RenameTargetDatabaseMissing { db: target_db.to_string() }))?;
+        let mut moving = Some(self.write(db, |d| {
+            check_source(d)?;
+            Ok(d.collections.remove(old).expect("checked above"))
+        })?);
+        // The target is checked again under its lock; if it changed meanwhile, the collection goes back.
+        let moved = self.write(target_db, |t| {
+            check_target(t)?;
+            let mut collection = moving.take().expect("taken once");
+            collection.spec.name = new.to_string();
             t.collections.insert(new.to_string(), collection);
             Ok(())
-        })
+        });
+        if let Some(collection) = moving {
+            let _ = self.write(db, |d| {
+                d.collections.insert(old.to_string(), collection);
+                Ok(())
+            });
+        }
+        moved
     }
 
     /// `collections/load`.

@@ -188,15 +188,14 @@ impl Catalog {
             return Err(Error::DropDefaultDatabase);
         }
         let _admin = self.admin();
-        let not_empty = match self.databases.get(name) {
-            None => return Ok(()), // dropping a missing database succeeds
-            Some(db) => !db.collections.is_empty(),
-        };
-        if not_empty {
+        // Checked and removed under the entry's lock: a collection created meanwhile cannot be lost.
+        if self.databases.remove_if(name, |_, db| db.collections.is_empty()).is_some() {
+            return Ok(());
+        }
+        if self.databases.contains_key(name) {
             return Err(Error::DatabaseNotEmpty { db: name.to_string() });
         }
-        self.databases.remove(name);
-        Ok(())
+        Ok(()) // dropping a missing database succeeds
     }
 
     /// `default` first, then the others by creation.

@@ -1,0 +1,21 @@
+//! Reliability: bad input never breaks the mock, its limits answer as Milvus's do, it stays consistent under
+//! concurrent load and release, it survives panics, shuts down gracefully and never says whether a user exists.
+//!
+//! * `inputs`: proptest over arbitrary bytes and arbitrary JSON for every route (no panic, no hang, always the
+//!   envelope, a rejected call changes nothing); it prints how many inputs it tried. The cargo-fuzz targets in
+//!   `fuzz/` do the same at a larger scale (`scripts/fuzz.sh`).
+//! * `limits`: the body limit, deep nesting, 10,000 names in one call, odd names, the partition and database limits.
+//! * `concurrency`: thousands of concurrent DDL and load/release calls over HTTP, then the invariants.
+//! * `panics`, `shutdown`, `auth`: what the titles say.
+//!
+//! `RELIABILITY_CASES` sets the proptest case count of each property (default 3000).
+
+mod common;
+mod support;
+
+mod auth;
+mod concurrency;
+mod inputs;
+mod limits;
+mod panics;
+mod shutdown;
