@@ -4,6 +4,7 @@
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::Router;
@@ -321,6 +322,8 @@ struct ActiveFault {
 #[derive(Debug, Default)]
 pub(crate) struct Faults {
     inner: Mutex<(u64, Vec<ActiveFault>)>,
+    /// How many rules are in force, readable without the lock: the hot path only looks here.
+    active: AtomicUsize,
 }
 
 /// splitmix64: small, fast and repeatable for a seed.
@@ -340,7 +343,7 @@ impl Faults {
 
     /// Whether any rule is in force: the hot path checks this before anything else.
     pub fn is_empty(&self) -> bool {
-        self.lock().1.is_empty()
+        self.active.load(Ordering::Relaxed) == 0
     }
 
     pub fn add(&self, rule: FaultRule) -> Result<u64, String> {
@@ -371,6 +374,7 @@ impl Faults {
         let id = inner.0;
         let rng = rule.seed.unwrap_or(id);
         inner.1.push(ActiveFault { id, remaining: rule.times, rng, applied: 0, rule });
+        self.active.store(inner.1.len(), Ordering::Relaxed);
         Ok(id)
     }
 
@@ -385,7 +389,9 @@ impl Faults {
     }
 
     pub fn clear(&self) {
-        self.lock().1.clear();
+        let mut inner = self.lock();
+        inner.1.clear();
+        self.active.store(0, Ordering::Relaxed);
     }
 
     /// The action of the first rule that matches this call, consuming one of its `times`.
@@ -430,6 +436,7 @@ impl Faults {
         let (i, action) = hit?;
         if rules[i].remaining == Some(0) {
             rules.remove(i);
+            self.active.store(rules.len(), Ordering::Relaxed);
         }
         Some(action)
     }
