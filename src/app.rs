@@ -2,18 +2,18 @@
 //! [`serve`], which both the binary and [`MockMilvus`](crate::MockMilvus) call.
 
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
-use axum::middleware::{self, Next};
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{any, get};
 use tokio::net::TcpListener;
-use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::api::{self, Handler, PREFIX};
 use crate::auth::Users;
@@ -117,40 +117,31 @@ impl AppState {
 
 /// The Milvus router over `state`.
 ///
-/// ```
-/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
-/// use tower::ServiceExt;
-/// let state = milvus_mock::app::AppState::new(milvus_mock::Config::default()).unwrap();
-/// let request = axum::http::Request::post("/v2/vectordb/collections/list").body(axum::body::Body::from("{}")).unwrap();
-/// let response = milvus_mock::app::router(state).oneshot(request).await.unwrap();
-/// assert_eq!(response.status(), 200);
-/// # });
-/// ```
+/// Milvus's middleware is folded into the handlers rather than stacked as layers, which would wrap (and clone) every
+/// route on every request: CORS headers are set by the functions that build answers, `OPTIONS` and other methods
+/// are answered by the route itself, and panics are caught around the handler. Only authentication is a layer, and
+/// only when it is on.
 pub fn router(state: Arc<AppState>) -> Router {
     let mut router = Router::new();
     for route in api::routes(&state.config.profile) {
         let handler = route.handler.clone();
         let path = format!("{PREFIX}{}", route.path);
         let logged: Arc<str> = Arc::from(path.as_str());
+        // `any`: gin answers other methods with its 404, not with a 405 and an `Allow` header.
         router = router.route(
             &path,
-            post(move |State(app): State<Arc<AppState>>, headers: HeaderMap, body: Body| {
-                milvus_call(app, handler, logged, headers, body)
-            }),
+            any(move |State(app): State<Arc<AppState>>, request: Request| milvus_call(app, handler, logged, request)),
         );
     }
     if state.config.control {
         router = router.merge(control::router(state.clone()));
     }
-    router
-        .route("/healthz", get(healthz))
-        .fallback(not_found)
-        .method_not_allowed_fallback(not_found)
-        .layer(middleware::from_fn_with_state(state.clone(), crate::auth::authenticate))
-        .layer(CatchPanicLayer::custom(|_| json_response(StatusCode::INTERNAL_SERVER_ERROR, r#"{"code":500}"#.into())))
-        .layer(middleware::from_fn(cors))
-        .layer(DefaultBodyLimit::disable())
-        .with_state(state)
+    let router = router.route("/healthz", get(healthz)).fallback(not_found);
+    let router = match state.config.users {
+        Some(_) => router.layer(middleware::from_fn_with_state(state.clone(), crate::auth::authenticate)),
+        None => router,
+    };
+    router.with_state(state)
 }
 
 /// Serves `listener` until `shutdown` completes, then lets in-flight requests finish.
@@ -162,8 +153,13 @@ pub async fn serve(
     axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
 }
 
-/// One Milvus call: timeout header, body, injected faults, handler, envelope, journal and log line.
-async fn milvus_call(app: Arc<AppState>, handler: Handler, path: Arc<str>, headers: HeaderMap, body: Body) -> Response {
+/// One Milvus call: method, timeout header, body, injected faults, handler, envelope, journal and log line.
+async fn milvus_call(app: Arc<AppState>, handler: Handler, path: Arc<str>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    if parts.method != Method::POST {
+        return gin_not_found(&parts.method);
+    }
+    let headers = parts.headers;
     let started = Instant::now();
     let profile = &app.config.profile;
     let timeout = match request_timeout(&headers, profile) {
@@ -187,10 +183,19 @@ async fn milvus_call(app: Arc<AppState>, handler: Handler, path: Arc<str>, heade
         app.faults.take(&path, &names.db, names.collection.as_deref())
     };
     let outcome = match fault {
-        None => Outcome::Milvus(handler(&app.catalog, &headers, &bytes)),
+        None => run(&app, &handler, &headers, &bytes),
         Some(fault) => injected(&app, handler, &headers, &bytes, fault, timeout).await,
     };
     finish(&app, &path, &headers, &bytes, started, outcome)
+}
+
+/// Runs a handler; a panic becomes Milvus's HTTP 500 `{"code":500}` and the server goes on. (The catalog's locks
+/// are released as the panic unwinds; a half-done change is what Milvus would leave too.)
+fn run(app: &AppState, handler: &Handler, headers: &HeaderMap, bytes: &Bytes) -> Outcome {
+    match std::panic::catch_unwind(AssertUnwindSafe(|| handler(&app.catalog, headers, bytes))) {
+        Ok(result) => Outcome::Milvus(result),
+        Err(_) => Outcome::Panicked,
+    }
 }
 
 /// How a call ended.
@@ -199,6 +204,7 @@ enum Outcome {
     TimedOut,
     Injected(u16, i64, String),
     Closed,
+    Panicked,
 }
 
 /// Applies an injected fault. Latency past `Request-Timeout` answers 408 while the call itself still runs to the
@@ -215,7 +221,8 @@ async fn injected(
         return Outcome::Closed;
     }
     if fault.panic {
-        panic!("injected panic (a /_mock/faults rule asked for it)");
+        let injected: Handler = Arc::new(|_, _, _| panic!("injected panic (a /_mock/faults rule asked for it)"));
+        return run(app, &injected, headers, bytes);
     }
     if let Some(latency) = fault.latency {
         if latency >= timeout {
@@ -223,7 +230,7 @@ async fn injected(
                 let (app, headers, bytes) = (app.clone(), headers.clone(), bytes.clone());
                 tokio::spawn(async move {
                     tokio::time::sleep(latency).await;
-                    let _ = handler(&app.catalog, &headers, &bytes);
+                    let _ = run(&app, &handler, &headers, &bytes);
                 });
             }
             tokio::time::sleep(timeout).await;
@@ -233,7 +240,7 @@ async fn injected(
     }
     match fault.answer {
         Some((status, code, message)) => Outcome::Injected(status, code, message),
-        None => Outcome::Milvus(handler(&app.catalog, headers, bytes)),
+        None => run(app, &handler, headers, bytes),
     }
 }
 
@@ -281,6 +288,7 @@ fn finish(
             (Some(code), json_response(status, body))
         }
         Outcome::Closed => (None, aborted_response()),
+        Outcome::Panicked => (Some(500), json_response(StatusCode::INTERNAL_SERVER_ERROR, r#"{"code":500}"#.into())),
     };
     let latency_us = started.elapsed().as_micros() as u64;
     if tracing::enabled!(tracing::Level::INFO) {
@@ -302,7 +310,8 @@ fn finish(
             time_ms: crate::control::now_ms(),
             path: path.clone(),
             db_header: headers.get("DB-Name").map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
-            body: bytes.clone(),
+            // A copy: a slice would pin hyper's whole read buffer for as long as the entry lives.
+            body: Bytes::copy_from_slice(bytes),
             code,
             http_status: response.status().as_u16(),
             latency_us,
@@ -356,19 +365,34 @@ pub(crate) fn request_timeout_response() -> Response {
     json_response(StatusCode::REQUEST_TIMEOUT, r#"{"code":10001,"message":"request timeout"}"#.into())
 }
 
-/// gin's default answer to an unknown path or a wrong method; a known path with a trailing slash is redirected,
-/// as gin's `RedirectTrailingSlash` does.
+/// The fallback: gin's 404 for an unknown path; a known path with a trailing slash is redirected, as gin's
+/// `RedirectTrailingSlash` does.
 async fn not_found(State(app): State<Arc<AppState>>, method: Method, uri: axum::http::Uri) -> Response {
     let path = uri.path();
     if method == Method::POST && path.len() > 1 && path.ends_with('/') {
         let trimmed = path.trim_end_matches('/');
         let known = api::routes(&app.config.profile).iter().any(|r| format!("{PREFIX}{}", r.path) == trimmed);
         if known {
-            return (StatusCode::TEMPORARY_REDIRECT, [(header::LOCATION, trimmed.to_string())]).into_response();
+            let mut response =
+                (StatusCode::TEMPORARY_REDIRECT, [(header::LOCATION, trimmed.to_string())]).into_response();
+            cors_headers(response.headers_mut());
+            return response;
         }
     }
-    let mut response = (StatusCode::NOT_FOUND, "404 page not found").into_response();
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+    gin_not_found(&method)
+}
+
+/// gin's answer to an unknown path or a wrong method: HTTP 404 `404 page not found`, or 204 to `OPTIONS` (Milvus's
+/// CORS middleware answers any preflight).
+fn gin_not_found(method: &Method) -> Response {
+    let mut response = if *method == Method::OPTIONS {
+        StatusCode::NO_CONTENT.into_response()
+    } else {
+        let mut r = (StatusCode::NOT_FOUND, "404 page not found").into_response();
+        r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+        r
+    };
+    cors_headers(response.headers_mut());
     response
 }
 
@@ -377,27 +401,18 @@ async fn healthz() -> &'static str {
     "OK"
 }
 
-/// Milvus's CORS middleware: its headers on every answer, and 204 to any `OPTIONS`.
-async fn cors(request: Request, next: Next) -> Response {
-    let mut response = if request.method() == Method::OPTIONS {
-        StatusCode::NO_CONTENT.into_response()
-    } else {
-        next.run(request).await
-    };
-    let headers = response.headers_mut();
-    // axum's method router adds `Allow`; gin's answers carry none.
-    headers.remove(header::ALLOW);
-    headers.insert("Access-Control-Allow-Origin", HeaderValue::from_static("*"));
-    headers.insert("Access-Control-Allow-Credentials", HeaderValue::from_static("true"));
+/// The headers Milvus's CORS middleware sets on every answer.
+pub(crate) fn cors_headers(headers: &mut HeaderMap) {
+    headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    headers.insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, HeaderValue::from_static("true"));
     headers.insert(
-        "Access-Control-Allow-Headers",
+        header::ACCESS_CONTROL_ALLOW_HEADERS,
         HeaderValue::from_static(
             "Content-Type, Content-Length, Accept-Encoding, X-CSRF-Token, Authorization, accept, origin, Cache-Control, X-Requested-With",
         ),
     );
     headers.insert(
-        "Access-Control-Allow-Methods",
+        header::ACCESS_CONTROL_ALLOW_METHODS,
         HeaderValue::from_static("GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH"),
     );
-    response
 }

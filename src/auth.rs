@@ -121,7 +121,10 @@ pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 pub async fn authenticate(State(app): State<Arc<AppState>>, request: Request, next: Next) -> Response {
     if let Some(users) = &app.config.users {
         let path = request.uri().path();
-        let open = path == "/healthz" || (app.config.control && path.starts_with("/_mock/"));
+        // A preflight is answered before authentication, as Milvus's CORS middleware comes first.
+        let open = path == "/healthz"
+            || request.method() == axum::http::Method::OPTIONS
+            || (app.config.control && path.starts_with("/_mock/"));
         if !open && !users.verify(request.headers().get("Authorization")) {
             return json_response(
                 StatusCode::UNAUTHORIZED,

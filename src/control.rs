@@ -53,7 +53,8 @@ pub(crate) fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
         .route("/_mock/requests", get(get_requests).delete(clear_requests))
         .route("/_mock/faults", get(list_faults).post(add_fault).delete(clear_faults))
         .route("/_mock/load-duration", post(set_load_duration))
-        .layer(middleware::from_fn_with_state(state, require_token))
+        .layer(middleware::from_fn_with_state(state.clone(), require_token))
+        .layer(axum::extract::DefaultBodyLimit::max(state.config.body_limit))
 }
 
 /// `--control-token`: the control plane wants `Authorization: Bearer <token>`.

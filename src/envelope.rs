@@ -71,7 +71,9 @@ pub fn render_error(error: &Error, profile: &Profile) -> Response {
 /// A JSON answer with gin's content type.
 pub fn json_response(status: StatusCode, body: String) -> Response {
     let mut response = (status, body).into_response();
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_CONTENT_TYPE));
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_CONTENT_TYPE));
+    crate::app::cors_headers(headers);
     response
 }
 
