@@ -3,9 +3,10 @@
 #   docker run --rm -p 19530:19530 milvus-mock
 
 FROM rust:1.95-alpine AS build
-# musl-dev comes from the base image's own Alpine release; the base tag is what pins it.
+# musl-dev and gcc (for mimalloc, the static binary's allocator) come from the base image's own Alpine release;
+# the base tag is what pins them.
 # hadolint ignore=DL3018
-RUN apk add --no-cache musl-dev
+RUN apk add --no-cache musl-dev gcc
 WORKDIR /src
 COPY . .
 # Alpine's Rust targets x86_64/aarch64-unknown-linux-musl and links statically by default.

@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 
 target=x86_64-unknown-linux-musl
 rustup target list --installed | grep -qx "$target" || rustup target add "$target"
+# mimalloc (the static binary's allocator) is C: it builds with musl-gcc, as the image builds it with Alpine's gcc.
+command -v musl-gcc >/dev/null || { apt-get update -qq && apt-get install -y -qq musl-tools >/dev/null; }
 cargo build --release --locked -p milvus-mock --target "$target"
 bin="target/$target/release/milvus-mock"
 

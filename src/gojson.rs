@@ -306,6 +306,20 @@ impl Parser<'_> {
     }
 }
 
+/// Go's `EqualFold` for a document key against one of our (ASCII) field names: ASCII case-insensitive, plus the
+/// two non-ASCII letters that fold to ASCII ones, the long s (`ſ` ~ `s`) and the Kelvin sign (`K` ~ `k`).
+fn equal_fold(document: &str, field: &str) -> bool {
+    if document.is_ascii() {
+        return document.eq_ignore_ascii_case(field);
+    }
+    let folded = document.chars().map(|c| match c {
+        '\u{017F}' => 's',
+        '\u{212A}' => 'k',
+        c => c.to_ascii_lowercase(),
+    });
+    folded.eq(field.chars().map(|c| c.to_ascii_lowercase()))
+}
+
 /// The word Go uses for a JSON value's kind in `cannot unmarshal <kind> into ...`.
 fn kind(v: &Value) -> String {
     match v {
@@ -348,12 +362,9 @@ impl<'a> GoObject<'a> {
         Self { map, strukt, path: String::new(), first_error }
     }
 
-    /// Go matches an exact key first, else the first key equal under Unicode case folding.
+    /// Go matches an exact key first, else the first key equal under Unicode case folding (`bytes.EqualFold`).
     fn get(&self, key: &str) -> Option<&'a Value> {
-        self.map.get(key).or_else(|| {
-            let lower = key.to_lowercase();
-            self.map.iter().find(|(k, _)| k.to_lowercase() == lower).map(|(_, v)| v)
-        })
+        self.map.get(key).or_else(|| self.map.iter().find(|(k, _)| equal_fold(k, key)).map(|(_, v)| v))
     }
 
     fn field_path(&self, key: &str) -> String {
@@ -623,6 +634,14 @@ mod tests {
             first.unwrap(),
             "json: cannot unmarshal number into Go struct field PartitionsReq.collectionName of type string"
         );
+    }
+
+    #[test]
+    fn keys_fold_like_go_s_equal_fold() {
+        assert!(equal_fold("COLLECTIONNAME", "collectionName"));
+        assert!(equal_fold("dbNamſ", "dbNams"));
+        assert!(equal_fold("\u{212A}ey", "key"));
+        assert!(!equal_fold("dbNamé", "dbName"));
     }
 
     #[test]

@@ -13,6 +13,12 @@ use milvus_mock::fixtures::Fixture;
 use milvus_mock::{Limits, MilvusVersion, Profile, Users};
 use tracing_subscriber::EnvFilter;
 
+/// musl's own allocator halves the static binary's throughput (see bench/README.md); mimalloc brings it level with
+/// the glibc build. `no_thp` keeps idle memory small (no transparent huge pages).
+#[cfg(target_env = "musl")]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// A fast, stateful mock of the Milvus RESTful API v2 (POST /v2/vectordb/...), for tests.
 ///
 /// Every flag can also be set by the environment variable shown with it. Logging follows RUST_LOG (default

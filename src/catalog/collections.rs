@@ -22,9 +22,10 @@ pub(super) fn lookup<'a>(db: &'a Database, name: &str) -> Result<&'a Collection>
 }
 
 pub(super) fn lookup_mut<'a>(db: &'a mut Database, name: &str) -> Result<&'a mut Collection> {
-    let real = db.resolve(name).to_string();
-    let db_name = db.name.clone();
-    db.collections.get_mut(&real).ok_or_else(|| Error::CollectionNotFound { db: db_name, name: name.to_string() })
+    // Disjoint borrows of the database's fields: no copy of the names is needed.
+    let Database { name: db_name, collections, aliases, .. } = db;
+    let real = aliases.get(name).map(String::as_str).unwrap_or(name);
+    collections.get_mut(real).ok_or_else(|| Error::CollectionNotFound { db: db_name.clone(), name: name.to_string() })
 }
 
 impl Catalog {
@@ -197,14 +198,7 @@ impl Catalog {
             .into_iter()
             .map(|name| Partition { id: self.next_id(), name, loaded_since: None })
             .collect();
-        Collection {
-            id: self.next_id(),
-            spec,
-            partitions,
-            indexes: Vec::new(),
-            load_type: LoadType::NotLoaded,
-            load_duration: None,
-        }
+        Collection::new(self.next_id(), spec, partitions)
     }
 
     /// Collection names by creation (Milvus's own order is unspecified).

@@ -379,14 +379,82 @@ pub struct CollectionSpec {
 pub struct Collection {
     pub id: i64,
     pub spec: CollectionSpec,
+    /// In creation order. Their load state may be changed in place; add and remove them with
+    /// [`Collection::add_partition`] and [`Collection::remove_partition`], which keep the name index right.
     pub partitions: Vec<Partition>,
     pub indexes: Vec<Index>,
     pub load_type: LoadType,
     /// How long a load takes to reach 100 %, when it is not the server's default.
     pub load_duration: Option<Duration>,
+    /// Partition name -> position in `partitions`, so lookups stay flat with 1,024 partitions.
+    partition_positions: HashMap<String, usize>,
 }
 
 impl Collection {
+    /// A collection that is not loaded and has no index yet.
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+    /// let spec = catalog.collection("default", "quick_setup", |c| c.spec.clone()).unwrap();
+    /// let copy = milvus_mock::catalog::Collection::new(7, spec, vec![]);
+    /// assert!(copy.partitions.is_empty() && !copy.is_loaded());
+    /// ```
+    pub fn new(id: i64, spec: CollectionSpec, partitions: Vec<Partition>) -> Self {
+        let mut c = Self {
+            id,
+            spec,
+            partitions: Vec::new(),
+            indexes: Vec::new(),
+            load_type: LoadType::NotLoaded,
+            load_duration: None,
+            partition_positions: HashMap::new(),
+        };
+        partitions.into_iter().for_each(|p| c.add_partition(p));
+        c
+    }
+
+    /// Appends a partition.
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+    /// use milvus_mock::catalog::Partition;
+    /// catalog.update_collection("default", "quick_setup", |c| {
+    ///     c.add_partition(Partition { id: 9, name: "seeded".into(), loaded_since: None })
+    /// }).unwrap();
+    /// assert_eq!(catalog.list_partitions("default", "quick_setup").unwrap(), ["_default", "seeded"]);
+    /// ```
+    pub fn add_partition(&mut self, partition: Partition) {
+        self.partition_positions.insert(partition.name.clone(), self.partitions.len());
+        self.partitions.push(partition);
+    }
+
+    /// Removes the partition at `position`.
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+    /// catalog.update_collection("default", "quick_setup", |c| { c.remove_partition(0); }).unwrap();
+    /// assert!(catalog.list_partitions("default", "quick_setup").unwrap().is_empty());
+    /// ```
+    pub fn remove_partition(&mut self, position: usize) -> Partition {
+        let removed = self.partitions.remove(position);
+        self.partition_positions = self.partitions.iter().enumerate().map(|(i, p)| (p.name.clone(), i)).collect();
+        removed
+    }
+
+    /// Where a partition is in `partitions`.
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+    /// assert_eq!(catalog.collection("default", "quick_setup", |c| c.partition_position("_default")).unwrap(), Some(0));
+    /// ```
+    pub fn partition_position(&self, name: &str) -> Option<usize> {
+        self.partition_positions.get(name).copied()
+    }
+
     ///
     /// ```
     /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
@@ -415,7 +483,7 @@ impl Collection {
     /// assert!(catalog.collection("default", "quick_setup", |c| c.partition("_default").is_some()).unwrap());
     /// ```
     pub fn partition(&self, name: &str) -> Option<&Partition> {
-        self.partitions.iter().find(|p| p.name == name)
+        self.partition_position(name).map(|i| &self.partitions[i])
     }
 
     ///

@@ -11,19 +11,19 @@ use crate::names;
 impl Catalog {
     /// The partition a load/release/stats name means: from 2.5 on, `""` is the default partition.
     pub(super) fn find_partition<'a>(&self, c: &'a Collection, name: &str) -> Option<&'a Partition> {
+        self.find_position(c, name).map(|i| &c.partitions[i])
+    }
+
+    fn find_position(&self, c: &Collection, name: &str) -> Option<usize> {
         let name = if name.is_empty() && self.profile.empty_partition_is_default { DEFAULT_PARTITION } else { name };
-        c.partition(name)
+        c.partition_position(name)
     }
 
     /// Resolves every name to a partition index, in order; the first missing name is 200.
     fn resolve_partitions(&self, c: &Collection, names: &[String]) -> Result<Vec<usize>> {
         names
             .iter()
-            .map(|n| {
-                self.find_partition(c, n)
-                    .and_then(|p| c.partitions.iter().position(|q| q.id == p.id))
-                    .ok_or_else(|| Error::PartitionNotFound { name: n.clone() })
-            })
+            .map(|n| self.find_position(c, n).ok_or_else(|| Error::PartitionNotFound { name: n.clone() }))
             .collect()
     }
 
@@ -61,7 +61,7 @@ impl Catalog {
                 });
             }
             let loaded_since = (c.load_type == LoadType::Collection).then(Instant::now);
-            c.partitions.push(Partition { id: self.next_id(), name: partition.to_string(), loaded_since });
+            c.add_partition(Partition { id: self.next_id(), name: partition.to_string(), loaded_since });
             Ok(())
         })
     }
@@ -83,7 +83,7 @@ impl Catalog {
             let c = lookup_mut(d, collection)?;
             Self::refuse_partition_key(c, "drop partition")?;
             names::validate_partition(partition, &self.profile)?;
-            let Some(position) = c.partitions.iter().position(|p| p.name == partition) else {
+            let Some(position) = c.partition_position(partition) else {
                 return Ok(());
             };
             if c.is_loaded() && c.partitions[position].loaded_since.is_some() {
@@ -92,7 +92,7 @@ impl Catalog {
             if partition == DEFAULT_PARTITION {
                 return Err(Error::DropDefaultPartition);
             }
-            c.partitions.remove(position);
+            c.remove_partition(position);
             Ok(())
         })
     }
@@ -198,8 +198,12 @@ impl Catalog {
             if !c.is_loaded() {
                 return Ok(());
             }
-            let covers_all_loaded =
-                c.partitions.iter().enumerate().all(|(i, p)| p.loaded_since.is_none() || targets.contains(&i));
+            let mut targets = targets;
+            targets.sort_unstable();
+            targets.dedup();
+            let loaded_targets = targets.iter().filter(|&&i| c.partitions[i].loaded_since.is_some()).count();
+            let loaded = c.partitions.iter().filter(|p| p.loaded_since.is_some()).count();
+            let covers_all_loaded = loaded_targets == loaded;
             if covers_all_loaded {
                 release_all(c);
             } else {
