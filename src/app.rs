@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
@@ -264,7 +264,7 @@ impl RequestNames {
             .next()
             .and_then(Result::ok)
             .unwrap_or_default();
-        Self { db: api::resolve_db(names.db.as_deref().unwrap_or(""), headers), collection: names.collection }
+        Self { db: api::resolve_db(names.db.unwrap_or_default(), headers).into_owned(), collection: names.collection }
     }
 }
 
@@ -288,7 +288,7 @@ fn finish(
             (Some(code), json_response(status, body))
         }
         Outcome::Closed => (None, aborted_response()),
-        Outcome::Panicked => (Some(500), json_response(StatusCode::INTERNAL_SERVER_ERROR, r#"{"code":500}"#.into())),
+        Outcome::Panicked => (Some(500), json_response(StatusCode::INTERNAL_SERVER_ERROR, r#"{"code":500}"#)),
     };
     let latency_us = started.elapsed().as_micros() as u64;
     if tracing::enabled!(tracing::Level::INFO) {
@@ -309,7 +309,7 @@ fn finish(
         app.journal.record(Recorded {
             time_ms: crate::control::now_ms(),
             path: path.clone(),
-            db_header: headers.get("DB-Name").map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
+            db_header: headers.get(&api::DB_NAME_HEADER).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
             // A copy: a slice would pin hyper's whole read buffer for as long as the entry lives.
             body: Bytes::copy_from_slice(bytes),
             code,
@@ -339,7 +339,8 @@ fn aborted_response() -> Response {
 /// Reads `Request-Timeout` (whole seconds). 2.4-2.6 ignore a value that does not parse; master answers 1100.
 /// A value of 0 or less makes the timer fire at once.
 fn request_timeout(headers: &HeaderMap, profile: &Profile) -> Result<Duration, Error> {
-    let Some(raw) = headers.get("Request-Timeout").map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()) else {
+    static REQUEST_TIMEOUT: HeaderName = HeaderName::from_static("request-timeout");
+    let Some(raw) = headers.get(&REQUEST_TIMEOUT).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()) else {
         return Ok(DEFAULT_REQUEST_TIMEOUT);
     };
     if raw.is_empty() {
@@ -362,7 +363,7 @@ fn request_timeout(headers: &HeaderMap, profile: &Profile) -> Result<Duration, E
 
 /// Milvus's timeout middleware answer: HTTP 408.
 pub(crate) fn request_timeout_response() -> Response {
-    json_response(StatusCode::REQUEST_TIMEOUT, r#"{"code":10001,"message":"request timeout"}"#.into())
+    json_response(StatusCode::REQUEST_TIMEOUT, r#"{"code":10001,"message":"request timeout"}"#)
 }
 
 /// The fallback: gin's 404 for an unknown path; a known path with a trailing slash is redirected, as gin's

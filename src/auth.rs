@@ -126,10 +126,7 @@ pub async fn authenticate(State(app): State<Arc<AppState>>, request: Request, ne
             || request.method() == axum::http::Method::OPTIONS
             || (app.config.control && path.starts_with("/_mock/"));
         if !open && !users.verify(request.headers().get("Authorization")) {
-            return json_response(
-                StatusCode::UNAUTHORIZED,
-                r#"{"code":1800,"message":"user hasn't authenticated"}"#.into(),
-            );
+            return json_response(StatusCode::UNAUTHORIZED, r#"{"code":1800,"message":"user hasn't authenticated"}"#);
         }
     }
     next.run(request).await

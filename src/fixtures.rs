@@ -165,7 +165,8 @@ fn apply(catalog: &Catalog, fixture: &Value) -> Result<(), String> {
 
 fn apply_collection(catalog: &Catalog, db: &str, c: &Map<String, Value>) -> Result<(), String> {
     let mut type_error = None;
-    let request = CollectionReq::read(&mut GoObject::new(c, "CollectionReq", &mut type_error));
+    let mut body = c.clone();
+    let request = CollectionReq::read(&mut GoObject::new(&mut body, "CollectionReq", &mut type_error));
     if let Some(e) = type_error {
         return Err(e);
     }

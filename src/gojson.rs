@@ -346,9 +346,9 @@ pub fn top_level(value: Value, go_type: &str) -> Result<Map<String, Value>, Deco
     }
 }
 
-/// One JSON object being read as one Go struct.
+/// One JSON object being read as one Go struct. Each field is taken out of the map as it is read (no copies).
 pub struct GoObject<'a> {
-    map: &'a Map<String, Value>,
+    map: &'a mut Map<String, Value>,
     /// Go struct name, used in type errors (`CollectionNameReq`).
     strukt: &'static str,
     /// JSON path of this object from the root (`schema.fields`), empty at the root.
@@ -358,13 +358,17 @@ pub struct GoObject<'a> {
 }
 
 impl<'a> GoObject<'a> {
-    pub fn new(map: &'a Map<String, Value>, strukt: &'static str, first_error: &'a mut Option<String>) -> Self {
+    pub fn new(map: &'a mut Map<String, Value>, strukt: &'static str, first_error: &'a mut Option<String>) -> Self {
         Self { map, strukt, path: String::new(), first_error }
     }
 
     /// Go matches an exact key first, else the first key equal under Unicode case folding (`bytes.EqualFold`).
-    fn get(&self, key: &str) -> Option<&'a Value> {
-        self.map.get(key).or_else(|| self.map.iter().find(|(k, _)| equal_fold(k, key)).map(|(_, v)| v))
+    fn get(&mut self, key: &str) -> Option<Value> {
+        if let Some(v) = self.map.remove(key) {
+            return Some(v);
+        }
+        let folded = self.map.keys().find(|k| equal_fold(k, key))?.clone();
+        self.map.remove(&folded)
     }
 
     fn field_path(&self, key: &str) -> String {
@@ -385,9 +389,9 @@ impl<'a> GoObject<'a> {
     pub fn string(&mut self, key: &str) -> String {
         match self.get(key) {
             None | Some(Value::Null) => String::new(),
-            Some(Value::String(s)) => s.clone(),
+            Some(Value::String(s)) => s,
             Some(v) => {
-                self.type_error(kind(v), key, "string");
+                self.type_error(kind(&v), key, "string");
                 String::new()
             }
         }
@@ -401,10 +405,10 @@ impl<'a> GoObject<'a> {
                 let mut out = Vec::with_capacity(items.len());
                 for item in items {
                     match item {
-                        Value::String(s) => out.push(s.clone()),
+                        Value::String(s) => out.push(s),
                         Value::Null => out.push(String::new()),
                         v => {
-                            self.type_error(kind(v), key, "string");
+                            self.type_error(kind(&v), key, "string");
                             out.push(String::new());
                         }
                     }
@@ -412,7 +416,7 @@ impl<'a> GoObject<'a> {
                 Some(out)
             }
             Some(v) => {
-                self.type_error(kind(v), key, "[]string");
+                self.type_error(kind(&v), key, "[]string");
                 None
             }
         }
@@ -434,7 +438,7 @@ impl<'a> GoObject<'a> {
                 }
             }
             Some(v) => {
-                self.type_error(kind(v), key, go_type);
+                self.type_error(kind(&v), key, go_type);
                 0
             }
         }
@@ -444,9 +448,9 @@ impl<'a> GoObject<'a> {
     pub fn bool(&mut self, key: &str) -> bool {
         match self.get(key) {
             None | Some(Value::Null) => false,
-            Some(Value::Bool(b)) => *b,
+            Some(Value::Bool(b)) => b,
             Some(v) => {
-                self.type_error(kind(v), key, "bool");
+                self.type_error(kind(&v), key, "bool");
                 false
             }
         }
@@ -456,9 +460,9 @@ impl<'a> GoObject<'a> {
     pub fn map(&mut self, key: &str) -> Option<Map<String, Value>> {
         match self.get(key) {
             None | Some(Value::Null) => None,
-            Some(Value::Object(m)) => Some(m.clone()),
+            Some(Value::Object(m)) => Some(m),
             Some(v) => {
-                self.type_error(kind(v), key, "map[string]interface {}");
+                self.type_error(kind(&v), key, "map[string]interface {}");
                 None
             }
         }
@@ -466,7 +470,7 @@ impl<'a> GoObject<'a> {
 
     /// A Go `interface{}` field: any value is accepted.
     pub fn any(&mut self, key: &str) -> Option<Value> {
-        self.get(key).filter(|v| !v.is_null()).cloned()
+        self.get(key).filter(|v| !v.is_null())
     }
 
     /// A nested Go struct field (`go_type` as Go prints it, `strukt` the bare struct name).
@@ -479,53 +483,53 @@ impl<'a> GoObject<'a> {
     ) -> Option<T> {
         match self.get(key) {
             None | Some(Value::Null) => None,
-            Some(Value::Object(m)) => {
+            Some(Value::Object(mut m)) => {
                 let path = self.field_path(key);
-                let mut inner = GoObject { map: m, strukt, path, first_error: self.first_error };
+                let mut inner = GoObject { map: &mut m, strukt, path, first_error: self.first_error };
                 Some(read(&mut inner))
             }
             Some(v) => {
-                self.type_error(kind(v), key, go_type);
+                self.type_error(kind(&v), key, go_type);
                 None
             }
         }
     }
 
-    /// A Go slice of structs (`go_type` such as `[]httpserver.FieldSchema`).
+    /// A Go slice of structs (`go_type` such as `[]httpserver.FieldSchema`); `None` is a nil slice.
     pub fn objects<T>(
         &mut self,
         key: &str,
         go_type: &str,
         strukt: &'static str,
         mut read: impl FnMut(&mut GoObject<'_>) -> T,
-    ) -> Vec<T> {
+    ) -> Option<Vec<T>> {
         let elem_type = go_type.trim_start_matches("[]").trim_start_matches('*');
         match self.get(key) {
-            None | Some(Value::Null) => Vec::new(),
+            None | Some(Value::Null) => None,
             Some(Value::Array(items)) => {
                 let path = self.field_path(key);
                 let mut out = Vec::with_capacity(items.len());
                 for item in items {
                     match item {
-                        Value::Object(m) => {
+                        Value::Object(mut m) => {
                             let mut inner =
-                                GoObject { map: m, strukt, path: path.clone(), first_error: self.first_error };
+                                GoObject { map: &mut m, strukt, path: path.clone(), first_error: self.first_error };
                             out.push(read(&mut inner));
                         }
                         Value::Null => {
-                            let empty = Map::new();
+                            let mut empty = Map::new();
                             let mut inner =
-                                GoObject { map: &empty, strukt, path: path.clone(), first_error: self.first_error };
+                                GoObject { map: &mut empty, strukt, path: path.clone(), first_error: self.first_error };
                             out.push(read(&mut inner));
                         }
-                        v => self.type_error(kind(v), key, elem_type),
+                        v => self.type_error(kind(&v), key, elem_type),
                     }
                 }
-                out
+                Some(out)
             }
             Some(v) => {
-                self.type_error(kind(v), key, go_type);
-                Vec::new()
+                self.type_error(kind(&v), key, go_type);
+                None
             }
         }
     }
@@ -607,9 +611,9 @@ mod tests {
     #[test]
     fn numbers_keep_their_text() {
         // Only an exponent is normalised (`1e1` reads back as `1e+1`); other numbers keep their exact text.
-        let v = scan(br#"{"dimension":5.50,"big":1e400}"#).unwrap();
+        let mut v = scan(br#"{"dimension":5.50,"big":1e400}"#).unwrap();
         let mut first = None;
-        let mut o = GoObject::new(v.as_object().unwrap(), "CollectionReq", &mut first);
+        let mut o = GoObject::new(v.as_object_mut().unwrap(), "CollectionReq", &mut first);
         o.int("dimension", "int32", 32);
         assert_eq!(
             first.unwrap(),
@@ -626,7 +630,8 @@ mod tests {
     fn type_errors_name_the_go_struct_and_json_path() {
         let v = serde_json::json!({"collectionName": 5, "partitionNames": "p"});
         let mut first = None;
-        let map = v.as_object().unwrap();
+        let mut v = v;
+        let map = v.as_object_mut().unwrap();
         let mut o = GoObject::new(map, "PartitionsReq", &mut first);
         o.string("collectionName");
         o.strings("partitionNames");
@@ -646,9 +651,9 @@ mod tests {
 
     #[test]
     fn keys_match_case_insensitively() {
-        let v = serde_json::json!({"COLLECTIONNAME": "c"});
+        let mut v = serde_json::json!({"COLLECTIONNAME": "c"});
         let mut first = None;
-        let mut o = GoObject::new(v.as_object().unwrap(), "X", &mut first);
+        let mut o = GoObject::new(v.as_object_mut().unwrap(), "X", &mut first);
         assert_eq!(o.string("collectionName"), "c");
     }
 }

@@ -29,7 +29,7 @@ use procs::Server;
 
 const RELEASE_PATH: &str = baseline::RELEASE_PATH;
 const MUSL_TARGET: &str = "x86_64-unknown-linux-musl";
-const SCENARIOS: [&str; 8] = ["all", "release", "state", "startup", "rss", "mixed", "musl", "journal"];
+const SCENARIOS: [&str; 9] = ["all", "release", "state", "startup", "rss", "mixed", "musl", "journal", "soak"];
 
 #[derive(Debug, Parser)]
 #[command(about = "Benchmark of milvus-mock against a minimal axum baseline (issue 6)")]
@@ -62,6 +62,9 @@ struct Cli {
     /// Another milvus-mock binary for the `musl` scenario, as LABEL=PATH (repeatable), e.g. an allocator variant.
     #[arg(long = "extra-binary", value_name = "LABEL=PATH")]
     extra_binaries: Vec<String>,
+    /// Seconds of the `soak` run (default 60, short 10).
+    #[arg(long)]
+    soak_seconds: Option<f64>,
     /// Do not run `cargo build` for the release binaries (use what is in target/).
     #[arg(long)]
     no_build: bool,
@@ -108,6 +111,7 @@ struct Settings {
     connections: usize,
     mixed_connections: usize,
     mixed_duration: Duration,
+    soak_duration: Duration,
     startup_trials: usize,
     quiet_wait: Duration,
     build: bool,
@@ -222,6 +226,7 @@ fn main() {
         connections: cli.connections.max(1),
         mixed_connections: cli.mixed_connections.max(1),
         mixed_duration: Duration::from_secs_f64(cli.duration.unwrap_or(if short { 2.0 } else { 10.0 })),
+        soak_duration: Duration::from_secs_f64(cli.soak_seconds.unwrap_or(if short { 10.0 } else { 60.0 })),
         startup_trials: if short { 5 } else { 20 },
         quiet_wait: Duration::from_secs_f64(cli.quiet_wait.unwrap_or(if short { 1.0 } else { 20.0 })),
         build: !cli.no_build,
@@ -246,14 +251,17 @@ fn main() {
     if want("state") || cli.scenario == "release" {
         bench.release_and_state(want("state"));
     }
-    if want("startup") || want("musl") {
-        // Both need the release binaries.
+    if want("startup") || want("musl") || want("soak") {
+        // They need the release binaries.
         let (glibc, musl) = bench.binaries();
         if want("startup") {
             bench.startup(&glibc, musl.as_deref());
         }
         if want("musl") {
             bench.musl(&glibc, musl.as_deref());
+        }
+        if want("soak") {
+            bench.soak(&glibc);
         }
     }
     if want("rss") {
@@ -594,22 +602,7 @@ impl Bench {
             cpu: procs::new_thread(&before, "milvus-mock").map_or(Cpu::Unknown, Cpu::Thread),
             pid: None,
         };
-        let ops: Vec<Vec<Op>> = (0..n)
-            .map(|k| {
-                let name = mock::mixed_name(k % mock::MIXED_COLLECTIONS);
-                let coll = format!(r#"{{"collectionName":"{name}"}}"#);
-                let release = format!(r#"{{"collectionName":"{name}","partitionNames":["_default","january"]}}"#);
-                let mut cycle = vec![
-                    Op::post("load", address, "/v2/vectordb/collections/load", &coll),
-                    Op::post("release", address, RELEASE_PATH, &release),
-                    Op::post("get_load_state", address, "/v2/vectordb/collections/get_load_state", &coll),
-                    Op::post("list", address, "/v2/vectordb/collections/list", "{}"),
-                    Op::post("describe", address, "/v2/vectordb/collections/describe", &coll),
-                ];
-                cycle.rotate_left(k % 5);
-                cycle
-            })
-            .collect();
+        let ops = mixed_ops(address, n);
         let plan = Plan { ops, warmup: self.settings.warmup, duration: self.settings.mixed_duration };
         let sample = self.sample(&target, &plan);
         let all = sample.result.all_sorted();
@@ -645,6 +638,62 @@ impl Bench {
             Some(sample.result.errors == 0),
         );
         drop(milvus);
+    }
+
+    /// `soak` (issue 7): the release binary as a process, as shipped (control plane and a 1,000-call journal on),
+    /// under the mixed workload on 64 connections for about a minute. RSS at the start and the end: the growth must
+    /// stay within what the journal may hold.
+    fn soak(&mut self, glibc: &Path) {
+        let seconds = self.settings.soak_duration.as_secs_f64();
+        println!(
+            "\n== soak: target/release/milvus-mock under the mixed workload for {seconds:.0} s, RSS before and after"
+        );
+        let port = procs::free_port();
+        let args = ["--host".to_string(), "127.0.0.1".into(), "--port".into(), port.to_string()];
+        let server = procs::spawn(glibc, &args, &[("RUST_LOG", "warn")], port).expect("spawn milvus-mock");
+        procs::wait_ready(server.address, Instant::now(), Duration::from_secs(10)).expect("binary ready");
+        for i in 0..mock::MIXED_COLLECTIONS {
+            let name = mock::mixed_name(i);
+            let create = format!(r#"{{"collectionName":"{name}","dimension":8}}"#);
+            load::setup_call(server.address, "/v2/vectordb/collections/create", &create);
+            let partition = format!(r#"{{"collectionName":"{name}","partitionName":"january"}}"#);
+            load::setup_call(server.address, "/v2/vectordb/partitions/create", &partition);
+        }
+        let start_kb = procs::rss_kb(server.pid()).unwrap_or(0);
+        let target = Target {
+            label: "soak".into(),
+            address: server.address,
+            cpu: Cpu::Process(server.pid()),
+            pid: Some(server.pid()),
+        };
+        let plan = Plan {
+            ops: mixed_ops(server.address, self.settings.mixed_connections),
+            warmup: Duration::ZERO,
+            duration: self.settings.soak_duration,
+        };
+        let sample = self.sample(&target, &plan);
+        let end_kb = procs::rss_kb(server.pid()).unwrap_or(0);
+        let all = sample.result.all_sorted();
+        let calls = all.len();
+        let grew_mb = end_kb.saturating_sub(start_kb) as f64 / 1024.0;
+        println!(
+            "  {calls} calls, {:.0} req/s, p50 {:.0} us, p99 {:.0} us, {} errors; RSS {:.1} MB -> {:.1} MB",
+            sample.rps(),
+            quantile_us(&all, 0.5),
+            quantile_us(&all, 0.99),
+            sample.result.errors,
+            start_kb as f64 / 1024.0,
+            end_kb as f64 / 1024.0
+        );
+        // The journal keeps 1,000 calls of ~100-byte bodies; allocator slack and the runtime's buffers for 64
+        // connections come on top. 16 MB is a generous bound that a leak of a few bytes per call would break.
+        self.check(
+            "soak RSS growth",
+            format!("{:.1} MB -> {:.1} MB over {calls} calls", start_kb as f64 / 1024.0, end_kb as f64 / 1024.0),
+            "<= 16 MB growth, 0 errors",
+            Some(grew_mb <= 16.0 && sample.result.errors == 0),
+        );
+        drop(server);
     }
 
     /// `musl`: the binaries as processes (multi-thread runtime, logging on as shipped, stdout to /dev/null;
@@ -795,6 +844,27 @@ fn newest_mtime(paths: &[PathBuf]) -> Option<std::time::SystemTime> {
         }
     }
     newest
+}
+
+/// The mixed workload: each of `n` connections cycles load, release, get_load_state, list and describe on one of
+/// the mixed collections, starting at a different step.
+fn mixed_ops(address: SocketAddr, n: usize) -> Vec<Vec<Op>> {
+    (0..n)
+        .map(|k| {
+            let name = mock::mixed_name(k % mock::MIXED_COLLECTIONS);
+            let coll = format!(r#"{{"collectionName":"{name}"}}"#);
+            let release = format!(r#"{{"collectionName":"{name}","partitionNames":["_default","january"]}}"#);
+            let mut cycle = vec![
+                Op::post("load", address, "/v2/vectordb/collections/load", &coll),
+                Op::post("release", address, RELEASE_PATH, &release),
+                Op::post("get_load_state", address, "/v2/vectordb/collections/get_load_state", &coll),
+                Op::post("list", address, "/v2/vectordb/collections/list", "{}"),
+                Op::post("describe", address, "/v2/vectordb/collections/describe", &coll),
+            ];
+            cycle.rotate_left(k % 5);
+            cycle
+        })
+        .collect()
 }
 
 /// The mocks of the `journal` scenario: the hook to change when the journal or control plane changes.

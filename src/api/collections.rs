@@ -132,8 +132,12 @@ impl MilvusRequest for CollectionReq {
             vector_field_name: o.string("vectorFieldName"),
             schema: o
                 .object("schema", "httpserver.CollectionSchema", "CollectionSchema", |s| CollectionSchema {
-                    fields: s.objects("fields", "[]httpserver.FieldSchema", "FieldSchema", read_field),
-                    functions: s.objects("functions", "[]httpserver.FunctionSchema", "FunctionSchema", read_function),
+                    fields: s
+                        .objects("fields", "[]httpserver.FieldSchema", "FieldSchema", read_field)
+                        .unwrap_or_default(),
+                    functions: s
+                        .objects("functions", "[]httpserver.FunctionSchema", "FunctionSchema", read_function)
+                        .unwrap_or_default(),
                     auto_id: s.bool("autoID"),
                     enable_dynamic_field: s.bool("enableDynamicField"),
                 })
@@ -146,8 +150,8 @@ impl MilvusRequest for CollectionReq {
     fn required(&self, r: &mut Required) {
         r.check("CollectionReq", "CollectionName", !self.collection_name.is_empty());
     }
-    fn db_name(&self) -> &str {
-        &self.db_name
+    fn take_db_name(&mut self) -> String {
+        std::mem::take(&mut self.db_name)
     }
 }
 

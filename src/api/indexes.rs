@@ -38,15 +38,13 @@ pub trait ReadIndexParams {
 
 impl ReadIndexParams for GoObject<'_> {
     fn index_params(&mut self, key: &str) -> Option<Vec<IndexParam>> {
-        let present = self.any(key).is_some();
-        let params = self.objects(key, "[]httpserver.IndexParam", "IndexParam", |p| IndexParam {
+        self.objects(key, "[]httpserver.IndexParam", "IndexParam", |p| IndexParam {
             field_name: p.string("fieldName"),
             index_name: p.string("indexName"),
             metric_type: p.string("metricType"),
             index_type: p.string("indexType"),
             params: p.map("params"),
-        });
-        present.then_some(params)
+        })
     }
 }
 

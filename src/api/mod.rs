@@ -32,8 +32,8 @@ macro_rules! request {
                 $($(r.check($go, $gofield, $crate::api::Present::present(&self.$field));)?)*
             }
 
-            $(fn db_name(&self) -> &str {
-                &self.$db
+            $(fn take_db_name(&mut self) -> String {
+                std::mem::take(&mut self.$db)
             })?
         }
     };
@@ -85,21 +85,24 @@ pub struct Route {
     pub handler: Handler,
 }
 
+/// The `DB-Name` header.
+pub static DB_NAME_HEADER: axum::http::HeaderName = axum::http::HeaderName::from_static("db-name");
+
 /// `dbName` from the body, else the `DB-Name` header, else `default` (contract §2 step 4).
-pub fn resolve_db(body_db: &str, headers: &HeaderMap) -> String {
+pub fn resolve_db(body_db: String, headers: &HeaderMap) -> std::borrow::Cow<'_, str> {
     if !body_db.is_empty() {
-        return body_db.to_string();
+        return body_db.into();
     }
-    match headers.get("DB-Name").and_then(|v| v.to_str().ok()) {
-        Some(h) if !h.is_empty() => h.to_string(),
-        _ => DEFAULT_DATABASE.to_string(),
+    match headers.get(&DB_NAME_HEADER).map(|v| String::from_utf8_lossy(v.as_bytes())) {
+        Some(h) if !h.is_empty() => h,
+        _ => DEFAULT_DATABASE.into(),
     }
 }
 
 fn route<R: MilvusRequest + 'static>(path: &'static str, f: fn(&Catalog, &str, R) -> Result<Reply>) -> Route {
     let handler: Handler = Arc::new(move |catalog, headers, body| {
-        let request = decode::<R>(body)?;
-        let db = resolve_db(request.db_name(), headers);
+        let mut request = decode::<R>(body)?;
+        let db = resolve_db(request.take_db_name(), headers);
         f(catalog, &db, request)
     });
     Route { path, handler }
