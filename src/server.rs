@@ -112,6 +112,23 @@ impl MockMilvus {
         self.catalog().replace_all(initial);
     }
 
+    /// Puts one database back to its start (`POST /_mock/reset` with `dbName`): as the fixtures have it, empty
+    /// for `default`, gone for a database the fixtures do not name.
+    ///
+    /// ```
+    /// let milvus = milvus_mock::MockMilvus::start_blocking();
+    /// milvus.catalog().quick_setup("default", "scratch", 4).unwrap();
+    /// milvus.catalog().create_database("kept", vec![]).unwrap();
+    /// milvus.reset_database("default");
+    /// assert!(milvus.catalog().list_collections("default").unwrap().is_empty());
+    /// assert_eq!(milvus.catalog().list_databases(), ["default", "kept"]);
+    /// ```
+    pub fn reset_database(&self, db: &str) {
+        let initial = fixtures::build(self.catalog(), &self.state.config.fixtures)
+            .expect("the fixtures were valid at start and have not changed");
+        self.catalog().replace_database(db, initial.into_iter().find(|d| d.name == db));
+    }
+
     /// The whole state in the fixture format (`GET /_mock/state`).
     ///
     /// ```

@@ -9,6 +9,7 @@ mod cli;
 mod collections;
 mod control;
 mod databases;
+mod embedding;
 mod indexes;
 mod load_state;
 mod partitions;
