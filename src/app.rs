@@ -62,6 +62,9 @@ pub struct Config {
 /// ```
 pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024 * 1024;
 
+/// How much of each body the journal keeps.
+pub const JOURNAL_BODY_LIMIT: usize = 64 * 1024;
+
 /// The request journal's default size.
 ///
 /// ```
@@ -310,8 +313,9 @@ fn finish(
             time_ms: crate::control::now_ms(),
             path: path.clone(),
             db_header: headers.get(&api::DB_NAME_HEADER).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
-            // A copy: a slice would pin hyper's whole read buffer for as long as the entry lives.
-            body: Bytes::copy_from_slice(bytes),
+            // A copy (a slice would pin hyper's whole read buffer), and a bounded one: the journal's memory stays
+            // within `journal_size` x 64 KiB whatever clients send. A cut body reads back as text.
+            body: Bytes::copy_from_slice(&bytes[..bytes.len().min(JOURNAL_BODY_LIMIT)]),
             code,
             http_status: response.status().as_u16(),
             latency_us,

@@ -404,3 +404,19 @@ async fn the_repository_fixtures_load() {
     let (_, drafts) = app.post("/collections/load", json!({"dbName": "library", "collectionName": "drafts"})).await;
     assert_eq!(drafts, json!({"code": 700, "message": "index not found[collection=drafts]"}));
 }
+
+#[tokio::test]
+async fn the_journal_keeps_at_most_64_kib_of_a_body() {
+    let app = spawn_app().await;
+    let padding = "x".repeat(100 * 1024);
+    let body = json!({"collectionName": "c", "padding": padding}).to_string();
+
+    let raw = app.post_raw("/collections/has", body.clone(), &[]).await;
+    let (_, journal) = app.control(Method::GET, "/_mock/requests", Value::Null).await;
+
+    assert_eq!(raw.body, r#"{"code":0,"data":{"has":false}}"#);
+    let kept = journal["requests"][0]["body"].as_str().expect("a cut body reads back as text");
+    assert_eq!(kept.len(), 64 * 1024);
+    assert!(body.starts_with(kept));
+    assert_eq!(journal["requests"][0]["path"], "/v2/vectordb/collections/has");
+}
