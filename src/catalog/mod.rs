@@ -113,6 +113,7 @@ impl Catalog {
         catalog
     }
 
+    /// The Milvus version profile this catalog answers as.
     ///
     /// ```
     /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
@@ -122,6 +123,7 @@ impl Catalog {
         &self.profile
     }
 
+    /// The limits in force (partitions, databases, collections).
     ///
     /// ```
     /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
@@ -154,6 +156,7 @@ impl Catalog {
 
     // ---- databases (contract §6.1) ----
 
+    /// `databases/create`: validates the name, refuses duplicates and the 65th database.
     ///
     /// ```
     /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
@@ -175,6 +178,7 @@ impl Catalog {
         Ok(())
     }
 
+    /// `databases/drop`: refuses `default` and non-empty databases; a missing one is fine.
     ///
     /// ```
     /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
@@ -210,6 +214,7 @@ impl Catalog {
         dbs.into_iter().map(|(_, n)| n).collect()
     }
 
+    /// `databases/describe`: id, name and properties.
     ///
     /// ```
     /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
@@ -219,6 +224,7 @@ impl Catalog {
         self.read(name, |db| Ok(db.describe()))
     }
 
+    /// `databases/alter`: sets or replaces properties.
     ///
     /// ```
     /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
@@ -232,6 +238,7 @@ impl Catalog {
         })
     }
 
+    /// `databases/drop_properties`: removes properties by key.
     ///
     /// ```
     /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());

@@ -49,6 +49,7 @@ pub struct Database {
 }
 
 impl Database {
+    /// An empty database.
     ///
     /// ```
     /// let db = milvus_mock::catalog::Database::new(7, "analytics");
@@ -126,6 +127,7 @@ pub struct Field {
 }
 
 impl Field {
+    /// A field of this type, every flag off and no type params.
     ///
     /// ```
     /// let mut field = milvus_mock::catalog::Field::new(100, "id", "Int64");
@@ -150,6 +152,7 @@ impl Field {
         }
     }
 
+    /// Whether the field holds vectors (and so needs an index before a load).
     ///
     /// ```
     /// assert!(milvus_mock::catalog::Field::new(101, "v", "SparseFloatVector").is_vector());
@@ -331,6 +334,7 @@ pub enum LoadState {
 }
 
 impl LoadState {
+    /// The state as the REST API spells it.
     ///
     /// ```
     /// assert_eq!(milvus_mock::catalog::LoadState::NotLoad.as_str(), "LoadStateNotLoad");
@@ -455,6 +459,7 @@ impl Collection {
         self.partition_positions.get(name).copied()
     }
 
+    /// The collection's real name (an alias resolves to it).
     ///
     /// ```
     /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
@@ -466,6 +471,7 @@ impl Collection {
         &self.spec.name
     }
 
+    /// Whether a field is the partition key (partition routes are then refused).
     ///
     /// ```
     /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
@@ -476,6 +482,7 @@ impl Collection {
         self.spec.fields.iter().any(|f| f.partition_key)
     }
 
+    /// A partition by name.
     ///
     /// ```
     /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
@@ -486,6 +493,7 @@ impl Collection {
         self.partition_position(name).map(|i| &self.partitions[i])
     }
 
+    /// Whether the collection is loaded, wholly or in part.
     ///
     /// ```
     /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
@@ -496,6 +504,7 @@ impl Collection {
         self.load_type != LoadType::NotLoaded
     }
 
+    /// The vector fields, in schema order.
     ///
     /// ```
     /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
@@ -506,6 +515,7 @@ impl Collection {
         self.spec.fields.iter().filter(|f| f.is_vector())
     }
 
+    /// A field by name.
     ///
     /// ```
     /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
