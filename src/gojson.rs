@@ -83,6 +83,27 @@ fn quote_char(c: u8) -> String {
     }
 }
 
+/// Bytes to text as Go's `unquote` does: every byte that does not start a valid UTF-8 sequence becomes one U+FFFD
+/// (`utf8.DecodeRune` gives `RuneError, 1`), so a truncated sequence `e2 82` becomes two, where Rust's
+/// `from_utf8_lossy` would write one.
+fn go_lossy(mut bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() + 2);
+    loop {
+        match std::str::from_utf8(bytes) {
+            Ok(valid) => {
+                out.push_str(valid);
+                return out;
+            }
+            Err(e) => {
+                let (valid, rest) = bytes.split_at(e.valid_up_to());
+                out.push_str(std::str::from_utf8(valid).unwrap_or_default());
+                out.push('\u{FFFD}');
+                bytes = &rest[1..];
+            }
+        }
+    }
+}
+
 fn invalid(c: u8, context: &str) -> String {
     format!("invalid character {} {}", quote_char(c), context)
 }
@@ -199,10 +220,22 @@ impl Parser<'_> {
 
     /// The rest of a string after its opening quote, decoded as Go does.
     fn string(&mut self) -> Result<String, String> {
+        // Most strings are plain: no escape, no control byte, valid UTF-8. Those are copied in one go; anything
+        // else is decoded byte by byte below, from the start of the string.
+        let rest = &self.b[self.i..];
+        if let Some(end) = rest.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+            && rest[end] == b'"'
+            && let Ok(plain) = std::str::from_utf8(&rest[..end])
+        {
+            self.i += end + 1;
+            return Ok(plain.to_owned());
+        }
         let mut out: Vec<u8> = Vec::new();
         loop {
             match self.next()? {
-                b'"' => return Ok(String::from_utf8_lossy(&out).into_owned()),
+                b'"' => {
+                    return Ok(String::from_utf8(out).unwrap_or_else(|invalid| go_lossy(invalid.as_bytes())));
+                }
                 b'\\' => match self.next()? {
                     b'b' => out.push(0x08),
                     b'f' => out.push(0x0c),
@@ -606,6 +639,16 @@ mod tests {
         assert_eq!(v["c"], "é");
         let lossy = scan(b"{\"a\":\"\xff\"}").unwrap();
         assert_eq!(lossy["a"], "\u{FFFD}");
+        // Go replaces byte by byte: a truncated three-byte sequence is two U+FFFD, a UTF-8 surrogate three.
+        let truncated = scan(b"{\"a\":\"x\xe2\x82y\",\"b\":\"\xed\xa0\x80\",\"c\":\"\xf0\x9f\x98\"}").unwrap();
+        assert_eq!(truncated["a"], "x\u{FFFD}\u{FFFD}y");
+        assert_eq!(truncated["b"], "\u{FFFD}\u{FFFD}\u{FFFD}");
+        assert_eq!(truncated["c"], "\u{FFFD}\u{FFFD}\u{FFFD}");
+        // The fast path (a plain string) and the slow path (an escape) agree.
+        let mixed = scan(b"{\"a\":\"caf\xc3\xa9\",\"b\":\"caf\\u00e9\",\"c\":\"\xc3\xa9\\n\xe2\x82\"}").unwrap();
+        assert_eq!(mixed["a"], "café");
+        assert_eq!(mixed["b"], "café");
+        assert_eq!(mixed["c"], "é\n\u{FFFD}\u{FFFD}");
     }
 
     #[test]

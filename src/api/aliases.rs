@@ -5,6 +5,7 @@ use crate::envelope::Reply;
 use crate::error::Result;
 
 request! {
+    fast
     /// `aliases/drop|describe`.
     AliasReq("AliasReq") db = db_name {
         db_name: String = string("dbName");
@@ -13,6 +14,7 @@ request! {
 }
 
 request! {
+    fast
     /// `aliases/create|alter`.
     AliasCollectionReq("AliasCollectionReq") db = db_name {
         db_name: String = string("dbName");
@@ -22,6 +24,7 @@ request! {
 }
 
 request! {
+    fast
     /// `aliases/list`: `collectionName` is an optional filter.
     OptionalCollectionNameReq("OptionalCollectionNameReq") db = db_name {
         db_name: String = string("dbName");

@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::gojson::{GoObject, Required};
 
 request! {
+    fast
     /// `collections/list` (`DatabaseReq`).
     DatabaseReq("DatabaseReq") db = db_name {
         db_name: String = string("dbName");
@@ -17,6 +18,7 @@ request! {
 }
 
 request! {
+    fast
     /// The body of most collection routes; `partitionNames` is used only by `get_load_state`.
     CollectionNameReq("CollectionNameReq") db = db_name {
         db_name: String = string("dbName");
@@ -26,6 +28,7 @@ request! {
 }
 
 request! {
+    fast
     /// `collections/rename`; an empty `newDbName` means the same database.
     RenameCollectionReq("RenameCollectionReq") db = db_name {
         db_name: String = string("dbName");
@@ -45,6 +48,7 @@ request! {
 }
 
 request! {
+    fast
     /// `collections/drop_properties`.
     DropCollectionPropertiesReq("DropCollectionPropertiesReq") db = db_name {
         db_name: String = string("dbName");

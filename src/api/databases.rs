@@ -27,6 +27,7 @@ request! {
 }
 
 request! {
+    fast
     /// `databases/drop_properties` (2.6+).
     DropDatabasePropertiesReq("DropDatabasePropertiesReq") {
         db_name: String = string("dbName"), required "DbName";
@@ -35,6 +36,7 @@ request! {
 }
 
 request! {
+    fast
     /// `databases/list`: any object; its fields, `dbName` included, are ignored.
     EmptyReq("EmptyReq") {}
 }

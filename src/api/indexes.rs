@@ -10,6 +10,7 @@ use crate::error::Result;
 use crate::gojson::GoObject;
 
 /// One entry of `indexParams`. Its `required` tag on `fieldName` is not enforced (no `dive`).
+#[derive(Debug, PartialEq)]
 pub struct IndexParam {
     pub field_name: String,
     pub index_name: String,
@@ -58,6 +59,7 @@ request! {
 }
 
 request! {
+    fast
     /// `indexes/describe|drop`.
     IndexReq("IndexReq") db = db_name {
         db_name: String = string("dbName");
@@ -77,6 +79,7 @@ request! {
 }
 
 request! {
+    fast
     /// `indexes/drop_properties`.
     DropIndexPropertiesReq("DropIndexPropertiesReq") db = db_name {
         db_name: String = string("dbName");

@@ -7,14 +7,52 @@
 /// Declares a request body type as Milvus's Go struct has it: the fields in declaration order, the JSON key each
 /// is read from (with Go's decoding rules, see [`GoObject`](crate::gojson::GoObject)), the fields tagged
 /// `binding:"required"` with the Go name the validator prints, and the field `dbName` is read from, if any.
+///
+/// A declaration that starts with `fast` (allowed when every field is a `String` or an `Option<Vec<String>>`) also
+/// gets [`MilvusRequest::fast`]: a serde decoder of the plain case (exact keys, each at most once, values of the
+/// field's own JSON type, nothing else in the object). Whatever it refuses goes through the Go-compatible path, so
+/// answers do not change; it only makes the usual body cheap.
 macro_rules! request {
     (
+        fast
+        $(#[$doc:meta])*
+        $name:ident($go:literal) $(db = $db:ident)? {
+            $($field:ident: $ty:ty = $read:ident($key:literal) $(, required $gofield:literal)?;)*
+        }
+    ) => {
+        request! {
+            @declare [fast]
+            $(#[$doc])*
+            $name($go) $(db = $db)? { $($field: $ty = $read($key) $(, required $gofield)?;)* }
+        }
+
+        impl $name {
+            /// The plain case with serde; `None` when the body is anything else.
+            fn plain(body: &[u8]) -> Option<Self> {
+                #[derive(serde::Deserialize)]
+                #[serde(deny_unknown_fields)]
+                struct Plain {
+                    $(#[serde(rename = $key, default)] $field: <$ty as $crate::api::PlainField>::Type,)*
+                }
+                // serde would also read a struct from an array, Go never does.
+                if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+                    return None;
+                }
+                #[allow(unused_variables)]
+                let plain: Plain = serde_json::from_slice(body).ok()?;
+                Some(Self { $($field: plain.$field,)* })
+            }
+        }
+    };
+    (
+        $(@declare [$($fast:ident)?])?
         $(#[$doc:meta])*
         $name:ident($go:literal) $(db = $db:ident)? {
             $($field:ident: $ty:ty = $read:ident($key:literal) $(, required $gofield:literal)?;)*
         }
     ) => {
         $(#[$doc])*
+        #[derive(Debug, PartialEq)]
         pub struct $name {
             $(pub $field: $ty,)*
         }
@@ -35,8 +73,26 @@ macro_rules! request {
             $(fn take_db_name(&mut self) -> String {
                 std::mem::take(&mut self.$db)
             })?
+
+            $($(fn $fast(body: &[u8]) -> Option<Self> {
+                Self::plain(body)
+            })?)?
         }
     };
+}
+
+/// The field types a `fast` request may have: those whose serde decoding of a value of their own JSON type is
+/// exactly Go's (`String` from a string; `Option<Vec<String>>` from `null` or an array of strings).
+pub trait PlainField {
+    type Type;
+}
+
+impl PlainField for String {
+    type Type = String;
+}
+
+impl PlainField for Option<Vec<String>> {
+    type Type = Option<Vec<String>>;
 }
 
 /// What `binding:"required"` accepts: a non-empty string, a non-nil slice or map.

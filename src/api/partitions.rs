@@ -6,6 +6,7 @@ use crate::envelope::Reply;
 use crate::error::Result;
 
 request! {
+    fast
     /// `partitions/create|drop|has|get_stats`: one partition.
     PartitionReq("PartitionReq") db = db_name {
         db_name: String = string("dbName");
@@ -15,6 +16,7 @@ request! {
 }
 
 request! {
+    fast
     /// `partitions/load|release`: a list of partitions. A missing or `null` list is 1802; `[]` passes binding.
     PartitionsReq("PartitionsReq") db = db_name {
         db_name: String = string("dbName");
