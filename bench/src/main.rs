@@ -46,19 +46,24 @@ struct Cli {
     /// Connections of the mixed workload.
     #[arg(long, default_value_t = 64)]
     mixed_connections: usize,
-    /// Seconds of each timed window (default 8, short 1.5).
+    /// Seconds of each timed window (default 3, short 1.5).
     #[arg(long)]
     duration: Option<f64>,
-    /// Seconds of warm-up before each window (default 2, short 0.3).
+    /// Seconds of warm-up before each window (default 0.5, short 0.3).
     #[arg(long)]
     warmup: Option<f64>,
-    /// Rounds of each side-by-side comparison; the median round is reported (default 3, short 1).
+    /// Rounds of each side-by-side comparison (default 7, short 1): the table shows each target's median round,
+    /// the checks the median of the round-by-round ratios.
     #[arg(long)]
     rounds: Option<usize>,
     /// Before each timed run, wait up to this many seconds for other processes to leave the CPU idle (default
     /// 20, short 1).
     #[arg(long)]
     quiet_wait: Option<f64>,
+    /// Leave the load generator and the in-process server to the scheduler instead of pinning each to a core of
+    /// its own during a window.
+    #[arg(long)]
+    no_pin: bool,
     /// Another milvus-mock binary for the `musl` scenario, as LABEL=PATH (repeatable), e.g. an allocator variant.
     #[arg(long = "extra-binary", value_name = "LABEL=PATH")]
     extra_binaries: Vec<String>,
@@ -114,6 +119,8 @@ struct Settings {
     soak_duration: Duration,
     startup_trials: usize,
     quiet_wait: Duration,
+    /// Cores for the load generator and an in-process server during a window (`None`: not pinned).
+    pin: Option<(usize, usize)>,
     build: bool,
     extra_binaries: Vec<(String, PathBuf)>,
 }
@@ -220,15 +227,19 @@ fn main() {
     }
     let short = cli.short;
     let settings = Settings {
-        warmup: Duration::from_secs_f64(cli.warmup.unwrap_or(if short { 0.3 } else { 2.0 })),
-        duration: Duration::from_secs_f64(cli.duration.unwrap_or(if short { 1.5 } else { 8.0 })),
-        rounds: cli.rounds.unwrap_or(if short { 1 } else { 3 }).max(1),
+        warmup: Duration::from_secs_f64(cli.warmup.unwrap_or(if short { 0.3 } else { 0.5 })),
+        duration: Duration::from_secs_f64(cli.duration.unwrap_or(if short { 1.5 } else { 3.0 })),
+        rounds: cli.rounds.unwrap_or(if short { 1 } else { 7 }).max(1),
         connections: cli.connections.max(1),
         mixed_connections: cli.mixed_connections.max(1),
         mixed_duration: Duration::from_secs_f64(cli.duration.unwrap_or(if short { 2.0 } else { 10.0 })),
         soak_duration: Duration::from_secs_f64(cli.soak_seconds.unwrap_or(if short { 10.0 } else { 60.0 })),
         startup_trials: if short { 5 } else { 20 },
         quiet_wait: Duration::from_secs_f64(cli.quiet_wait.unwrap_or(if short { 1.0 } else { 20.0 })),
+        pin: match procs::usable_cpus()[..] {
+            [client, server, ..] if !cli.no_pin => Some((client, server)),
+            _ => None,
+        },
         build: !cli.no_build,
         extra_binaries: cli
             .extra_binaries
@@ -292,6 +303,13 @@ fn print_header(s: &Settings, short: bool) {
     println!(
         "client: raw HTTP/1.1 keep-alive, one request in flight per connection, one thread (tokio current-thread)"
     );
+    match s.pin {
+        Some((client, server)) => println!(
+            "pinning: during each window the client thread runs on CPU {client} and an in-process server thread on \
+             CPU {server} (--no-pin: leave them to the scheduler)"
+        ),
+        None => println!("pinning: off"),
+    }
 }
 
 impl Bench {
@@ -328,6 +346,12 @@ impl Bench {
 
     fn sample(&self, target: &Target, plan: &Plan) -> Sample {
         self.wait_quiet();
+        // One core each for the client and a one-thread server: the scheduler cannot stack them on one core or
+        // move them mid-window, which is most of the spread between rounds.
+        let _pinned = match (self.settings.pin, target.cpu) {
+            (Some((client, server)), Cpu::Thread(tid)) => procs::Pinned::new(&[(0, client), (tid, server)]),
+            _ => None,
+        };
         let before = target.cpu.read();
         let client_before = procs::own_thread_cpu();
         let machine_before = procs::machine_busy();
@@ -388,11 +412,21 @@ impl Bench {
         self.checks.push(Check { what: what.into(), value, target: target.into(), pass });
     }
 
+    /// Compares `num` with `den` round by round: each round's two windows ran next to each other, so they saw
+    /// the same machine, and the median of the per-round ratios is the figure checked (the machine's speed drifts
+    /// by ±10 % over minutes, which a ratio of medians taken at different times would keep).
     fn ratio_check(&mut self, what: &str, num: &Summary, den: &Summary, min: f64) {
-        let ratio = num.rps() / den.rps();
-        let cpu = match (num.median().cpu_us_per_req(), den.median().cpu_us_per_req()) {
-            (Some(a), Some(b)) => format!(", server CPU/req ratio {:.2}", b / a),
+        let ratios = paired(num, den, |s| Some(s.rps()));
+        let ratio = median(&ratios);
+        let spread = match (ratios.first(), ratios.last()) {
+            (Some(lo), Some(hi)) if ratios.len() > 1 => format!(" (rounds {lo:.2}-{hi:.2})"),
             _ => String::new(),
+        };
+        let cpu_ratios = paired(den, num, Sample::cpu_us_per_req);
+        let cpu = if cpu_ratios.is_empty() {
+            String::new()
+        } else {
+            format!(", server CPU/req ratio {:.2}", median(&cpu_ratios))
         };
         // Side by side is only fair when nobody else wanted the CPU and the servers set the pace.
         let other = num.samples.iter().chain(&den.samples).filter_map(Sample::other_share).fold(0.0, f64::max);
@@ -401,7 +435,7 @@ impl Bench {
         } else {
             String::new()
         };
-        self.check(what, format!("{ratio:.2}x{cpu}{noisy}"), &format!(">= {min:.2}x"), Some(ratio >= min));
+        self.check(what, format!("{ratio:.2}x{spread}{cpu}{noisy}"), &format!(">= {min:.2}x"), Some(ratio >= min));
     }
 
     // ---- scenarios ----
@@ -947,6 +981,23 @@ fn fmt_cpu(s: &Sample) -> String {
             s.client_share().map_or("n/a".into(), |c| format!("{:.0}% busy", c * 100.0))
         ),
         _ => "n/a".into(),
+    }
+}
+
+/// `f(a) / f(b)` for each round both have, sorted.
+fn paired(a: &Summary, b: &Summary, f: impl Fn(&Sample) -> Option<f64>) -> Vec<f64> {
+    let mut ratios: Vec<f64> =
+        a.samples.iter().zip(&b.samples).filter_map(|(x, y)| Some(f(x)? / f(y)?)).filter(|r| r.is_finite()).collect();
+    ratios.sort_by(f64::total_cmp);
+    ratios
+}
+
+/// The middle of sorted values (the mean of the two middle ones for an even count).
+fn median(sorted: &[f64]) -> f64 {
+    match sorted.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => sorted[n / 2],
+        n => (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0,
     }
 }
 

@@ -165,3 +165,61 @@ pub async fn stdin_closed() {
     })
     .await;
 }
+
+/// Threads pinned to one core each while a window runs; their former affinity comes back on drop (so child
+/// processes started later are not confined).
+pub struct Pinned {
+    restore: Vec<(u32, libc::cpu_set_t)>,
+}
+
+impl Pinned {
+    /// Pins each `(tid, cpu)`; tid 0 is the calling thread. Returns `None` (and pins nothing) when the machine has
+    /// fewer cores than asked or the kernel refuses.
+    pub fn new(pins: &[(u32, usize)]) -> Option<Self> {
+        let mut pinned = Pinned { restore: Vec::new() };
+        for &(tid, cpu) in pins {
+            let old = affinity(tid)?;
+            if !set_affinity(tid, &one_cpu(cpu)) {
+                return None; // `pinned` drops here and restores the threads done so far
+            }
+            pinned.restore.push((tid, old));
+        }
+        Some(pinned)
+    }
+}
+
+impl Drop for Pinned {
+    fn drop(&mut self) {
+        for (tid, old) in self.restore.drain(..).rev() {
+            set_affinity(tid, &old);
+        }
+    }
+}
+
+fn one_cpu(cpu: usize) -> libc::cpu_set_t {
+    // SAFETY: cpu_set_t is a plain bit array; all zeroes is the empty set.
+    let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+    // SAFETY: CPU_SET only writes the bit of `cpu` inside `set` (it checks the bound).
+    unsafe { libc::CPU_SET(cpu, &mut set) };
+    set
+}
+
+fn affinity(tid: u32) -> Option<libc::cpu_set_t> {
+    // SAFETY: as in `one_cpu`.
+    let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+    // SAFETY: the kernel writes at most `size_of::<cpu_set_t>()` bytes into `set`.
+    let ok = unsafe { libc::sched_getaffinity(tid as libc::pid_t, std::mem::size_of::<libc::cpu_set_t>(), &mut set) };
+    (ok == 0).then_some(set)
+}
+
+fn set_affinity(tid: u32, set: &libc::cpu_set_t) -> bool {
+    // SAFETY: the kernel reads `size_of::<cpu_set_t>()` bytes from `set`.
+    unsafe { libc::sched_setaffinity(tid as libc::pid_t, std::mem::size_of::<libc::cpu_set_t>(), set) == 0 }
+}
+
+/// The cores this process may run on.
+pub fn usable_cpus() -> Vec<usize> {
+    let Some(set) = affinity(0) else { return Vec::new() };
+    // SAFETY: CPU_ISSET reads one bit of the set `affinity` filled in (it checks the bound).
+    (0..libc::CPU_SETSIZE as usize).filter(|&cpu| unsafe { libc::CPU_ISSET(cpu, &set) }).collect()
+}

@@ -13,6 +13,7 @@ mod indexes;
 pub mod model;
 mod partitions;
 
+use std::hash::BuildHasherDefault;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -62,7 +63,7 @@ impl Default for Limits {
 pub struct Catalog {
     profile: Profile,
     limits: Limits,
-    databases: DashMap<String, Database>,
+    databases: DashMap<String, Database, BuildHasherDefault<NameHasher>>,
     next_id: AtomicI64,
     collection_count: AtomicUsize,
     /// Serialises database create/drop and cross-database renames.
@@ -102,7 +103,7 @@ impl Catalog {
         let catalog = Self {
             profile,
             limits,
-            databases: DashMap::new(),
+            databases: DashMap::default(),
             // Milvus ids are large timestamp-derived numbers; these look alike and stay deterministic.
             next_id: AtomicI64::new(456_000_000_000_000_000),
             collection_count: AtomicUsize::new(0),

@@ -190,3 +190,17 @@ fn replace_all_restores_ids_and_the_collection_count() {
     assert_eq!(c.snapshot().len(), snapshot.len());
     assert!(c.has_collection("default", "quick_setup").unwrap());
 }
+
+#[test]
+fn name_hashes_spread_over_similar_names() {
+    use std::hash::BuildHasher;
+    let hasher = std::hash::BuildHasherDefault::<super::NameHasher>::default();
+    let hashes: Vec<u64> = (0..100_000).map(|i| hasher.hash_one(format!("c_{i:06}"))).collect();
+    let distinct: std::collections::HashSet<u64> = hashes.iter().copied().collect();
+    assert_eq!(distinct.len(), hashes.len());
+    // hashbrown files entries by the low bits and tells them apart by the top 7: both must vary.
+    let top: std::collections::HashSet<u64> = hashes.iter().map(|h| h >> 57).collect();
+    let low: std::collections::HashSet<u64> = hashes.iter().map(|h| h & 0xffff).collect();
+    assert_eq!(top.len(), 128);
+    assert!(low.len() > 50_000, "{} distinct low 16-bit values", low.len());
+}
