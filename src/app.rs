@@ -6,18 +6,23 @@ use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::Router;
+use std::convert::Infallible;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get};
+use axum::routing::get;
+use axum::{Router, ServiceExt as _};
 use tokio::net::TcpListener;
+use tower::ServiceExt as _;
 
 use crate::api::{self, Handler, PREFIX};
 use crate::auth::Users;
-use crate::catalog::{Catalog, Limits};
+use crate::catalog::{Catalog, Limits, NameMap};
 use crate::control::{self, FaultAction, Faults, Journal, Recorded};
 use crate::envelope::{json_response, render_error};
 use crate::error::Error;
@@ -118,24 +123,87 @@ impl AppState {
     }
 }
 
-/// The Milvus router over `state`.
+/// The mock's HTTP service over `state` (what [`serve`] serves; a `tower::Service`, so tests can call it in
+/// process).
 ///
-/// Milvus's middleware is folded into the handlers rather than stacked as layers, which would wrap (and clone) every
+/// ```
+/// use tower::ServiceExt;
+/// let state = milvus_mock::app::AppState::new(milvus_mock::Config::default()).unwrap();
+/// let request = axum::http::Request::post("/v2/vectordb/collections/list").body(axum::body::Body::from("{}")).unwrap();
+/// let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+/// let response = runtime.block_on(milvus_mock::app::router(state).oneshot(request)).unwrap();
+/// assert_eq!(response.status(), 200);
+/// ```
+pub fn router(state: Arc<AppState>) -> MockService {
+    let milvus = api::routes(&state.config.profile)
+        .into_iter()
+        .map(|route| {
+            let path = format!("{PREFIX}{}", route.path);
+            let route = MilvusRoute { handler: route.handler, path: Arc::from(path.as_str()) };
+            (path, Arc::new(route))
+        })
+        .collect();
+    MockService { milvus: Arc::new(milvus), rest: rest_router(state.clone()), app: state }
+}
+
+/// The service [`router`] builds. A Milvus route is found in a table by its path and served at once; anything
+/// else (the control plane, `/healthz`, unknown paths) goes through an axum router.
+///
+/// Milvus's middleware is folded into the call rather than stacked as layers, which would wrap (and clone) every
 /// route on every request: CORS headers are set by the functions that build answers, `OPTIONS` and other methods
-/// are answered by the route itself, and panics are caught around the handler. Only authentication is a layer, and
-/// only when it is on.
-pub fn router(state: Arc<AppState>) -> Router {
-    let mut router = Router::new();
-    for route in api::routes(&state.config.profile) {
-        let handler = route.handler.clone();
-        let path = format!("{PREFIX}{}", route.path);
-        let logged: Arc<str> = Arc::from(path.as_str());
-        // `any`: gin answers other methods with its 404, not with a 405 and an `Allow` header.
-        router = router.route(
-            &path,
-            any(move |State(app): State<Arc<AppState>>, request: Request| milvus_call(app, handler, logged, request)),
-        );
+/// are answered by the route itself (gin answers a wrong method with its 404, not a 405), panics are caught around
+/// the handler, and authentication is checked first when it is on.
+#[derive(Clone)]
+pub struct MockService {
+    app: Arc<AppState>,
+    milvus: Arc<NameMap<Arc<MilvusRoute>>>,
+    rest: Router,
+}
+
+/// A Milvus route's handler and its path (for the journal and the log line).
+struct MilvusRoute {
+    handler: Handler,
+    path: Arc<str>,
+}
+
+impl tower::Service<Request> for MockService {
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
     }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        match self.milvus.get(request.uri().path()) {
+            Some(route) => {
+                let (app, route) = (self.app.clone(), route.clone());
+                Box::pin(async move {
+                    let response = match crate::auth::refusal(&app, &request) {
+                        Some(refused) => refused,
+                        None => milvus_call(app, &route, request).await,
+                    };
+                    Ok(with_content_length(response))
+                })
+            }
+            None => Box::pin(self.rest.clone().oneshot(request)),
+        }
+    }
+}
+
+/// `Content-Length` from the body's exact size, as axum's router adds it (hyper would add it on the wire anyway;
+/// this keeps in-process answers the same as those on the wire).
+fn with_content_length(mut response: Response) -> Response {
+    if let Some(length) = http_body::Body::size_hint(response.body()).exact() {
+        response.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+    }
+    response
+}
+
+/// Everything that is not a Milvus route: the control plane, `/healthz` and gin's 404 (or redirect).
+fn rest_router(state: Arc<AppState>) -> Router {
+    let mut router = Router::new();
     if state.config.control {
         router = router.merge(control::router(state.clone()));
     }
@@ -153,11 +221,12 @@ pub async fn serve(
     state: Arc<AppState>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, router(state).into_make_service()).with_graceful_shutdown(shutdown).await
 }
 
 /// One Milvus call: method, timeout header, body, injected faults, handler, envelope, journal and log line.
-async fn milvus_call(app: Arc<AppState>, handler: Handler, path: Arc<str>, request: Request) -> Response {
+async fn milvus_call(app: Arc<AppState>, route: &MilvusRoute, request: Request) -> Response {
+    let MilvusRoute { handler, path } = route;
     let (parts, body) = request.into_parts();
     if parts.method != Method::POST {
         return gin_not_found(&parts.method);
@@ -167,29 +236,29 @@ async fn milvus_call(app: Arc<AppState>, handler: Handler, path: Arc<str>, reque
     let profile = &app.config.profile;
     let timeout = match request_timeout(&headers, profile) {
         Ok(t) => t,
-        Err(e) => return finish(&app, &path, &headers, &Bytes::new(), started, Outcome::Milvus(Err(e))),
+        Err(e) => return finish(&app, path, &headers, &Bytes::new(), started, Outcome::Milvus(Err(e))),
     };
     if timeout.is_zero() {
-        return finish(&app, &path, &headers, &Bytes::new(), started, Outcome::TimedOut);
+        return finish(&app, path, &headers, &Bytes::new(), started, Outcome::TimedOut);
     }
     let bytes = match axum::body::to_bytes(body, app.config.body_limit).await {
         Ok(bytes) => bytes,
         Err(_) => {
             let e = Error::BadJson("http: request body too large".into());
-            return finish(&app, &path, &headers, &Bytes::new(), started, Outcome::Milvus(Err(e)));
+            return finish(&app, path, &headers, &Bytes::new(), started, Outcome::Milvus(Err(e)));
         }
     };
     let fault = if app.faults.is_empty() {
         None
     } else {
         let names = RequestNames::read(&bytes, &headers);
-        app.faults.take(&path, &names.db, names.collection.as_deref())
+        app.faults.take(path, &names.db, names.collection.as_deref())
     };
     let outcome = match fault {
-        None => run(&app, &handler, &headers, &bytes),
-        Some(fault) => injected(&app, handler, &headers, &bytes, fault, timeout).await,
+        None => run(&app, handler, &headers, &bytes),
+        Some(fault) => injected(&app, handler.clone(), &headers, &bytes, fault, timeout).await,
     };
-    finish(&app, &path, &headers, &bytes, started, outcome)
+    finish(&app, path, &headers, &bytes, started, outcome)
 }
 
 /// Runs a handler; a panic becomes Milvus's HTTP 500 `{"code":500}` and the server goes on. (The catalog's locks

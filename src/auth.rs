@@ -119,17 +119,24 @@ pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 /// The middleware: a no-op when authentication is off. `/healthz` is always open, and the control plane has its
 /// own protection (`--control-token`), so Milvus credentials are not asked of it.
 pub async fn authenticate(State(app): State<Arc<AppState>>, request: Request, next: Next) -> Response {
-    if let Some(users) = &app.config.users {
-        let path = request.uri().path();
-        // A preflight is answered before authentication, as Milvus's CORS middleware comes first.
-        let open = path == "/healthz"
-            || request.method() == axum::http::Method::OPTIONS
-            || (app.config.control && path.starts_with("/_mock/"));
-        if !open && !users.verify(request.headers().get("Authorization")) {
-            return json_response(StatusCode::UNAUTHORIZED, r#"{"code":1800,"message":"user hasn't authenticated"}"#);
-        }
+    match refusal(&app, &request) {
+        Some(refused) => refused,
+        None => next.run(request).await,
     }
-    next.run(request).await
+}
+
+/// Milvus's HTTP 401 (code 1800) when authentication is on and `request` lacks valid credentials.
+pub(crate) fn refusal(app: &AppState, request: &Request) -> Option<Response> {
+    let users = app.config.users.as_ref()?;
+    let path = request.uri().path();
+    // A preflight is answered before authentication, as Milvus's CORS middleware comes first.
+    let open = path == "/healthz"
+        || request.method() == axum::http::Method::OPTIONS
+        || (app.config.control && path.starts_with("/_mock/"));
+    if open || users.verify(request.headers().get("Authorization")) {
+        return None;
+    }
+    Some(json_response(StatusCode::UNAUTHORIZED, r#"{"code":1800,"message":"user hasn't authenticated"}"#))
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@ mod common;
 struct World {
     runtime: tokio::runtime::Runtime,
     state: Arc<AppState>,
-    app: axum::Router,
+    app: milvus_mock::app::MockService,
     paths: Vec<String>,
     seed: Vec<Database>,
     seed_dump: serde_json::Value,

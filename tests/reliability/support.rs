@@ -64,7 +64,7 @@ impl Reply {
 /// The router in process, over a state that can be put back to its start between inputs.
 pub struct InProcess {
     pub state: Arc<AppState>,
-    app: axum::Router,
+    app: milvus_mock::app::MockService,
     start: Vec<Database>,
 }
 
