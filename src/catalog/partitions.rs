@@ -201,10 +201,14 @@ impl Catalog {
             let mut targets = targets;
             targets.sort_unstable();
             targets.dedup();
-            let loaded_targets = targets.iter().filter(|&&i| c.partitions[i].loaded_since.is_some()).count();
-            let loaded = c.partitions.iter().filter(|p| p.loaded_since.is_some()).count();
-            let covers_all_loaded = loaded_targets == loaded;
-            if covers_all_loaded {
+            // Does a partition outside the list stay loaded? The scan stops at the first one, so a partial release
+            // is usually decided within a few partitions, even among 1,024.
+            let others_loaded = c
+                .partitions
+                .iter()
+                .enumerate()
+                .any(|(i, p)| p.loaded_since.is_some() && targets.binary_search(&i).is_err());
+            if !others_loaded {
                 release_all(c);
             } else {
                 for i in targets {
