@@ -107,6 +107,34 @@ async fn environment_variables_configure_the_server_and_logs_are_one_json_line_p
     assert!(fields["latency_us"].is_u64());
 }
 
+#[tokio::test]
+async fn text_logs_reach_a_pipe_at_once_and_without_colours() {
+    let port = free_port();
+    let child = Command::new(BIN)
+        .args(["--port", &port.to_string()])
+        .env_remove("RUST_LOG")
+        .env_remove("MILVUS_MOCK_LOG_FORMAT")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut child = Running(child);
+    wait_ready(port);
+    let listed = post(port, "/collections/list", json!({})).await;
+    assert_eq!(listed, json!({"code": 0, "data": []}));
+    // The server is still running: the line must already be written, not held until exit.
+    let stdout = child.0.stdout.take().unwrap();
+    let line = BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .find(|l| l.contains("milvus call"))
+        .expect("a log line for the call");
+    assert!(line.contains("INFO"), "{line}");
+    assert!(line.contains(r#"path="/v2/vectordb/collections/list""#), "{line}");
+    assert!(line.contains("code=0"), "{line}");
+    assert!(!line.contains('\x1b'), "ANSI escapes in a piped log: {line:?}");
+}
+
 #[test]
 fn a_bad_fixture_stops_start_up_with_the_file_and_the_problem() {
     let dir = std::env::temp_dir().join(format!("milvus-mock-bad-fixture-{}", std::process::id()));
