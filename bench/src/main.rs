@@ -214,6 +214,8 @@ struct Bench {
     settings: Settings,
     runtime: tokio::runtime::Runtime,
     checks: Vec<Check>,
+    /// Requests of the throughput windows that did not get HTTP 200 with code 0: the bench fails on any.
+    failed_requests: std::cell::Cell<u64>,
 }
 
 fn main() {
@@ -251,7 +253,7 @@ fn main() {
             .collect(),
     };
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("client runtime");
-    let mut bench = Bench { settings, runtime, checks: Vec::new() };
+    let mut bench = Bench { settings, runtime, checks: Vec::new(), failed_requests: Default::default() };
     if let Some(Mode::Drive { address, setup, seconds, connections }) = cli.mode {
         return bench.drive(address, setup, seconds, connections);
     }
@@ -285,6 +287,13 @@ fn main() {
         bench.journal();
     }
     bench.print_checks(started.elapsed());
+    // A ratio below its target is reported, not fatal (a shared machine can be slow for a while); a failed request
+    // is a bug, and makes the run fail.
+    let failed = bench.failed_requests.get();
+    if failed > 0 {
+        eprintln!("bench: {failed} requests did not succeed (see the WARNING lines)");
+        std::process::exit(1);
+    }
 }
 
 fn print_header(s: &Settings, short: bool) {
@@ -381,6 +390,7 @@ impl Bench {
             (Some(m), Some(o), Some(c)) => Some(m.saturating_sub(o + c)),
             _ => None,
         };
+        self.failed_requests.set(self.failed_requests.get() + result.errors);
         Sample { result, cpu, client_cpu, other_cpu }
     }
 
