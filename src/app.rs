@@ -1,14 +1,13 @@
 //! The HTTP side: the router with Milvus's routes, its middleware (CORS, auth, request timeout, panics) and
 //! [`serve`], which both the binary and [`MockMilvus`](crate::MockMilvus) call.
 
+use std::convert::Infallible;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
-
-use std::convert::Infallible;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};

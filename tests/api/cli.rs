@@ -22,6 +22,14 @@ impl Drop for Running {
     }
 }
 
+/// Starts the binary with its stdout piped (to read the log) and waits until it listens on `port`.
+fn start_logging(command: &mut Command, port: u16) -> Running {
+    let child = command.stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+    let running = Running(child);
+    wait_ready(port);
+    running
+}
+
 fn wait_ready(port: u16) {
     let deadline = Instant::now() + Duration::from_secs(10);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
@@ -65,19 +73,16 @@ fn help_explains_every_flag_and_its_environment_variable() {
 #[tokio::test]
 async fn environment_variables_configure_the_server_and_logs_are_one_json_line_per_call() {
     let port = free_port();
-    let child = Command::new(BIN)
-        .env("MILVUS_MOCK_PORT", port.to_string())
-        .env("MILVUS_MOCK_VERSION", "2.4")
-        .env("MILVUS_MOCK_SUCCESS_CODE", "200")
-        .env("MILVUS_MOCK_FIXTURES", concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/quick_setup.json"))
-        .env("MILVUS_MOCK_LOG_FORMAT", "json")
-        .env("RUST_LOG", "milvus_mock=info")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut child = Running(child);
-    wait_ready(port);
+    let mut child = start_logging(
+        Command::new(BIN)
+            .env("MILVUS_MOCK_PORT", port.to_string())
+            .env("MILVUS_MOCK_VERSION", "2.4")
+            .env("MILVUS_MOCK_SUCCESS_CODE", "200")
+            .env("MILVUS_MOCK_FIXTURES", concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/quick_setup.json"))
+            .env("MILVUS_MOCK_LOG_FORMAT", "json")
+            .env("RUST_LOG", "milvus_mock=info"),
+        port,
+    );
 
     let release =
         post(port, "/partitions/release", json!({"collectionName": "quick_setup", "partitionNames": []})).await;
@@ -110,16 +115,13 @@ async fn environment_variables_configure_the_server_and_logs_are_one_json_line_p
 #[tokio::test]
 async fn text_logs_reach_a_pipe_at_once_and_without_colours() {
     let port = free_port();
-    let child = Command::new(BIN)
-        .args(["--port", &port.to_string()])
-        .env_remove("RUST_LOG")
-        .env_remove("MILVUS_MOCK_LOG_FORMAT")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut child = Running(child);
-    wait_ready(port);
+    let mut child = start_logging(
+        Command::new(BIN)
+            .args(["--port", &port.to_string()])
+            .env_remove("RUST_LOG")
+            .env_remove("MILVUS_MOCK_LOG_FORMAT"),
+        port,
+    );
     let listed = post(port, "/collections/list", json!({})).await;
     assert_eq!(listed, json!({"code": 0, "data": []}));
     // The server is still running: the line must already be written, not held until exit.
