@@ -164,3 +164,25 @@ fn a_bad_flag_value_is_refused_with_the_accepted_values() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("expected 2.4, 2.5, 2.6 or 3.0"));
 }
+
+#[tokio::test]
+async fn every_line_logged_before_sigterm_is_written_out_when_the_server_stops() {
+    let port = free_port();
+    let mut child = start_logging(
+        Command::new(BIN)
+            .args(["--port", &port.to_string()])
+            .env_remove("RUST_LOG")
+            .env_remove("MILVUS_MOCK_LOG_FORMAT"),
+        port,
+    );
+    for _ in 0..200 {
+        assert_eq!(post(port, "/collections/list", json!({})).await, json!({"code": 0, "data": []}));
+    }
+    let status = Command::new("kill").args(["-TERM", &child.0.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let mut log = String::new();
+    std::io::Read::read_to_string(&mut child.0.stdout.take().unwrap(), &mut log).unwrap();
+    assert!(child.0.wait().unwrap().success());
+    assert_eq!(log.lines().filter(|l| l.contains("milvus call")).count(), 200, "{log}");
+    assert!(log.lines().last().unwrap_or_default().contains("shutting down"), "{log}");
+}
