@@ -360,6 +360,68 @@ fn collection_name_message(kind: NameKind, name: &str, rule: NameRule) -> String
     }
 }
 
+/// The deprecated `common.ErrorCode` that gRPC answers carry beside `code` (Milvus's `oldCode` in
+/// `pkg/util/merr/utils.go`): pymilvus shows it as `compatible_code`, and old SDKs still branch on it. Values are
+/// those of `common.proto`; only the codes the mock answers are listed, everything else is `UnexpectedError`.
+///
+/// ```
+/// use milvus_mock::error::LegacyErrorCode;
+/// assert_eq!(LegacyErrorCode::for_code(100), LegacyErrorCode::CollectionNotExists);
+/// assert_eq!(LegacyErrorCode::for_code(200) as i32, 15);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LegacyErrorCode {
+    Success = 0,
+    UnexpectedError = 1,
+    CollectionNotExists = 4,
+    IllegalArgument = 5,
+    /// Partition (200) and replica (400) not found share it.
+    MetaFailed = 15,
+    IndexNotExist = 25,
+}
+
+impl LegacyErrorCode {
+    /// `oldCode(code)`: Milvus 2.6 lists 100 before the case that also names it, so 100 keeps CollectionNotExists.
+    pub fn for_code(code: i64) -> Self {
+        match code {
+            0 => Self::Success,
+            100 => Self::CollectionNotExists,
+            1100 => Self::IllegalArgument,
+            200 | 400 => Self::MetaFailed,
+            700 => Self::IndexNotExist,
+            _ => Self::UnexpectedError,
+        }
+    }
+}
+
+impl Error {
+    /// The legacy gRPC `error_code` of this error under `profile` (see [`LegacyErrorCode`]).
+    ///
+    /// ```
+    /// use milvus_mock::{Error, error::LegacyErrorCode};
+    /// let e = Error::PartitionNotFound { name: "march".into() };
+    /// assert_eq!(e.legacy_code(&Default::default()), LegacyErrorCode::MetaFailed);
+    /// ```
+    pub fn legacy_code(&self, profile: &Profile) -> LegacyErrorCode {
+        LegacyErrorCode::for_code(self.code(profile))
+    }
+}
+
+/// The message as the default version (Milvus 2.6) words it; use [`Error::message`] for another version.
+///
+/// ```
+/// let e = milvus_mock::Error::PartitionNotFound { name: "march".into() };
+/// assert_eq!(e.to_string(), "partition not found[partition=march]");
+/// ```
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(&Profile::default()))
+    }
+}
+
+impl std::error::Error for Error {}
+
 /// The result type of the catalog and the handlers.
 ///
 /// ```
@@ -375,6 +437,27 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 mod tests {
     use super::*;
     use crate::version::MilvusVersion;
+
+    #[test]
+    fn legacy_codes_follow_milvus_old_code_table() {
+        use LegacyErrorCode::*;
+        let table = [
+            (0, Success),
+            (100, CollectionNotExists),
+            (200, MetaFailed),
+            (700, IndexNotExist),
+            (1100, IllegalArgument),
+        ];
+        for (code, legacy) in table {
+            assert_eq!(LegacyErrorCode::for_code(code), legacy, "code {code}");
+        }
+        for code in [101, 102, 104, 800, 801, 802, 1600, 1601, 1602, 1801, 1802, UNEXPECTED] {
+            assert_eq!(LegacyErrorCode::for_code(code), UnexpectedError, "code {code}");
+        }
+        let master = Profile::new(MilvusVersion::V3_0);
+        assert_eq!(Error::DropLoadedPartition.legacy_code(&master), IllegalArgument);
+        assert_eq!(Error::DropLoadedPartition.legacy_code(&Profile::default()), UnexpectedError);
+    }
 
     #[test]
     fn collection_name_messages_have_two_spaces_after_the_name() {
