@@ -13,6 +13,8 @@ use milvus_mock::fixtures::Fixture;
 use milvus_mock::{Limits, MilvusVersion, Profile, Users};
 use tracing_subscriber::EnvFilter;
 
+mod log_writer;
+
 /// musl's own allocator halves the static binary's throughput (see bench/README.md); mimalloc brings it level with
 /// the glibc build. `no_thp` keeps idle memory small (no transparent huge pages).
 #[cfg(target_env = "musl")]
@@ -162,25 +164,16 @@ fn config(args: &ServeArgs) -> Result<Config, String> {
     })
 }
 
-/// Lines the logging thread's queue holds (its slots are allocated up front: 16k keeps idle memory small).
-const LOG_QUEUE_LINES: usize = 16 * 1024;
-
 /// Logs to stdout, a line as each call ends.
 ///
-/// The lines are formatted on the calling thread and written by a logging thread (tracing-appender), which writes
-/// each batch it finds waiting with one system call and flushes it at once: under load a call no longer pays for
-/// its own write to stdout, and an idle server's lines still appear as they are logged. `lossy(false)`: a
-/// test's log must not miss calls, so a full queue makes callers wait rather than drop lines. The
+/// Lines are formatted on the calling thread and written in batches by a logging thread (`log_writer`): under
+/// load a call no longer pays for its own write to stdout, and a line still appears within milliseconds. The
 /// returned guard writes out what is left when it is dropped.
-fn init_tracing(format: &str) -> tracing_appender::non_blocking::WorkerGuard {
+fn init_tracing(format: &str) -> log_writer::LogGuard {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("milvus_mock=info"));
     // Colours only on a terminal: `docker logs` and CI files get plain text.
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
-    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
-        .lossy(false)
-        .buffered_lines_limit(LOG_QUEUE_LINES)
-        .thread_name("milvus-mock-log")
-        .finish(std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout()));
+    let (writer, guard) = log_writer::stdout_writer();
     let builder =
         tracing_subscriber::fmt().with_env_filter(filter).with_ansi(ansi).with_timer(CachedClock).with_writer(writer);
     if format == "json" {

@@ -834,11 +834,10 @@ impl Bench {
             .collect();
         let summaries = self.compare(&targets);
         print_table(&summaries, 1, "vs glibc");
-        // The shipped default logs one info line per call (formatting and a write to stdout, ~3 us); the quiet
-        // binary is the like-for-like comparison with the baseline, which logs nothing.
+        // The quiet binary is the like-for-like comparison with the baseline, which logs nothing; the shipped
+        // default logs one info line per call, and issue 13 wants it within 0.9x of the baseline too.
         self.ratio_check("binary glibc-quiet / baseline process", &summaries[2], &summaries[0], 0.9);
-        let logged = median(&paired(&summaries[1], &summaries[0], |s| Some(s.rps())));
-        self.check("binary glibc (info log per call) / baseline", format!("{logged:.2}x"), "informative", None);
+        self.ratio_check("binary glibc as shipped (info line per call) / baseline", &summaries[1], &summaries[0], 0.9);
         if summaries.len() >= 5 {
             self.ratio_check("musl / glibc", &summaries[3], &summaries[1], 0.8);
             self.ratio_check("musl-quiet / glibc-quiet", &summaries[4], &summaries[2], 0.8);
