@@ -18,6 +18,8 @@ use axum::routing::get;
 use axum::{Router, ServiceExt as _};
 use tokio::net::TcpListener;
 use tower::ServiceExt as _;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
 
 use crate::api::{self, Handler, PREFIX};
 use crate::auth::Users;
@@ -148,8 +150,11 @@ pub fn router(state: Arc<AppState>) -> MockService {
 /// The service [`router`] builds. A Milvus route is found in a table by its path and served at once; anything
 /// else (the control plane, `/healthz`, unknown paths) goes through an axum router.
 ///
-/// Milvus's middleware is folded into the call rather than stacked as layers, which would wrap (and clone) every
-/// route on every request: CORS headers are set by the functions that build answers, `OPTIONS` and other methods
+/// Milvus's middleware is folded into the call rather than stacked as tower-http layers. Its semantics differ from
+/// theirs: CORS answers `*` together with `Allow-Credentials: true` (tower-http's `CorsLayer` refuses that pair),
+/// `Request-Timeout` answers 408 without cancelling the handler (`TimeoutLayer` drops it), and an oversized or
+/// unreadable body is a Milvus envelope `1801` at HTTP 200 (`RequestBodyLimitLayer` answers 413). Layers would
+/// also wrap (and clone) every route on every request: CORS headers are set by the functions that build answers, `OPTIONS` and other methods
 /// are answered by the route itself (gin answers a wrong method with its 404, not a 405), panics are caught around
 /// the handler, and authentication is checked first when it is on.
 #[derive(Clone)]
@@ -204,7 +209,13 @@ fn with_content_length(mut response: Response) -> Response {
 fn rest_router(state: Arc<AppState>) -> Router {
     let mut router = Router::new();
     if state.config.control {
-        router = router.merge(control::router(state.clone()));
+        // The control plane is the mock's own API, so tower-http's standard layers fit it: a span and a debug line
+        // per call (`RUST_LOG=tower_http=debug`), and a panic answered with a JSON 500 instead of a dropped
+        // connection. The Milvus routes cannot use them: see `MockService`.
+        let control = control::router(state.clone())
+            .layer(CatchPanicLayer::custom(control_panic))
+            .layer(TraceLayer::new_for_http());
+        router = router.merge(control);
     }
     let router = router.route("/healthz", get(healthz)).fallback(not_found);
     let router = match state.config.users {
@@ -212,6 +223,19 @@ fn rest_router(state: Arc<AppState>) -> Router {
         None => router,
     };
     router.with_state(state)
+}
+
+/// A panic in a control-plane handler: HTTP 500 with the control plane's JSON error shape.
+fn control_panic(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into());
+    let body = serde_json::json!({ "error": format!("the control plane panicked: {what}") }).to_string();
+    let mut response = (StatusCode::INTERNAL_SERVER_ERROR, body).into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
 }
 
 /// Serves `listener` until `shutdown` completes, then lets in-flight requests finish.
@@ -488,4 +512,16 @@ pub(crate) fn cors_headers(headers: &mut HeaderMap) {
         header::ACCESS_CONTROL_ALLOW_METHODS,
         HeaderValue::from_static("GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH"),
     );
+}
+
+#[cfg(test)]
+mod tests {
+    #[tokio::test]
+    async fn a_control_plane_panic_is_a_json_500() {
+        let response = super::control_panic(Box::new("boom"));
+        assert_eq!(response.status(), 500);
+        assert_eq!(response.headers()["content-type"], "application/json");
+        let body = axum::body::to_bytes(response.into_body(), 1 << 10).await.unwrap();
+        assert_eq!(&body[..], br#"{"error":"the control plane panicked: boom"}"#);
+    }
 }
