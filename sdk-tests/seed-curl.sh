@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The seed page's curl example (/work/shared/seed/release-partitions.md),
+# The seed page's curl example (../shared/seed/release-partitions.md),
 # verbatim, as a test against milvus-mock (or any Milvus 2.5+/2.6 server).
 #
 # Usage: MILVUS_URI=http://127.0.0.1:PORT sdk-tests/seed-curl.sh

@@ -30,7 +30,9 @@ pub const ROOT_PASSWORD: &str = "Milvus";
 ///
 /// ```
 /// let milvus = milvus_mock::MockMilvus::builder().auth().user("alice", "secret").start_blocking();
-/// # drop(milvus);
+/// let basic = format!("Basic {}", base64::Engine::encode(&base64::engine::general_purpose::STANDARD, "alice:secret"));
+/// let list = |token: &str| milvus.http_call_blocking("POST", "/v2/vectordb/collections/list", &[("Authorization", token)], "{}").0;
+/// assert_eq!((list(&basic), list("Bearer alice:secret"), list("Bearer bob:secret")), (200, 200, 401));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Users {
@@ -50,9 +52,11 @@ impl Users {
     /// Adds or replaces a user.
     ///
     /// ```
-    /// use milvus_mock::{Config, Users};
+    /// use milvus_mock::{Config, MockMilvus, Users};
     /// let config = Config { users: Some(Users::default().with_user("alice", "secret")), ..Config::default() };
-    /// # let _ = config;
+    /// let milvus = MockMilvus::builder().config(config).start_blocking();
+    /// let list = |token: &str| milvus.http_call_blocking("POST", "/v2/vectordb/collections/list", &[("Authorization", token)], "{}").0;
+    /// assert_eq!((list("Bearer alice:secret"), list("Bearer root:Milvus"), list("")), (200, 200, 401));
     /// ```
     pub fn with_user(mut self, name: &str, password: &str) -> Self {
         self.passwords.insert(name.to_string(), password.to_string());

@@ -112,15 +112,12 @@ async fn put_state(State(app): State<Arc<AppState>>, body: Bytes) -> Answer {
 /// One Milvus call, as the journal keeps it.
 ///
 /// ```
-/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
-/// let milvus = milvus_mock::MockMilvus::start().await;
-/// let url = format!("{}/v2/vectordb/collections/list", milvus.uri());
-/// # let _ = url;
+/// let milvus = milvus_mock::MockMilvus::start_blocking();
 /// // ... the code under test calls the mock ...
-/// for call in milvus.requests() {
-///     println!("{} {} -> {:?}", call.path, call.db_name, call.code);
-/// }
-/// # });
+/// milvus.http_call_blocking("POST", "/v2/vectordb/collections/has", &[], r#"{"collectionName":"book"}"#);
+/// let call = &milvus.requests()[0];
+/// assert_eq!((call.path.as_str(), call.db_name.as_str(), call.collection.as_deref()), ("/v2/vectordb/collections/has", "default", Some("book")));
+/// assert_eq!((call.code, call.http_status), (Some(0), 200));
 /// ```
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]

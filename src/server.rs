@@ -167,11 +167,32 @@ impl MockMilvus {
     ///
     /// ```
     /// let milvus = milvus_mock::MockMilvus::start_blocking();
+    /// milvus.http_call_blocking("POST", "/v2/vectordb/collections/list", &[], "{}");
+    /// assert_eq!(milvus.requests().len(), 1);
     /// milvus.clear_requests();
     /// assert!(milvus.requests().is_empty());
     /// ```
     pub fn clear_requests(&self) {
         self.state.journal.clear();
+    }
+
+    /// One HTTP/1.1 call without a client crate, answered as (status, body): what the examples of this crate use to
+    /// show an effect on the wire. Tests should use a real HTTP client.
+    #[doc(hidden)]
+    pub fn http_call_blocking(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, String) {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(self.address).expect("connect to the mock");
+        let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n", self.address);
+        for (name, value) in headers {
+            request.push_str(&format!("{name}: {value}\r\n"));
+        }
+        request.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
+        stream.write_all(request.as_bytes()).expect("send the request");
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).expect("read the answer");
+        let status = answer.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+        let body = answer.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+        (status, body)
     }
 
     /// Adds a fault rule (`POST /_mock/faults`) and returns its id.
@@ -275,8 +296,9 @@ impl MockMilvusBuilder {
     ///
     /// ```
     /// let milvus = milvus_mock::MockMilvus::builder().auth().start_blocking();
-    /// // Clients now need `Authorization: Bearer root:Milvus`.
-    /// # drop(milvus);
+    /// let list = |headers: &[(&str, &str)]| milvus.http_call_blocking("POST", "/v2/vectordb/collections/list", headers, "{}");
+    /// assert_eq!(list(&[]), (401, r#"{"code":1800,"message":"user hasn't authenticated"}"#.into()));
+    /// assert_eq!(list(&[("Authorization", "Bearer root:Milvus")]), (200, r#"{"code":0,"data":[]}"#.into()));
     /// ```
     pub fn auth(mut self) -> Self {
         self.config.users.get_or_insert_with(Users::default);
@@ -287,8 +309,8 @@ impl MockMilvusBuilder {
     ///
     /// ```
     /// let milvus = milvus_mock::MockMilvus::builder().user("alice", "secret").start_blocking();
-    /// // `Bearer alice:secret` and `Bearer root:Milvus` are accepted.
-    /// # drop(milvus);
+    /// let list = |token: &str| milvus.http_call_blocking("POST", "/v2/vectordb/collections/list", &[("Authorization", token)], "{}").0;
+    /// assert_eq!((list("Bearer alice:secret"), list("Bearer root:Milvus"), list("Bearer alice:wrong")), (200, 200, 401));
     /// ```
     pub fn user(mut self, name: &str, password: &str) -> Self {
         let users = self.config.users.take().unwrap_or_default();
@@ -325,9 +347,12 @@ impl MockMilvusBuilder {
     /// Replaces the whole configuration.
     ///
     /// ```
-    /// let config = milvus_mock::Config { journal_size: 10, ..Default::default() };
+    /// let config = milvus_mock::Config { journal_size: 1, ..Default::default() };
     /// let milvus = milvus_mock::MockMilvus::builder().config(config).start_blocking();
-    /// # drop(milvus);
+    /// for _ in 0..3 {
+    ///     milvus.http_call_blocking("POST", "/v2/vectordb/collections/list", &[], "{}");
+    /// }
+    /// assert_eq!(milvus.requests().len(), 1);
     /// ```
     pub fn config(mut self, config: Config) -> Self {
         self.config = config;
@@ -369,8 +394,7 @@ impl MockMilvusBuilder {
     ///
     /// ```
     /// let milvus = milvus_mock::MockMilvus::builder().control(false).start_blocking();
-    /// // GET /_mock/state now answers Milvus's 404.
-    /// # drop(milvus);
+    /// assert_eq!(milvus.http_call_blocking("GET", "/_mock/state", &[], ""), (404, "404 page not found".into()));
     /// ```
     pub fn control(mut self, on: bool) -> Self {
         self.config.control = on;
@@ -381,8 +405,8 @@ impl MockMilvusBuilder {
     ///
     /// ```
     /// let milvus = milvus_mock::MockMilvus::builder().control_token("s3cret").start_blocking();
-    /// // The control plane wants `Authorization: Bearer s3cret`.
-    /// # drop(milvus);
+    /// assert_eq!(milvus.http_call_blocking("GET", "/_mock/faults", &[], "").0, 401);
+    /// assert_eq!(milvus.http_call_blocking("GET", "/_mock/faults", &[("Authorization", "Bearer s3cret")], "").0, 200);
     /// ```
     pub fn control_token(mut self, token: &str) -> Self {
         self.config.control_token = Some(token.to_string());
@@ -393,6 +417,7 @@ impl MockMilvusBuilder {
     ///
     /// ```
     /// let milvus = milvus_mock::MockMilvus::builder().journal_size(0).start_blocking();
+    /// milvus.http_call_blocking("POST", "/v2/vectordb/collections/list", &[], "{}");
     /// assert!(milvus.requests().is_empty());
     /// ```
     pub fn journal_size(mut self, size: usize) -> Self {

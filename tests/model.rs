@@ -1,6 +1,6 @@
 //! Model-based test: random sequences of database, collection, partition and load/release calls over a small name
 //! pool, sent over HTTP to a fresh mock and replayed on a reference model of the contract written here
-//! (`/work/shared/milvus-rest-v2.md` §4, §6, §7, §8). Every answer must equal the model's prediction, code,
+//! (`../shared/milvus-rest-v2.md` §4, §6, §7, §8). Every answer must equal the model's prediction, code,
 //! message and data; at the end the mock's state (`state()`) must hold the same databases, collections,
 //! partitions and loaded partitions as the model. A failing sequence shrinks to a minimal one.
 //!

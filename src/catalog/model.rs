@@ -263,13 +263,8 @@ pub(crate) fn describe_function(function: &Value, id: i64) -> Value {
 }
 
 /// The kinds of vector field, which decide the index types and metrics allowed on them.
-///
-/// ```
-/// use milvus_mock::catalog::VectorKind;
-/// assert_ne!(VectorKind::Float, VectorKind::Binary);
-/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum VectorKind {
+pub(crate) enum VectorKind {
     Float,
     Binary,
     Sparse,

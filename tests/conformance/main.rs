@@ -1,4 +1,4 @@
-//! The conformance suite: black-box HTTP scenarios drawn from the contract (`/work/shared/milvus-rest-v2.md` and
+//! The conformance suite: black-box HTTP scenarios drawn from the contract (`../shared/milvus-rest-v2.md` and
 //! its part 2), run against any Milvus REST endpoint.
 //!
 //! By default it spawns a fresh milvus-mock (authentication on, token `root:Milvus`); with `MILVUS_URI` it talks

@@ -1,4 +1,4 @@
-//! The seed page, `/work/shared/seed/release-partitions.md`: its request verbatim against the state it describes
+//! The seed page, `../shared/seed/release-partitions.md`: its request verbatim against the state it describes
 //! (a quick-setup collection with `_default` and `january`, loaded). The page's `"code": 200` is the docs' table;
 //! the source answers 0 (contract §1.2, §11), which `MILVUS_SUCCESS_CODE` can change for early 2.4 builds.
 
