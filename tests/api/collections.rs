@@ -545,3 +545,74 @@ async fn rename_into_a_missing_database_returns_code_65535() {
 
     assert_eq!(body, json!({"code": 65535, "message": "target database:nope not found"}));
 }
+
+// ---- repeated keys: Go decodes every occurrence in order and keeps the first type error (issue 12) ----
+
+fn bad_json(go_error: &str) -> Value {
+    json!({"code": 1801, "message": format!("can only accept json format request, error: {go_error}")})
+}
+
+async fn post_text(app: &TestApp, path: &str, body: &str) -> Value {
+    let raw = app.post_raw(path, body.to_string(), &[]).await;
+    assert_eq!(raw.status, StatusCode::OK, "{path} {body:?}: {}", raw.body);
+    serde_json::from_str(&raw.body).expect("a JSON body")
+}
+
+#[tokio::test]
+async fn create_with_a_repeated_collection_name_of_another_type_returns_the_first_type_error() {
+    let app = spawn_app().await;
+
+    let body =
+        post_text(&app, "/collections/create", r#"{"collectionName":5,"collectionName":"a","dimension":5}"#).await;
+
+    assert_eq!(
+        body,
+        bad_json("json: cannot unmarshal number into Go struct field CollectionReq.collectionName of type string")
+    );
+    let (_, has) = app.post("/collections/has", json!({"collectionName": "a"})).await;
+    assert_eq!(has, json!({"code": 0, "data": {"has": false}}));
+}
+
+#[tokio::test]
+async fn drop_with_a_repeated_collection_name_of_another_type_returns_1801_and_keeps_the_collection() {
+    let app = spawn_app().await;
+    app.create_quick_collection("a").await;
+
+    // The good value comes first, the bad one last: still the type error (case-folded keys count too).
+    let body = post_text(&app, "/collections/drop", r#"{"collectionName":"a","COLLECTIONNAME":["a"]}"#).await;
+
+    assert_eq!(
+        body,
+        bad_json("json: cannot unmarshal array into Go struct field CollectionNameReq.collectionName of type string")
+    );
+    let (_, has) = app.post("/collections/has", json!({"collectionName": "a"})).await;
+    assert_eq!(has, json!({"code": 0, "data": {"has": true}}));
+}
+
+#[tokio::test]
+async fn the_type_error_reported_is_the_first_in_the_document_not_in_the_struct() {
+    let app = spawn_app().await;
+
+    // CollectionReq declares collectionName before dimension; Go reports what it meets first.
+    let body = post_text(&app, "/collections/create", r#"{"dimension":"5","collectionName":5}"#).await;
+
+    assert_eq!(
+        body,
+        bad_json("json: cannot unmarshal string into Go struct field CollectionReq.dimension of type int32")
+    );
+    let (_, list) = app.post("/collections/list", json!({})).await;
+    assert_eq!(list, json!({"code": 0, "data": []}));
+}
+
+#[tokio::test]
+async fn a_repeated_key_of_the_same_type_keeps_the_last_value() {
+    let app = spawn_app().await;
+
+    let body =
+        post_text(&app, "/collections/create", r#"{"collectionName":"first","COLLECTIONNAME":"last","dimension":5}"#)
+            .await;
+
+    assert_eq!(body, success());
+    let (_, list) = app.post("/collections/list", json!({})).await;
+    assert_eq!(list, json!({"code": 0, "data": ["last"]}));
+}
