@@ -244,10 +244,10 @@ impl Catalog {
             let c = lookup(d, name)
                 .map_err(|_| Error::CollectionNotFoundDescribe { db: db.to_string(), name: name.to_string() })?;
             let mut message = String::new();
-            // Only the first vector field's index is shown (DescribeIndex with that field name).
-            let first_vector = c.vector_fields().next().map(|f| f.name.clone());
-            let indexes: Vec<Value> =
-                c.indexes.iter().filter(|i| Some(&i.field) == first_vector.as_ref()).map(Index::summary).collect();
+            // Every index of the collection, scalar ones too: the REST handler sends DescribeIndex the first
+            // vector field's name, but the proxy's describeIndexTask asks datacoord by collection (and index
+            // name) only (internal/proxy/task_index.go). Datacoord's order is a Go map's; here it is creation order.
+            let indexes: Vec<Value> = c.indexes.iter().map(Index::summary).collect();
             if indexes.is_empty() {
                 let err = Error::IndexNotFoundCollection { name: c.name().to_string() };
                 message.push_str(&err.message(&self.profile));

@@ -616,3 +616,51 @@ async fn a_repeated_key_of_the_same_type_keeps_the_last_value() {
     let (_, list) = app.post("/collections/list", json!({})).await;
     assert_eq!(list, json!({"code": 0, "data": ["last"]}));
 }
+
+// ---- collections/describe lists every index (issue 12) ----
+
+#[tokio::test]
+async fn describe_lists_every_index_of_the_collection_scalar_and_second_vector_ones_too() {
+    let app = spawn_app().await;
+    let mut body = custom_schema("docs");
+    body["schema"]["fields"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"fieldName": "image", "dataType": "FloatVector", "elementTypeParams": {"dim": "4"}}));
+    body["indexParams"] = json!([
+        {"fieldName": "vector", "indexName": "vector_idx", "metricType": "L2", "indexType": "AUTOINDEX"},
+        {"fieldName": "title", "indexName": "title_idx", "indexType": "INVERTED"},
+        {"fieldName": "image", "indexName": "image_idx", "metricType": "IP", "indexType": "AUTOINDEX"}
+    ]);
+    app.ok("/collections/create", body).await;
+
+    let describe = app.describe("docs").await;
+
+    assert_eq!(describe["code"], 0);
+    assert_eq!(describe["message"], "");
+    assert_eq!(
+        describe["data"]["indexes"],
+        json!([
+            {"fieldName": "vector", "indexName": "vector_idx", "metricType": "L2"},
+            {"fieldName": "title", "indexName": "title_idx", "metricType": ""},
+            {"fieldName": "image", "indexName": "image_idx", "metricType": "IP"}
+        ])
+    );
+    let (_, list) = app.post("/indexes/list", json!({"collectionName": "docs"})).await;
+    assert_eq!(list, json!({"code": 0, "data": ["vector_idx", "title_idx", "image_idx"]}));
+}
+
+#[tokio::test]
+async fn describe_shows_a_scalar_index_when_the_vector_field_has_none() {
+    let app = spawn_app().await;
+    app.create_collection_without_index("docs").await;
+    let index = json!({"collectionName": "docs", "indexParams": [{"fieldName": "title", "indexName": "t", "indexType": "INVERTED"}]});
+    app.ok("/indexes/create", index).await;
+
+    let body = app.describe("docs").await;
+
+    let mut expected = custom_schema_description(&collection_id(&body), "docs");
+    expected["data"]["indexes"] = json!([{"fieldName": "title", "indexName": "t", "metricType": ""}]);
+    expected["message"] = json!("");
+    assert_eq!(body, expected);
+}
