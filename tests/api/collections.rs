@@ -642,7 +642,7 @@ async fn describe_lists_every_index_of_the_collection_scalar_and_second_vector_o
         describe["data"]["indexes"],
         json!([
             {"fieldName": "vector", "indexName": "vector_idx", "metricType": "L2"},
-            {"fieldName": "title", "indexName": "title_idx", "metricType": ""},
+            {"fieldName": "title", "indexName": "title_idx", "metricType": "COSINE"},
             {"fieldName": "image", "indexName": "image_idx", "metricType": "IP"}
         ])
     );
@@ -660,7 +660,8 @@ async fn describe_shows_a_scalar_index_when_the_vector_field_has_none() {
     let body = app.describe("docs").await;
 
     let mut expected = custom_schema_description(&collection_id(&body), "docs");
-    expected["data"]["indexes"] = json!([{"fieldName": "title", "indexName": "t", "metricType": ""}]);
+    // No metric on a scalar index: printIndexes's getMetricType falls back to DefaultMetricType.
+    expected["data"]["indexes"] = json!([{"fieldName": "title", "indexName": "t", "metricType": "COSINE"}]);
     expected["message"] = json!("");
     assert_eq!(body, expected);
 }
