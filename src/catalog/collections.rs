@@ -28,6 +28,18 @@ pub(super) fn lookup_mut<'a>(db: &'a mut Database, name: &str) -> Result<&'a mut
     collections.get_mut(real).ok_or_else(|| Error::CollectionNotFound { db: db_name.clone(), name: name.to_string() })
 }
 
+/// Rootcoord's schema checks (`checkFieldSchema` in `createCollectionTask.Prepare`), after the proxy's and before
+/// the existing-collection comparison. Only the primary key's default value is modelled.
+fn validate_field_schemas(spec: &CollectionSpec) -> Result<()> {
+    match spec.fields.iter().find(|f| f.primary_key && f.default_value.is_some()) {
+        Some(f) => Err(Error::InvalidParameter(format!(
+            "primary field not support default_value, type:{}, name:{}: invalid parameter",
+            f.data_type, f.name
+        ))),
+        None => Ok(()),
+    }
+}
+
 impl Catalog {
     fn validate_collection_name(&self, name: &str) -> Result<()> {
         names::validate_collection(name, NameKind::Collection, &self.profile)
@@ -61,6 +73,25 @@ impl Catalog {
                     a.name, b.name
                 )));
             }
+        }
+        // createCollectionTask.validatePartitionKey (internal/proxy/task.go), up to the nullable check.
+        let mut partition_key: Option<&Field> = None;
+        for field in spec.fields.iter().filter(|f| f.partition_key) {
+            if let Some(first) = partition_key {
+                return Err(Error::Plain(format!(
+                    "there are more than one partition key, field name = {}, {}",
+                    first.name, field.name
+                )));
+            }
+            if field.primary_key {
+                return Err(Error::Plain("the partition key field must not be primary field".into()));
+            }
+            if field.nullable {
+                return Err(Error::InvalidParameter(
+                    "partition key field not support nullable: invalid parameter".into(),
+                ));
+            }
+            partition_key = Some(field);
         }
         for field in &spec.fields {
             let param = |key: &str| field.params.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
@@ -157,6 +188,7 @@ impl Catalog {
             if d.aliases.contains_key(&spec.name) {
                 return Err(Error::CollectionNameIsAlias { name: spec.name.clone() });
             }
+            validate_field_schemas(&spec)?;
             match d.collections.get(&spec.name) {
                 Some(existing) if existing.spec == spec => {}
                 Some(_) => {

@@ -665,3 +665,125 @@ async fn describe_shows_a_scalar_index_when_the_vector_field_has_none() {
     expected["message"] = json!("");
     assert_eq!(body, expected);
 }
+
+// ---- default values and partition keys in collections/create (issue 12) ----
+
+/// `custom_schema("docs")` with one more field.
+fn schema_with(field: Value) -> Value {
+    let mut body = custom_schema("docs");
+    body["schema"]["fields"].as_array_mut().unwrap().push(field);
+    body
+}
+
+async fn assert_not_created(app: &TestApp) {
+    let (_, has) = app.post("/collections/has", json!({"collectionName": "docs"})).await;
+    assert_eq!(has, json!({"code": 0, "data": {"has": false}}));
+}
+
+#[tokio::test]
+async fn create_with_a_default_value_on_a_json_field_returns_1100_convert_default_value_fail() {
+    let app = spawn_app().await;
+
+    let (status, body) = app
+        .post(
+            "/collections/create",
+            schema_with(json!({"fieldName": "meta", "dataType": "JSON", "defaultValue": {"key": 1}})),
+        )
+        .await;
+
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        body,
+        json!({"code": 1100, "message": "convert defaultValue fail, err:Unexpected default value type: JSON: invalid parameter"})
+    );
+    assert_not_created(&app).await;
+}
+
+#[tokio::test]
+async fn create_with_a_default_value_on_an_array_field_fails_before_its_element_type_is_checked() {
+    let app = spawn_app().await;
+    // The element type is wrong too, but the handler converts the default value first.
+    let field = json!({"fieldName": "tags", "dataType": "Array", "elementDataType": "int64", "defaultValue": [1, 2],
+        "elementTypeParams": {"max_capacity": "8"}});
+
+    let (_, body) = app.post("/collections/create", schema_with(field)).await;
+
+    assert_eq!(
+        body,
+        json!({"code": 1100, "message": "convert defaultValue fail, err:Unexpected default value type: Array: invalid parameter"})
+    );
+    assert_not_created(&app).await;
+}
+
+#[tokio::test]
+async fn a_null_default_value_on_a_json_field_is_no_default() {
+    let app = spawn_app().await;
+
+    let (_, body) = app
+        .post(
+            "/collections/create",
+            schema_with(json!({"fieldName": "meta", "dataType": "JSON", "defaultValue": null})),
+        )
+        .await;
+
+    assert_eq!(body, success());
+}
+
+#[tokio::test]
+async fn create_with_a_default_value_on_the_primary_key_returns_1100() {
+    let app = spawn_app().await;
+    let mut body = custom_schema("docs");
+    body["schema"]["fields"][0]["defaultValue"] = json!(7);
+
+    let (_, answer) = app.post("/collections/create", body).await;
+
+    assert_eq!(
+        answer,
+        json!({"code": 1100, "message": "primary field not support default_value, type:Int64, name:id: invalid parameter"})
+    );
+    assert_not_created(&app).await;
+}
+
+#[tokio::test]
+async fn the_proxy_s_checks_come_before_the_primary_key_default_value() {
+    let app = spawn_app().await;
+    let mut body = custom_schema("docs");
+    body["schema"]["fields"][0]["defaultValue"] = json!(7);
+    body["schema"]["fields"][2]["elementTypeParams"] = json!({});
+
+    let (_, answer) = app.post("/collections/create", body).await;
+
+    assert_eq!(
+        answer,
+        json!({"code": 65535, "message": "type param(max_length) should be specified for the field(title) of collection docs"})
+    );
+}
+
+#[tokio::test]
+async fn create_with_a_nullable_partition_key_returns_1100() {
+    let app = spawn_app().await;
+    let field = json!({"fieldName": "tenant", "dataType": "Int64", "isPartitionKey": true, "nullable": true});
+
+    let (_, body) = app.post("/collections/create", schema_with(field)).await;
+
+    assert_eq!(body, json!({"code": 1100, "message": "partition key field not support nullable: invalid parameter"}));
+    assert_not_created(&app).await;
+}
+
+#[tokio::test]
+async fn create_with_two_partition_keys_names_both_before_checking_nullable() {
+    let app = spawn_app().await;
+    let mut body = schema_with(json!({"fieldName": "tenant", "dataType": "Int64", "isPartitionKey": true}));
+    body["schema"]["fields"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"fieldName": "region", "dataType": "Int64", "isPartitionKey": true, "nullable": true}));
+
+    let (_, answer) = app.post("/collections/create", body).await;
+
+    assert_eq!(
+        answer,
+        json!({"code": 65535, "message": "there are more than one partition key, field name = tenant, region"})
+    );
+    assert_not_created(&app).await;
+}
