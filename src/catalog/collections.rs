@@ -28,8 +28,9 @@ pub(super) fn lookup_mut<'a>(db: &'a mut Database, name: &str) -> Result<&'a mut
     collections.get_mut(real).ok_or_else(|| Error::CollectionNotFound { db: db_name.clone(), name: name.to_string() })
 }
 
-/// Rootcoord's schema checks (`checkFieldSchema` in `createCollectionTask.Prepare`), after the proxy's and before
-/// the existing-collection comparison. Only the primary key's default value is modelled.
+/// Rootcoord's schema checks (`createCollectionTask.Prepare`), after the proxy's and before the existing-collection
+/// comparison. Only the primary key's default value is modelled; its text and place follow the issue, not a source
+/// line (see README, fidelity notes).
 fn validate_field_schemas(spec: &CollectionSpec) -> Result<()> {
     match spec.fields.iter().find(|f| f.primary_key && f.default_value.is_some()) {
         Some(f) => Err(Error::InvalidParameter(format!(
