@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use crate::error::Error;
 use crate::gojson::{self, DecodeError, GoObject, Required};
@@ -141,17 +141,17 @@ pub fn decode<R: MilvusRequest>(body: &[u8]) -> Result<R, Error> {
 
 /// Go's `json.Decode` of a body into `R`: syntax and type errors as Go words them.
 fn bind<R: MilvusRequest>(body: &[u8]) -> Result<R, Error> {
-    let value = gojson::scan(body).map_err(|e| match e {
+    let value = gojson::parse(body).map_err(|e| match e {
         DecodeError::Empty => Error::EmptyBody,
         DecodeError::Invalid(m) => Error::BadJson(m),
     })?;
-    let mut map: Map<String, Value> = gojson::top_level(value, R::GO_TYPE).map_err(|e| match e {
+    let members = gojson::top_level(value, R::GO_TYPE).map_err(|e| match e {
         DecodeError::Empty => Error::EmptyBody,
         DecodeError::Invalid(m) => Error::BadJson(m),
     })?;
     let mut first_error = None;
     let request = {
-        let mut object = GoObject::new(&mut map, struct_name(R::GO_TYPE), &mut first_error);
+        let mut object = GoObject::from_members(members, struct_name(R::GO_TYPE), &mut first_error);
         R::read(&mut object)
     };
     match first_error {

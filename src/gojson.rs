@@ -30,12 +30,71 @@ pub enum DecodeError {
 /// deep; Go would ignore them too, or fail on a type long before). Strings decode as Go does: invalid UTF-8 and
 /// lone surrogates become U+FFFD. Numbers keep their text, so type errors can quote it (`number 1e1`).
 pub fn scan(body: &[u8]) -> Result<Value, DecodeError> {
+    parse(body).map(Json::into_value)
+}
+
+/// [`scan`], keeping every member of every object in document order (repeated keys included) with the byte
+/// offset of its value, as Go's decoder sees them.
+pub fn parse(body: &[u8]) -> Result<Json, DecodeError> {
     let mut p = Parser { b: body, i: 0 };
     p.skip_ws();
     if p.i >= body.len() {
         return Err(DecodeError::Empty);
     }
     p.value().map_err(DecodeError::Invalid)
+}
+
+/// A parsed JSON value that keeps what Go's decoder sees and a map forgets: every object member in document
+/// order, a repeated key as often as it occurs, and where each member's value starts (Go keeps the type error
+/// met first in the document).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Json {
+    Null,
+    Bool(bool),
+    Number(serde_json::Number),
+    String(String),
+    /// Elements as `(offset, value)`.
+    Array(Vec<(usize, Json)>),
+    /// Members as `(key, offset of the value, value)`.
+    Object(Vec<(String, usize, Json)>),
+}
+
+impl Json {
+    /// The value as Go decodes it into an `interface{}`: a repeated key keeps its last value (`m[key] = value`).
+    pub fn into_value(self) -> Value {
+        match self {
+            Json::Null => Value::Null,
+            Json::Bool(b) => Value::Bool(b),
+            Json::Number(n) => Value::Number(n),
+            Json::String(s) => Value::String(s),
+            Json::Array(items) => Value::Array(items.into_iter().map(|(_, v)| v.into_value()).collect()),
+            Json::Object(members) => Value::Object(members.into_iter().map(|(k, _, v)| (k, v.into_value())).collect()),
+        }
+    }
+
+    /// A serde value as members (offsets all 0: the order of type errors is then the reading order).
+    pub fn from_value(value: Value) -> Json {
+        match value {
+            Value::Null => Json::Null,
+            Value::Bool(b) => Json::Bool(b),
+            Value::Number(n) => Json::Number(n),
+            Value::String(s) => Json::String(s),
+            Value::Array(items) => Json::Array(items.into_iter().map(|v| (0, Json::from_value(v))).collect()),
+            Value::Object(m) => Json::Object(m.into_iter().map(|(k, v)| (k, 0, Json::from_value(v))).collect()),
+        }
+    }
+
+    /// The word Go uses for the value's kind in `cannot unmarshal <kind> into ...`.
+    fn kind(&self) -> &'static str {
+        match self {
+            Json::Null => "null",
+            Json::Bool(_) => "bool",
+            Json::Number(_) => "number",
+            Json::String(_) => "string",
+            Json::Array(_) => "array",
+            Json::Object(_) => "object",
+        }
+    }
 }
 
 /// Go's `maxNestingDepth`.
@@ -53,8 +112,10 @@ struct Parser<'a> {
 
 /// An open container while parsing; `None` contents mean "too deep to keep".
 enum Open {
-    Array(Option<Vec<Value>>),
-    Object(Option<Map<String, Value>>, String),
+    /// Elements so far, and the offset of the element being read.
+    Array(Option<Vec<(usize, Json)>>, usize),
+    /// Members so far, and the key and value offset of the member being read.
+    Object(Option<Vec<(String, usize, Json)>>, String, usize),
 }
 
 /// Go's `quoteChar`: how a byte is shown in a syntax error.
@@ -141,11 +202,14 @@ impl Parser<'_> {
     }
 
     /// One whole value, containers included, without recursion.
-    fn value(&mut self) -> Result<Value, String> {
+    fn value(&mut self) -> Result<Json, String> {
         let mut stack: Vec<Open> = Vec::new();
         'values: loop {
             // Read the start of a value: a scalar completes at once, a container opens.
             self.skip_ws();
+            if let Some(Open::Object(_, _, at) | Open::Array(_, at)) = stack.last_mut() {
+                *at = self.i;
+            }
             let c = self.next()?;
             let mut done = match c {
                 b'{' | b'[' => {
@@ -158,24 +222,24 @@ impl Parser<'_> {
                     if self.peek() == Some(close) {
                         self.i += 1;
                         match (c, keep) {
-                            (_, false) => Value::Null,
-                            (b'{', true) => Value::Object(Map::new()),
-                            _ => Value::Array(Vec::new()),
+                            (_, false) => Json::Null,
+                            (b'{', true) => Json::Object(Vec::new()),
+                            _ => Json::Array(Vec::new()),
                         }
                     } else if c == b'{' {
                         let key = self.key()?;
-                        stack.push(Open::Object(keep.then(Map::new), key));
+                        stack.push(Open::Object(keep.then(Vec::new), key, 0));
                         continue 'values;
                     } else {
-                        stack.push(Open::Array(keep.then(Vec::new)));
+                        stack.push(Open::Array(keep.then(Vec::new), 0));
                         continue 'values;
                     }
                 }
-                b'"' => Value::String(self.string()?),
+                b'"' => Json::String(self.string()?),
                 b'-' | b'0'..=b'9' => self.number(c)?,
-                b't' => self.literal(b"rue", "true", Value::Bool(true))?,
-                b'f' => self.literal(b"alse", "false", Value::Bool(false))?,
-                b'n' => self.literal(b"ull", "null", Value::Null)?,
+                b't' => self.literal(b"rue", "true", Json::Bool(true))?,
+                b'f' => self.literal(b"alse", "false", Json::Bool(false))?,
+                b'n' => self.literal(b"ull", "null", Json::Null)?,
                 _ => return Err(invalid(c, "looking for beginning of value")),
             };
             // Hand the finished value to its container; close containers as they end.
@@ -184,9 +248,9 @@ impl Parser<'_> {
                 self.skip_ws();
                 let c = self.next()?;
                 match top {
-                    Open::Array(items) => {
+                    Open::Array(items, at) => {
                         if let Some(items) = items {
-                            items.push(done);
+                            items.push((*at, done));
                         }
                         match c {
                             b',' => continue 'values,
@@ -194,10 +258,10 @@ impl Parser<'_> {
                             _ => return Err(invalid(c, "after array element")),
                         }
                     }
-                    Open::Object(map, key) => {
-                        if let Some(map) = map {
-                            // Duplicate keys: the last one wins, as in Go.
-                            map.insert(std::mem::take(key), done);
+                    Open::Object(members, key, at) => {
+                        if let Some(members) = members {
+                            // A repeated key is kept: Go decodes every occurrence, in order.
+                            members.push((std::mem::take(key), *at, done));
                         }
                         match c {
                             b',' => {
@@ -210,9 +274,9 @@ impl Parser<'_> {
                     }
                 }
                 done = match stack.pop() {
-                    Some(Open::Array(Some(items))) => Value::Array(items),
-                    Some(Open::Object(Some(map), _)) => Value::Object(map),
-                    _ => Value::Null,
+                    Some(Open::Array(Some(items), _)) => Json::Array(items),
+                    Some(Open::Object(Some(members), _, _)) => Json::Object(members),
+                    _ => Json::Null,
                 };
             }
         }
@@ -289,7 +353,7 @@ impl Parser<'_> {
     }
 
     /// A number ends at the first byte that cannot continue it; what follows is judged by the caller.
-    fn number(&mut self, first: u8) -> Result<Value, String> {
+    fn number(&mut self, first: u8) -> Result<Json, String> {
         let start = self.i - 1;
         let first = if first == b'-' {
             let c = self.next()?;
@@ -324,10 +388,10 @@ impl Parser<'_> {
         }
         // The grammar is checked above; serde_json keeps the text (arbitrary_precision).
         let text = std::str::from_utf8(&self.b[start..self.i]).unwrap_or("0");
-        Ok(text.parse::<serde_json::Number>().map(Value::Number).unwrap_or(Value::Null))
+        Ok(text.parse::<serde_json::Number>().map(Json::Number).unwrap_or(Json::Null))
     }
 
-    fn literal(&mut self, rest: &[u8], word: &str, value: Value) -> Result<Value, String> {
+    fn literal(&mut self, rest: &[u8], word: &str, value: Json) -> Result<Json, String> {
         for &want in rest {
             let c = self.next()?;
             if c != want {
@@ -353,160 +417,207 @@ fn equal_fold(document: &str, field: &str) -> bool {
     folded.eq(field.chars().map(|c| c.to_ascii_lowercase()))
 }
 
-/// The word Go uses for a JSON value's kind in `cannot unmarshal <kind> into ...`.
-fn kind(v: &Value) -> String {
-    match v {
-        Value::Null => "null".into(),
-        Value::Bool(_) => "bool".into(),
-        Value::Number(_) => "number".into(),
-        Value::String(_) => "string".into(),
-        Value::Array(_) => "array".into(),
-        Value::Object(_) => "object".into(),
-    }
-}
-
 /// Reads the top-level value as the Go struct `go_type` (for example `httpserver.CollectionNameReq`).
 ///
 /// `null` decodes to an empty struct, as in Go; any other non-object is a type error.
-pub fn top_level(value: Value, go_type: &str) -> Result<Map<String, Value>, DecodeError> {
+pub fn top_level(value: Json, go_type: &str) -> Result<Vec<(String, usize, Json)>, DecodeError> {
     match value {
-        Value::Object(m) => Ok(m),
-        Value::Null => Ok(Map::new()),
+        Json::Object(members) => Ok(members),
+        Json::Null => Ok(Vec::new()),
         other => Err(DecodeError::Invalid(format!(
             "json: cannot unmarshal {} into Go value of type {go_type}",
-            kind(&other)
+            other.kind()
         ))),
     }
 }
 
-/// One JSON object being read as one Go struct. Each field is taken out of the map as it is read (no copies).
+/// One JSON object being read as one Go struct.
+///
+/// Go's decoder walks the members in document order and decodes each into the field its key names (exact match,
+/// else `EqualFold`), so a field named twice is decoded twice: a later value overwrites a scalar, merges into a
+/// struct or map, reuses a slice's elements; `null` leaves a scalar or struct alone and clears a slice, map or
+/// `interface{}`; a value of the wrong type changes nothing and records an `UnmarshalTypeError`. The error kept
+/// is the one met first in the document (by value offset), whatever order the fields are read in here.
 pub struct GoObject<'a> {
-    map: &'a mut Map<String, Value>,
+    members: Vec<(String, usize, Json)>,
     /// Go struct name, used in type errors (`CollectionNameReq`).
     strukt: &'static str,
     /// JSON path of this object from the root (`schema.fields`), empty at the root.
     path: String,
-    /// The first type error seen anywhere in the body.
+    /// The first type error in the document, and the offset of the value it is about in `first_at`.
     first_error: &'a mut Option<String>,
+    first_at: usize,
 }
 
 impl<'a> GoObject<'a> {
+    /// Reads a serde object (its members are taken out of `map`).
     pub fn new(map: &'a mut Map<String, Value>, strukt: &'static str, first_error: &'a mut Option<String>) -> Self {
-        Self { map, strukt, path: String::new(), first_error }
+        let members = std::mem::take(map).into_iter().map(|(k, v)| (k, 0, Json::from_value(v))).collect();
+        Self::from_members(members, strukt, first_error)
     }
 
-    /// Go matches an exact key first, else the first key equal under Unicode case folding (`bytes.EqualFold`).
-    fn get(&mut self, key: &str) -> Option<Value> {
-        if let Some(v) = self.map.remove(key) {
-            return Some(v);
+    /// Reads parsed members (see [`parse`]).
+    pub fn from_members(
+        members: Vec<(String, usize, Json)>,
+        strukt: &'static str,
+        first_error: &'a mut Option<String>,
+    ) -> Self {
+        Self { members, strukt, path: String::new(), first_error, first_at: usize::MAX }
+    }
+
+    /// A nested struct's reader; its errors count with this one's (see [`Self::read_nested`]).
+    fn nested<T>(
+        &mut self,
+        members: Vec<(String, usize, Json)>,
+        strukt: &'static str,
+        path: String,
+        read: impl FnOnce(&mut GoObject<'_>) -> T,
+    ) -> T {
+        let mut inner =
+            GoObject { members, strukt, path, first_error: &mut *self.first_error, first_at: self.first_at };
+        let out = read(&mut inner);
+        self.first_at = inner.first_at;
+        out
+    }
+
+    /// Every occurrence of the field `key`, in document order: Go matches a member to a field by exact name or
+    /// `bytes.EqualFold`, and the fields of one struct never fold to the same name.
+    fn get(&mut self, key: &str) -> Vec<(usize, Json)> {
+        if !self.members.iter().any(|(k, _, _)| k == key || equal_fold(k, key)) {
+            return Vec::new();
         }
-        let folded = self.map.keys().find(|k| equal_fold(k, key))?.clone();
-        self.map.remove(&folded)
+        let (hits, rest): (Vec<_>, Vec<_>) =
+            std::mem::take(&mut self.members).into_iter().partition(|(k, _, _)| k == key || equal_fold(k, key));
+        self.members = rest;
+        hits.into_iter().map(|(_, at, v)| (at, v)).collect()
     }
 
     fn field_path(&self, key: &str) -> String {
         if self.path.is_empty() { key.to_string() } else { format!("{}.{key}", self.path) }
     }
 
-    fn type_error(&mut self, value_kind: String, key: &str, go_type: &str) {
-        if self.first_error.is_none() {
-            *self.first_error = Some(format!(
-                "json: cannot unmarshal {value_kind} into Go struct field {}.{} of type {go_type}",
-                self.strukt,
-                self.field_path(key)
-            ));
+    /// Records Go's `UnmarshalTypeError` for the value at `at`, unless one earlier in the document is recorded.
+    fn type_error(&mut self, at: usize, value_kind: &str, key: &str, go_type: &str) {
+        if self.first_error.is_some() && at >= self.first_at {
+            return;
         }
+        self.first_at = at;
+        *self.first_error = Some(format!(
+            "json: cannot unmarshal {value_kind} into Go struct field {}.{} of type {go_type}",
+            self.strukt,
+            self.field_path(key)
+        ));
     }
 
     /// A Go `string` field. Missing or `null` gives `""`.
     pub fn string(&mut self, key: &str) -> String {
-        match self.get(key) {
-            None | Some(Value::Null) => String::new(),
-            Some(Value::String(s)) => s,
-            Some(v) => {
-                self.type_error(kind(&v), key, "string");
-                String::new()
+        let mut out = String::new();
+        for (at, v) in self.get(key) {
+            match v {
+                Json::Null => {}
+                Json::String(s) => out = s,
+                v => self.type_error(at, v.kind(), key, "string"),
             }
         }
+        out
     }
 
     /// A Go `[]string` field. `None` is Go's nil slice (missing or `null`).
+    ///
+    /// A second array decodes into the first one's elements (Go reuses the backing array, up to its capacity
+    /// with what earlier arrays left there): `null` elements keep what was there.
     pub fn strings(&mut self, key: &str) -> Option<Vec<String>> {
-        match self.get(key) {
-            None | Some(Value::Null) => None,
-            Some(Value::Array(items)) => {
-                let mut out = Vec::with_capacity(items.len());
-                for item in items {
-                    match item {
-                        Value::String(s) => out.push(s),
-                        Value::Null => out.push(String::new()),
-                        v => {
-                            self.type_error(kind(&v), key, "string");
-                            out.push(String::new());
+        let mut backing: Vec<String> = Vec::new();
+        let mut len = None;
+        for (at, v) in self.get(key) {
+            match v {
+                Json::Null => {
+                    backing.clear();
+                    len = None;
+                }
+                Json::Array(items) => {
+                    if items.is_empty() {
+                        backing.clear();
+                    }
+                    len = Some(items.len());
+                    for (i, (at, item)) in items.into_iter().enumerate() {
+                        if i == backing.len() {
+                            backing.push(String::new());
+                        }
+                        match item {
+                            Json::String(s) => backing[i] = s,
+                            Json::Null => {}
+                            v => self.type_error(at, v.kind(), key, "string"),
                         }
                     }
                 }
-                Some(out)
-            }
-            Some(v) => {
-                self.type_error(kind(&v), key, "[]string");
-                None
+                v => self.type_error(at, v.kind(), key, "[]string"),
             }
         }
+        len.map(|n| {
+            backing.truncate(n);
+            backing
+        })
     }
 
     /// A Go integer field of type `go_type` (`int32`, `int64`); `bits` bounds it.
     pub fn int(&mut self, key: &str, go_type: &str, bits: u32) -> i64 {
-        match self.get(key) {
-            None | Some(Value::Null) => 0,
-            Some(Value::Number(n)) => {
-                let text = n.to_string();
-                let max = (1i128 << (bits - 1)) - 1;
-                match text.parse::<i128>() {
-                    Ok(v) if v <= max && v >= -max - 1 => v as i64,
-                    _ => {
-                        self.type_error(format!("number {text}"), key, go_type);
-                        0
+        let mut out = 0;
+        for (at, v) in self.get(key) {
+            match v {
+                Json::Null => {}
+                Json::Number(n) => {
+                    let text = n.to_string();
+                    let max = (1i128 << (bits - 1)) - 1;
+                    match text.parse::<i128>() {
+                        Ok(v) if v <= max && v >= -max - 1 => out = v as i64,
+                        _ => self.type_error(at, &format!("number {text}"), key, go_type),
                     }
                 }
-            }
-            Some(v) => {
-                self.type_error(kind(&v), key, go_type);
-                0
+                v => self.type_error(at, v.kind(), key, go_type),
             }
         }
+        out
     }
 
     /// A Go `bool` field.
     pub fn bool(&mut self, key: &str) -> bool {
-        match self.get(key) {
-            None | Some(Value::Null) => false,
-            Some(Value::Bool(b)) => b,
-            Some(v) => {
-                self.type_error(kind(&v), key, "bool");
-                false
+        let mut out = false;
+        for (at, v) in self.get(key) {
+            match v {
+                Json::Null => {}
+                Json::Bool(b) => out = b,
+                v => self.type_error(at, v.kind(), key, "bool"),
             }
         }
+        out
     }
 
-    /// A Go `map[string]interface{}` field. `None` is a nil map.
+    /// A Go `map[string]interface{}` field. `None` is a nil map; a second object merges into the first.
     pub fn map(&mut self, key: &str) -> Option<Map<String, Value>> {
-        match self.get(key) {
-            None | Some(Value::Null) => None,
-            Some(Value::Object(m)) => Some(m),
-            Some(v) => {
-                self.type_error(kind(&v), key, "map[string]interface {}");
-                None
+        let mut out: Option<Map<String, Value>> = None;
+        for (at, v) in self.get(key) {
+            match v {
+                Json::Null => out = None,
+                Json::Object(members) => {
+                    let map = out.get_or_insert_with(Map::new);
+                    for (k, _, v) in members {
+                        map.insert(k, v.into_value());
+                    }
+                }
+                v => self.type_error(at, v.kind(), key, "map[string]interface {}"),
             }
         }
+        out
     }
 
-    /// A Go `interface{}` field: any value is accepted.
+    /// A Go `interface{}` field: any value is accepted, the last one stays.
     pub fn any(&mut self, key: &str) -> Option<Value> {
-        self.get(key).filter(|v| !v.is_null())
+        self.get(key).pop().map(|(_, v)| v.into_value()).filter(|v| !v.is_null())
     }
 
-    /// A nested Go struct field (`go_type` as Go prints it, `strukt` the bare struct name).
+    /// A nested Go struct field (`go_type` as Go prints it, `strukt` the bare struct name). Every object given
+    /// for it decodes into the same struct, so their members are read as one.
     pub fn object<T>(
         &mut self,
         key: &str,
@@ -514,21 +625,21 @@ impl<'a> GoObject<'a> {
         strukt: &'static str,
         read: impl FnOnce(&mut GoObject<'_>) -> T,
     ) -> Option<T> {
-        match self.get(key) {
-            None | Some(Value::Null) => None,
-            Some(Value::Object(mut m)) => {
-                let path = self.field_path(key);
-                let mut inner = GoObject { map: &mut m, strukt, path, first_error: self.first_error };
-                Some(read(&mut inner))
-            }
-            Some(v) => {
-                self.type_error(kind(&v), key, go_type);
-                None
+        let mut merged: Option<Vec<(String, usize, Json)>> = None;
+        for (at, v) in self.get(key) {
+            match v {
+                Json::Null => {}
+                Json::Object(members) => merged.get_or_insert_with(Vec::new).extend(members),
+                v => self.type_error(at, v.kind(), key, go_type),
             }
         }
+        let members = merged?;
+        let path = self.field_path(key);
+        Some(self.nested(members, strukt, path, read))
     }
 
-    /// A Go slice of structs (`go_type` such as `[]httpserver.FieldSchema`); `None` is a nil slice.
+    /// A Go slice of structs (`go_type` such as `[]httpserver.FieldSchema`); `None` is a nil slice. A second
+    /// array decodes into the first one's elements, as [`Self::strings`] describes.
     pub fn objects<T>(
         &mut self,
         key: &str,
@@ -537,34 +648,37 @@ impl<'a> GoObject<'a> {
         mut read: impl FnMut(&mut GoObject<'_>) -> T,
     ) -> Option<Vec<T>> {
         let elem_type = go_type.trim_start_matches("[]").trim_start_matches('*');
-        match self.get(key) {
-            None | Some(Value::Null) => None,
-            Some(Value::Array(items)) => {
-                let path = self.field_path(key);
-                let mut out = Vec::with_capacity(items.len());
-                for item in items {
-                    match item {
-                        Value::Object(mut m) => {
-                            let mut inner =
-                                GoObject { map: &mut m, strukt, path: path.clone(), first_error: self.first_error };
-                            out.push(read(&mut inner));
+        let mut backing: Vec<Vec<(String, usize, Json)>> = Vec::new();
+        let mut len = None;
+        for (at, v) in self.get(key) {
+            match v {
+                Json::Null => {
+                    backing.clear();
+                    len = None;
+                }
+                Json::Array(items) => {
+                    if items.is_empty() {
+                        backing.clear();
+                    }
+                    len = Some(items.len());
+                    for (i, (at, item)) in items.into_iter().enumerate() {
+                        if i == backing.len() {
+                            backing.push(Vec::new());
                         }
-                        Value::Null => {
-                            let mut empty = Map::new();
-                            let mut inner =
-                                GoObject { map: &mut empty, strukt, path: path.clone(), first_error: self.first_error };
-                            out.push(read(&mut inner));
+                        match item {
+                            Json::Object(members) => backing[i].extend(members),
+                            Json::Null => {}
+                            v => self.type_error(at, v.kind(), key, elem_type),
                         }
-                        v => self.type_error(kind(&v), key, elem_type),
                     }
                 }
-                Some(out)
-            }
-            Some(v) => {
-                self.type_error(kind(&v), key, go_type);
-                None
+                v => self.type_error(at, v.kind(), key, go_type),
             }
         }
+        let n = len?;
+        backing.truncate(n);
+        let path = self.field_path(key);
+        Some(backing.into_iter().map(|members| self.nested(members, strukt, path.clone(), &mut read)).collect())
     }
 }
 
@@ -698,5 +812,21 @@ mod tests {
         let mut first = None;
         let mut o = GoObject::new(v.as_object_mut().unwrap(), "X", &mut first);
         assert_eq!(o.string("collectionName"), "c");
+    }
+
+    #[test]
+    fn repeated_fields_decode_in_document_order_as_go_does() {
+        let Json::Object(members) =
+            parse(br#"{"a":["x","y"],"a":[null],"m":{"k":1},"m":{"j":2},"s":"one","S":2,"s":"two"}"#).unwrap()
+        else {
+            panic!("an object")
+        };
+        let mut first = None;
+        let mut o = GoObject::from_members(members, "T", &mut first);
+        // A second array decodes into the first one's elements: `null` keeps "x"; the length is the new one.
+        assert_eq!(o.strings("a"), Some(vec!["x".to_string()]));
+        assert_eq!(o.map("m"), Some(serde_json::json!({"k": 1, "j": 2}).as_object().unwrap().clone()));
+        assert_eq!(o.string("s"), "two");
+        assert_eq!(first.unwrap(), "json: cannot unmarshal number into Go struct field T.s of type string");
     }
 }

@@ -304,6 +304,15 @@ impl CollectionReq {
                     fs.data_type
                 )));
             }
+            // convertDefaultValue (httpserver/utils.go) runs between the two type checks; it knows scalar types
+            // only. Text, Geometry and Timestamptz are left alone (their handling differs across versions).
+            let no_default = ["JSON", "Array"].contains(&fs.data_type.as_str()) || fs.data_type.ends_with("Vector");
+            if fs.default_value.is_some() && no_default {
+                return Err(Error::InvalidParameter(format!(
+                    "convert defaultValue fail, err:Unexpected default value type: {}: invalid parameter",
+                    fs.data_type
+                )));
+            }
             let mut f = Field::new(FIRST_FIELD_ID + i as i64, &fs.field_name, &fs.data_type);
             if fs.data_type == "Array" {
                 if !DATA_TYPES.contains(&fs.element_data_type.as_str()) {

@@ -28,6 +28,19 @@ pub(super) fn lookup_mut<'a>(db: &'a mut Database, name: &str) -> Result<&'a mut
     collections.get_mut(real).ok_or_else(|| Error::CollectionNotFound { db: db_name.clone(), name: name.to_string() })
 }
 
+/// Rootcoord's schema checks (`createCollectionTask.Prepare`), after the proxy's and before the existing-collection
+/// comparison. Only the primary key's default value is modelled; its text and place follow the issue, not a source
+/// line (see README, fidelity notes).
+fn validate_field_schemas(spec: &CollectionSpec) -> Result<()> {
+    match spec.fields.iter().find(|f| f.primary_key && f.default_value.is_some()) {
+        Some(f) => Err(Error::InvalidParameter(format!(
+            "primary field not support default_value, type:{}, name:{}: invalid parameter",
+            f.data_type, f.name
+        ))),
+        None => Ok(()),
+    }
+}
+
 impl Catalog {
     fn validate_collection_name(&self, name: &str) -> Result<()> {
         names::validate_collection(name, NameKind::Collection, &self.profile)
@@ -61,6 +74,25 @@ impl Catalog {
                     a.name, b.name
                 )));
             }
+        }
+        // createCollectionTask.validatePartitionKey (internal/proxy/task.go), up to the nullable check.
+        let mut partition_key: Option<&Field> = None;
+        for field in spec.fields.iter().filter(|f| f.partition_key) {
+            if let Some(first) = partition_key {
+                return Err(Error::Plain(format!(
+                    "there are more than one partition key, field name = {}, {}",
+                    first.name, field.name
+                )));
+            }
+            if field.primary_key {
+                return Err(Error::Plain("the partition key field must not be primary field".into()));
+            }
+            if field.nullable {
+                return Err(Error::InvalidParameter(
+                    "partition key field not support nullable: invalid parameter".into(),
+                ));
+            }
+            partition_key = Some(field);
         }
         for field in &spec.fields {
             let param = |key: &str| field.params.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
@@ -157,6 +189,7 @@ impl Catalog {
             if d.aliases.contains_key(&spec.name) {
                 return Err(Error::CollectionNameIsAlias { name: spec.name.clone() });
             }
+            validate_field_schemas(&spec)?;
             match d.collections.get(&spec.name) {
                 Some(existing) if existing.spec == spec => {}
                 Some(_) => {
@@ -244,10 +277,10 @@ impl Catalog {
             let c = lookup(d, name)
                 .map_err(|_| Error::CollectionNotFoundDescribe { db: db.to_string(), name: name.to_string() })?;
             let mut message = String::new();
-            // Only the first vector field's index is shown (DescribeIndex with that field name).
-            let first_vector = c.vector_fields().next().map(|f| f.name.clone());
-            let indexes: Vec<Value> =
-                c.indexes.iter().filter(|i| Some(&i.field) == first_vector.as_ref()).map(Index::summary).collect();
+            // Every index of the collection, scalar ones too: the REST handler sends DescribeIndex the first
+            // vector field's name, but the proxy's describeIndexTask asks datacoord by collection (and index
+            // name) only (internal/proxy/task_index.go). Datacoord's order is a Go map's; here it is creation order.
+            let indexes: Vec<Value> = c.indexes.iter().map(Index::summary).collect();
             if indexes.is_empty() {
                 let err = Error::IndexNotFoundCollection { name: c.name().to_string() };
                 message.push_str(&err.message(&self.profile));

@@ -228,6 +228,13 @@ impl Catalog {
         set: Vec<(String, String)>,
         remove: &[String],
     ) -> Result<()> {
+        // alterIndexTask.PreExecute (internal/proxy/task_index.go) checks the keys before anything else.
+        let keys = set.iter().map(|(k, _)| k).chain(remove);
+        if let Some(key) = keys.into_iter().find(|k| !CONFIGURABLE_INDEX_KEYS.contains(&k.as_str())) {
+            return Err(Error::InvalidParameter(format!(
+                "{key} is not a configable index property: invalid parameter"
+            )));
+        }
         names::validate_collection(collection, NameKind::Collection, &self.profile)?;
         self.write(db, |d| {
             let c = lookup_mut(d, collection)?;
@@ -235,6 +242,15 @@ impl Catalog {
                 return Err(Error::AlterIndexLoaded { name: collection.to_string() });
             }
             find_index(c, index)?;
+            // Datacoord's AlterIndex validates the merged params once the index is found
+            // (ValidateIndexParams -> ValidateMmapIndexParams, which parses with Go's strconv.ParseBool).
+            if let Some((_, v)) = set.iter().find(|(k, _)| k == "mmap.enabled")
+                && !matches!(v.as_str(), "1" | "t" | "T" | "TRUE" | "true" | "True" | "0" | "f" | "F" | "FALSE" | "false" | "False")
+            {
+                return Err(Error::InvalidParameter(format!(
+                    "invalid mmap index params: invalid mmap.enabled value: {v}, expected: true, false: invalid parameter"
+                )));
+            }
             let i = c.indexes.iter_mut().find(|i| i.name == index).expect("found above");
             merge_properties(&mut i.properties, set);
             i.properties.retain(|(k, _)| !remove.contains(k));
@@ -242,6 +258,10 @@ impl Catalog {
         })
     }
 }
+
+/// `indexparams.configableIndexParams` (pkg/util/indexparams): the only keys `indexes/alter_properties` and
+/// `indexes/drop_properties` take.
+const CONFIGURABLE_INDEX_KEYS: [&str; 3] = ["mmap.enabled", "indexoffsetcache.enabled", "warmup"];
 
 fn find_index<'a>(c: &'a Collection, name: &str) -> Result<&'a Index> {
     c.indexes.iter().find(|i| i.name == name).ok_or_else(|| Error::IndexNotFoundName { index: name.to_string() })

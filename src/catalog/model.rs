@@ -315,9 +315,12 @@ impl Index {
         })
     }
 
-    /// One entry of `collections/describe`'s `indexes` (`printIndexes`).
+    /// One entry of `collections/describe`'s `indexes` (`printIndexes`). An index without a metric (a scalar one)
+    /// has no `metric_type` param, and `getMetricType` falls back to `DefaultMetricType`, COSINE
+    /// (internal/distributed/proxy/httpserver/utils.go, constant.go).
     pub(crate) fn summary(&self) -> Value {
-        json!({"fieldName": self.field, "indexName": self.name, "metricType": self.metric_type})
+        let metric = if self.metric_type.is_empty() { "COSINE" } else { self.metric_type.as_str() };
+        json!({"fieldName": self.field, "indexName": self.name, "metricType": metric})
     }
 }
 
