@@ -164,6 +164,8 @@ pub struct Field {
     pub description: String,
     /// Type params such as `dim` and `max_length`, as strings.
     pub params: Vec<(String, String)>,
+    /// The `defaultValue` as Go decodes it into an `interface{}` (a number stands for a `float64`); describe
+    /// converts it for the field's type, as Milvus's `convertDefaultValue` does.
     pub default_value: Option<Value>,
     pub function_output: bool,
 }
