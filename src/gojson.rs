@@ -28,7 +28,8 @@ pub enum DecodeError {
 /// The parser is iterative, so no body can overflow the stack: nesting is refused past Go's own limit (10,000,
 /// `exceeded max depth`), and parts deeper than [`KEPT_DEPTH`] are checked but not kept (no request field lives that
 /// deep; Go would ignore them too, or fail on a type long before). Strings decode as Go does: invalid UTF-8 and
-/// lone surrogates become U+FFFD. Numbers keep their text, so type errors can quote it (`number 1e1`).
+/// lone surrogates become U+FFFD. Numbers become what Go's `interface{}` holds, a `float64` (see
+/// [`Json::into_value`]); [`parse`] keeps their text.
 pub fn scan(body: &[u8]) -> Result<Value, DecodeError> {
     parse(body).map(Json::into_value)
 }
@@ -45,13 +46,15 @@ pub fn parse(body: &[u8]) -> Result<Json, DecodeError> {
 }
 
 /// A parsed JSON value that keeps what Go's decoder sees and a map forgets: every object member in document
-/// order, a repeated key as often as it occurs, and where each member's value starts (Go keeps the type error
-/// met first in the document).
+/// order, a repeated key as often as it occurs, where each member's value starts (Go keeps the type error met
+/// first in the document), and each number's text as written (Go's type errors quote it, `number 1e1`, and an
+/// integer field takes any integer that fits it, however long its text).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Json {
     Null,
     Bool(bool),
-    Number(serde_json::Number),
+    /// The number's text, exactly as in the body (the grammar is checked).
+    Number(Box<str>),
     String(String),
     /// Elements as `(offset, value)`.
     Array(Vec<(usize, Json)>),
@@ -60,12 +63,17 @@ pub enum Json {
 }
 
 impl Json {
-    /// The value as Go decodes it into an `interface{}`: a repeated key keeps its last value (`m[key] = value`).
+    /// The value as Go decodes it into an `interface{}`: a repeated key keeps its last value (`m[key] = value`),
+    /// a number is a `float64`. A number `float64` cannot hold (`1e400`) is `null`: Go leaves the `interface{}`
+    /// nil and records a type error, which [`GoObject`] reports.
+    ///
+    /// An integer that fits `i64` or `u64` is kept as one, so it reads back as written; every use of a number
+    /// from an `interface{}` goes through `f64` (`as_f64`), as Go's does.
     pub fn into_value(self) -> Value {
         match self {
             Json::Null => Value::Null,
             Json::Bool(b) => Value::Bool(b),
-            Json::Number(n) => Value::Number(n),
+            Json::Number(text) => number_value(&text).map_or(Value::Null, Value::Number),
             Json::String(s) => Value::String(s),
             Json::Array(items) => Value::Array(items.into_iter().map(|(_, v)| v.into_value()).collect()),
             Json::Object(members) => Value::Object(members.into_iter().map(|(k, _, v)| (k, v.into_value())).collect()),
@@ -77,10 +85,21 @@ impl Json {
         match value {
             Value::Null => Json::Null,
             Value::Bool(b) => Json::Bool(b),
-            Value::Number(n) => Json::Number(n),
+            Value::Number(n) => Json::Number(n.to_string().into()),
             Value::String(s) => Json::String(s),
             Value::Array(items) => Json::Array(items.into_iter().map(|v| (0, Json::from_value(v))).collect()),
             Value::Object(m) => Json::Object(m.into_iter().map(|(k, v)| (k, 0, Json::from_value(v))).collect()),
+        }
+    }
+
+    /// The offset and text of the first number, in document order, that Go cannot decode into an `interface{}`
+    /// (`strconv.ParseFloat` fails: the value is beyond `float64`'s range). `at` is this value's own offset.
+    fn out_of_range(&self, at: usize) -> Option<(usize, &str)> {
+        match self {
+            Json::Number(text) if number_value(text).is_none() => Some((at, text)),
+            Json::Array(items) => items.iter().find_map(|(at, v)| v.out_of_range(*at)),
+            Json::Object(members) => members.iter().find_map(|(_, at, v)| v.out_of_range(*at)),
+            _ => None,
         }
     }
 
@@ -95,6 +114,23 @@ impl Json {
             Json::Object(_) => "object",
         }
     }
+}
+
+/// A number's text as a serde number: an integer that fits `i64` or `u64` as that integer, anything else as the
+/// `float64` Go's `strconv.ParseFloat` reads; `None` when that overflows (Go's `convertNumber` fails).
+fn number_value(text: &str) -> Option<serde_json::Number> {
+    // `-0` is a float in Go (`-0` again when printed), not the integer 0.
+    let integer = !text.contains(['.', 'e', 'E']) && text != "-0";
+    if integer {
+        if let Ok(i) = text.parse::<i64>() {
+            return Some(i.into());
+        }
+        if let Ok(u) = text.parse::<u64>() {
+            return Some(u.into());
+        }
+    }
+    // The grammar is checked, so the parse itself cannot fail; only the range can.
+    text.parse::<f64>().ok().and_then(serde_json::Number::from_f64)
 }
 
 /// Go's `maxNestingDepth`.
@@ -386,9 +422,9 @@ impl Parser<'_> {
             }
             self.digits();
         }
-        // The grammar is checked above; serde_json keeps the text (arbitrary_precision).
+        // The grammar is checked above, and it is all ASCII.
         let text = std::str::from_utf8(&self.b[start..self.i]).unwrap_or("0");
-        Ok(text.parse::<serde_json::Number>().map(Json::Number).unwrap_or(Json::Null))
+        Ok(Json::Number(text.into()))
     }
 
     fn literal(&mut self, rest: &[u8], word: &str, value: Json) -> Result<Json, String> {
@@ -566,8 +602,8 @@ impl<'a> GoObject<'a> {
         for (at, v) in self.get(key) {
             match v {
                 Json::Null => {}
-                Json::Number(n) => {
-                    let text = n.to_string();
+                Json::Number(text) => {
+                    // Go's `strconv.ParseInt` of the text: `1e1` and `5.0` are not integers, whatever their value.
                     let max = (1i128 << (bits - 1)) - 1;
                     match text.parse::<i128>() {
                         Ok(v) if v <= max && v >= -max - 1 => out = v as i64,
@@ -601,7 +637,8 @@ impl<'a> GoObject<'a> {
                 Json::Null => out = None,
                 Json::Object(members) => {
                     let map = out.get_or_insert_with(Map::new);
-                    for (k, _, v) in members {
+                    for (k, at, v) in members {
+                        self.float_range(at, &v, key);
                         map.insert(k, v.into_value());
                     }
                 }
@@ -613,7 +650,26 @@ impl<'a> GoObject<'a> {
 
     /// A Go `interface{}` field: any value is accepted, the last one stays.
     pub fn any(&mut self, key: &str) -> Option<Value> {
-        self.get(key).pop().map(|(_, v)| v.into_value()).filter(|v| !v.is_null())
+        let mut out = None;
+        for (at, v) in self.get(key) {
+            // A number Go cannot read leaves the field as it was.
+            if !matches!(v, Json::Number(_)) || !self.float_range(at, &v, key) {
+                out = Some(v.into_value());
+            }
+        }
+        out.filter(|v| !v.is_null())
+    }
+
+    /// Records Go's type error for the first number in `v` that `float64` cannot hold, as Go's decoder does for
+    /// every number it reads into an `interface{}` (its map keys are not part of the field path). True if any.
+    fn float_range(&mut self, at: usize, v: &Json, key: &str) -> bool {
+        match v.out_of_range(at) {
+            Some((at, text)) => {
+                self.type_error(at, &format!("number {text}"), key, "float64");
+                true
+            }
+            None => false,
+        }
     }
 
     /// A nested Go struct field (`go_type` as Go prints it, `strukt` the bare struct name). Every object given
@@ -765,17 +821,104 @@ mod tests {
         assert_eq!(mixed["c"], "é\n\u{FFFD}\u{FFFD}");
     }
 
+    /// The members of a parsed object body.
+    fn members(body: &str) -> Vec<(String, usize, Json)> {
+        top_level(parse(body.as_bytes()).unwrap(), "T").unwrap()
+    }
+
     #[test]
-    fn numbers_keep_their_text() {
-        // Only an exponent is normalised (`1e1` reads back as `1e+1`); other numbers keep their exact text.
-        let mut v = scan(br#"{"dimension":5.50,"big":1e400}"#).unwrap();
+    fn type_errors_quote_a_number_exactly_as_written() {
+        for literal in [
+            "5.50",
+            "1e1",
+            "1E+01",
+            "-0.0",
+            "1e400",
+            "9223372036854775808",
+            "123456789012345678901234567890123456789012",
+        ] {
+            let mut first = None;
+            let mut o =
+                GoObject::from_members(members(&format!("{{\"dimension\":{literal}}}")), "CollectionReq", &mut first);
+            o.int("dimension", "int64", 64);
+            assert_eq!(
+                first.unwrap(),
+                format!(
+                    "json: cannot unmarshal number {literal} into Go struct field CollectionReq.dimension of type int64"
+                )
+            );
+        }
+    }
+
+    #[test]
+    fn integer_fields_take_any_integer_text_that_fits() {
         let mut first = None;
-        let mut o = GoObject::new(v.as_object_mut().unwrap(), "CollectionReq", &mut first);
-        o.int("dimension", "int32", 32);
+        let mut o = GoObject::from_members(
+            members(r#"{"a":9223372036854775807,"b":-9223372036854775808,"c":-0,"d":2147483648}"#),
+            "T",
+            &mut first,
+        );
+        assert_eq!(o.int("a", "int64", 64), i64::MAX);
+        assert_eq!(o.int("b", "int64", 64), i64::MIN);
+        assert_eq!(o.int("c", "int64", 64), 0);
+        assert_eq!(o.int("d", "int32", 32), 0);
+        assert_eq!(first.unwrap(), "json: cannot unmarshal number 2147483648 into Go struct field T.d of type int32");
+    }
+
+    #[test]
+    fn interface_numbers_are_float64s_and_integers_stay_integers() {
+        let v =
+            scan(br#"{"i":7,"u":18446744073709551615,"big":123456789012345678901,"f":1.50,"e":1e3,"z":-0}"#).unwrap();
+        assert!(v["i"].is_i64() && v["u"].is_u64());
+        assert_eq!(v["big"], serde_json::json!(1.2345678901234568e20));
+        assert_eq!(v["f"], serde_json::json!(1.5));
+        assert_eq!(v["e"], serde_json::json!(1000.0));
+        assert!(v["z"].as_f64().is_some_and(|z| z == 0.0 && z.is_sign_negative()));
+    }
+
+    #[test]
+    fn a_number_beyond_float64_in_an_interface_is_go_s_type_error() {
+        // Go's `convertNumber`: the value stays nil and the error names the field holding it (not a map key).
+        let mut first = None;
+        let mut o = GoObject::from_members(members(r#"{"params":{"a":1,"b":[2,-1e309]},"d":1e400}"#), "T", &mut first);
+        let params = o.map("params").unwrap();
+        assert_eq!(params["b"], serde_json::json!([2, null]));
+        assert_eq!(o.any("d"), None);
         assert_eq!(
             first.unwrap(),
-            "json: cannot unmarshal number 5.50 into Go struct field CollectionReq.dimension of type int32"
+            "json: cannot unmarshal number -1e309 into Go struct field T.params of type float64"
         );
+        // An earlier value of a repeated interface field stays.
+        let mut first = None;
+        let mut o = GoObject::from_members(members(r#"{"d":5,"d":1e400}"#), "T", &mut first);
+        assert_eq!(o.any("d"), Some(serde_json::json!(5)));
+        assert_eq!(first.unwrap(), "json: cannot unmarshal number 1e400 into Go struct field T.d of type float64");
+    }
+
+    /// Why numbers keep their text here and not through serde_json's `arbitrary_precision`: Cargo unifies
+    /// features, so that feature would reach the serde_json of every crate that has this one as a dev-dependency,
+    /// where it breaks floats under `#[serde(untagged)]` and `#[serde(flatten)]` (serde-rs/json#1108, #721). This
+    /// fails as soon as the crate enables it again.
+    #[test]
+    fn a_dependent_s_serde_json_reads_floats_in_untagged_enums_and_flatten() {
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        #[serde(untagged)]
+        enum Either {
+            Float(f64),
+            Text(String),
+        }
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        struct Outer {
+            x: Either,
+            #[serde(flatten)]
+            rest: Inner,
+        }
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        struct Inner {
+            y: f64,
+        }
+        let outer: Outer = serde_json::from_str(r#"{"x": 1.5, "y": 2.5}"#).expect("plain serde_json reads it");
+        assert_eq!(outer, Outer { x: Either::Float(1.5), rest: Inner { y: 2.5 } });
     }
 
     #[test]

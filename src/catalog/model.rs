@@ -164,6 +164,8 @@ pub struct Field {
     pub description: String,
     /// Type params such as `dim` and `max_length`, as strings.
     pub params: Vec<(String, String)>,
+    /// The `defaultValue` as Go decodes it into an `interface{}` (a number stands for a `float64`); describe
+    /// converts it for the field's type, as Milvus's `convertDefaultValue` does.
     pub default_value: Option<Value>,
     pub function_output: bool,
 }
@@ -233,16 +235,33 @@ impl Field {
 }
 
 /// The protobuf `ValueField` a default value becomes, as Go's `encoding/json` prints the oneof wrapper.
+///
+/// A number is the `float64` Go decoded, converted as `convertDefaultValue` (`httpserver/utils.go`) does:
+/// `int32(v)` for `IntData`, `int64(v)` for `LongData` (both drop the fraction), `float32(v)` for `FloatData`,
+/// `v` for `DoubleData`; so `1e3` and `1000.0` read back as `1000`, and an integer beyond 2^53 as its nearest
+/// `float64`. Out of their type's range, Go's integer conversions are platform-defined; these saturate.
 fn value_field(data_type: &str, value: &Value) -> Value {
-    let key = match data_type {
-        "Bool" => "BoolData",
-        "Int8" | "Int16" | "Int32" => "IntData",
-        "Int64" => "LongData",
-        "Float" => "FloatData",
-        "Double" => "DoubleData",
-        _ => "StringData",
+    let number = value.as_f64();
+    let (key, data) = match (data_type, number) {
+        ("Bool", _) => ("BoolData", value.clone()),
+        ("Int8" | "Int16" | "Int32", Some(v)) => ("IntData", json!(v as i32)),
+        ("Int8" | "Int16" | "Int32", None) => ("IntData", value.clone()),
+        ("Int64", Some(v)) => ("LongData", json!(v as i64)),
+        ("Int64", None) => ("LongData", value.clone()),
+        ("Float", Some(v)) => ("FloatData", json!(float32(v))),
+        ("Float", None) => ("FloatData", value.clone()),
+        ("Double", Some(v)) => ("DoubleData", json!(v)),
+        ("Double", None) => ("DoubleData", value.clone()),
+        _ => ("StringData", value.clone()),
     };
-    json!({"Data": {key: value}})
+    json!({"Data": {key: data}})
+}
+
+/// Go's `float32(v)` as `encoding/json` prints it (32-bit shortest digits: `0.1`, not `0.10000000149011612`),
+/// as the `f64` with those digits.
+fn float32(v: f64) -> f64 {
+    let single = v as f32;
+    single.to_string().parse().unwrap_or(f64::from(single))
 }
 
 /// One schema function (`schema.functions[]`, request form) as `printFunctionDetails` shows it.

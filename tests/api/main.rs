@@ -12,6 +12,7 @@ mod databases;
 mod embedding;
 mod indexes;
 mod load_state;
+mod numbers;
 mod partitions;
 mod transport;
 mod versions;
