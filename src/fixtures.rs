@@ -146,7 +146,7 @@ fn apply(catalog: &Catalog, fixture: &Value) -> Result<(), String> {
         } else {
             catalog.create_database(name, props).map_err(milvus(catalog)).map_err(|e| format!("{at}: {e}"))?;
         }
-        if let Some(id) = db.get("id").and_then(Value::as_i64) {
+        if let Some(id) = id_of(db.get("id")).map_err(|e| format!("{at}: {e}"))? {
             catalog.update_database(name, |d| d.id = id).map_err(milvus(catalog))?;
         }
         let collections = match db.get("collections") {
@@ -196,7 +196,7 @@ fn apply_collection(catalog: &Catalog, db: &str, c: &Map<String, Value>) -> Resu
             catalog.create_partition(db, &name, partition).map_err(milvus(catalog)).map_err(at)?;
         }
     }
-    let collection_id = c.get("id").and_then(Value::as_i64);
+    let collection_id = id_of(c.get("id"))?;
     catalog
         .update_collection(db, &name, |col| {
             if let Some(id) = collection_id {
@@ -255,6 +255,19 @@ fn apply_collection(catalog: &Catalog, db: &str, c: &Map<String, Value>) -> Resu
     Ok(())
 }
 
+/// An `id`: an integer from 0 to [`MAX_ID`](crate::catalog::MAX_ID), so that the ids allocated after the largest
+/// one cannot overflow.
+fn id_of(value: Option<&Value>) -> Result<Option<i64>, String> {
+    let Some(value) = value else { return Ok(None) };
+    match value.as_i64() {
+        Some(id) if (0..=crate::catalog::MAX_ID).contains(&id) => Ok(Some(id)),
+        _ => Err(format!(
+            "\"id\" must be an integer from 0 to {} (new ids are allocated after the largest), got {value}",
+            crate::catalog::MAX_ID
+        )),
+    }
+}
+
 /// `partitions`: names, or `{"name": .., "id": ..}` objects.
 fn partition_entries(value: Option<&Value>) -> Result<Vec<(String, Option<i64>)>, String> {
     let Some(value) = value else { return Ok(Vec::new()) };
@@ -264,7 +277,7 @@ fn partition_entries(value: Option<&Value>) -> Result<Vec<(String, Option<i64>)>
         .map(|p| match p {
             Value::String(name) => Ok((name.clone(), None)),
             Value::Object(o) => match o.get("name").and_then(Value::as_str) {
-                Some(name) => Ok((name.to_string(), o.get("id").and_then(Value::as_i64))),
+                Some(name) => Ok((name.to_string(), id_of(o.get("id")).map_err(|e| format!("partition {name}: {e}"))?)),
                 None => Err("a partition object needs a \"name\"".to_string()),
             },
             _ => Err("a partition is a name or an object with a \"name\"".to_string()),
