@@ -13,7 +13,7 @@ use axum::extract::{Query, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -46,15 +46,52 @@ fn parse<T: for<'de> Deserialize<'de>>(body: &Bytes, empty_ok: bool) -> Result<O
 }
 
 /// The `/_mock` router.
+///
+/// Every answer is JSON: axum's own rejections (405, a bad query string, a body over the limit) are rewritten as
+/// `{"error": "..."}`, and an unknown `/_mock` path is a JSON 404. `PUT /_mock/state` has no body limit: a dump the
+/// server wrote must always load back, whatever its size.
 pub(crate) fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
+    let limit = axum::extract::DefaultBodyLimit::max(state.config.body_limit);
     Router::new()
-        .route("/_mock/reset", post(reset))
-        .route("/_mock/state", get(get_state).put(put_state))
-        .route("/_mock/requests", get(get_requests).delete(clear_requests))
-        .route("/_mock/faults", get(list_faults).post(add_fault).delete(clear_faults))
-        .route("/_mock/load-duration", post(set_load_duration))
+        .route("/_mock/reset", post(reset).layer(limit))
+        .route("/_mock/state", get(get_state).put(put_state).layer(axum::extract::DefaultBodyLimit::disable()))
+        .route("/_mock/requests", get(get_requests).delete(clear_requests).layer(limit))
+        .route("/_mock/faults", get(list_faults).post(add_fault).delete(clear_faults).layer(limit))
+        .route("/_mock/load-duration", post(set_load_duration).layer(limit))
+        .route("/_mock", any(unknown_path))
+        .route("/_mock/{*rest}", any(unknown_path))
+        .layer(middleware::from_fn(json_rejections))
         .layer(middleware::from_fn_with_state(state.clone(), require_token))
-        .layer(axum::extract::DefaultBodyLimit::max(state.config.body_limit))
+}
+
+/// An unknown `/_mock` path.
+async fn unknown_path(uri: axum::http::Uri) -> Response {
+    let body = axum::Json(json!({"error": format!("no control-plane route {}", uri.path())}));
+    (StatusCode::NOT_FOUND, body).into_response()
+}
+
+/// Rewrites axum's plain-text (or empty) error answers as `{"error": "..."}`, keeping their status.
+async fn json_rejections(request: Request, next: Next) -> Response {
+    let (method, path) = (request.method().clone(), request.uri().path().to_string());
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let mut message = match axum::body::to_bytes(response.into_body(), 64 * 1024).await {
+        Ok(text) => String::from_utf8_lossy(&text).trim().to_string(),
+        Err(_) => String::new(),
+    };
+    if status == StatusCode::METHOD_NOT_ALLOWED {
+        message = format!("method {method} is not allowed on {path}");
+    } else if message.is_empty() {
+        message = status.canonical_reason().unwrap_or("error").to_string();
+    }
+    (status, axum::Json(json!({"error": message}))).into_response()
 }
 
 /// `--control-token`: the control plane wants `Authorization: Bearer <token>`.
@@ -366,9 +403,12 @@ impl Faults {
             return Err(format!("a fault needs at least one of {kinds}"));
         }
         if let Some(status) = rule.http_status
-            && axum::http::StatusCode::from_u16(status).is_err()
+            && !(200..=599).contains(&status)
         {
-            return Err(format!("\"httpStatus\" {status} is not an HTTP status"));
+            return Err(format!("\"httpStatus\" must be from 200 to 599, got {status}"));
+        }
+        if rule.times == Some(0) {
+            return Err("\"times\" must be at least 1 (leave it out for every call)".into());
         }
         let mut inner = self.lock();
         inner.0 += 1;

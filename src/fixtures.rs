@@ -81,7 +81,7 @@ impl Fixture {
     /// assert_eq!(fixtures.len(), 1);
     /// ```
     pub fn load(path: &Path) -> Result<Vec<Fixture>, FixtureError> {
-        let files: Vec<PathBuf> = if path.is_dir() {
+        let files: Vec<PathBuf> = if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
             let entries = std::fs::read_dir(path)
                 .map_err(|e| FixtureError(format!("{}: cannot read the folder: {e}", path.display())))?;
             let mut files: Vec<PathBuf> = entries
@@ -96,14 +96,40 @@ impl Fixture {
         files
             .into_iter()
             .map(|file| {
-                let text = std::fs::read_to_string(&file)
-                    .map_err(|e| FixtureError(format!("{}: cannot read: {e}", file.display())))?;
+                let text = read_regular_file(&file)?;
                 let value = serde_json::from_str(&text)
                     .map_err(|e| FixtureError(format!("{}: not valid JSON: {e}", file.display())))?;
                 Ok(Fixture { source: file.display().to_string(), value })
             })
             .collect()
     }
+}
+
+/// The largest fixture file read (1 GiB): a bound, so that a wrong path cannot read until memory runs out.
+pub const MAX_FIXTURE_FILE: u64 = 1 << 30;
+
+/// A fixture file's text: regular files only (checked before opening, so a FIFO or a device cannot block or
+/// stream forever), at most [`MAX_FIXTURE_FILE`] bytes.
+fn read_regular_file(file: &Path) -> Result<String, FixtureError> {
+    use std::io::Read;
+    let fail = |what: String| FixtureError(format!("{}: {what}", file.display()));
+    let metadata = std::fs::metadata(file).map_err(|e| fail(format!("cannot read: {e}")))?;
+    if !metadata.is_file() {
+        return Err(fail(
+            "not a regular file (a FIFO, a device or a socket?); fixtures are read from files or folders".into(),
+        ));
+    }
+    if metadata.len() > MAX_FIXTURE_FILE {
+        return Err(fail(format!("{} bytes, more than the 1 GiB a fixture file may have", metadata.len())));
+    }
+    let mut text = String::new();
+    std::fs::File::open(file)
+        .and_then(|f| f.take(MAX_FIXTURE_FILE + 1).read_to_string(&mut text))
+        .map_err(|e| fail(format!("cannot read: {e}")))?;
+    if text.len() as u64 > MAX_FIXTURE_FILE {
+        return Err(fail("more than the 1 GiB a fixture file may have".into()));
+    }
+    Ok(text)
 }
 
 /// Builds the state the fixtures describe, on top of a fresh Milvus with the catalog's settings; nothing is changed
@@ -121,7 +147,14 @@ pub fn build(catalog: &Catalog, fixtures: &[Fixture]) -> Result<Vec<Database>, F
     for fixture in fixtures {
         apply(&scratch, &fixture.value).map_err(|e| FixtureError(format!("{}: {e}", fixture.source)))?;
     }
-    Ok(scratch.snapshot())
+    let mut databases = scratch.snapshot();
+    // What a fixture or a dump says is loaded is loaded: it does not go through the load duration again.
+    for p in databases.iter_mut().flat_map(|d| d.collections.values_mut()).flat_map(|c| c.partitions.iter_mut()) {
+        if p.loaded_since.is_some() {
+            p.loaded_since = Some(*crate::catalog::ALREADY_LOADED);
+        }
+    }
+    Ok(databases)
 }
 
 fn milvus(catalog: &Catalog) -> impl Fn(crate::error::Error) -> String + '_ {

@@ -85,6 +85,11 @@ type Databases = DashMap<String, Database, BuildHasherDefault<NameHasher>>;
 /// partition) then have 2^62 values to go before `i64::MAX`.
 pub const MAX_ID: i64 = 1 << 62;
 
+/// The `loaded_since` of a partition that a fixture or a restored state (`PUT /_mock/state`) says is loaded: it is
+/// 100 % loaded at once, whatever the load duration (a restore does not start loading again). Taken when the first
+/// catalog is built, so no load that a call starts afterwards can carry the same instant.
+pub static ALREADY_LOADED: std::sync::LazyLock<Instant> = std::sync::LazyLock::new(Instant::now);
+
 /// The `get_load_state` answer before it is wrapped (contract §7.2).
 ///
 /// ```
@@ -113,6 +118,7 @@ impl Catalog {
     /// assert_eq!(catalog.list_databases(), ["default"]);
     /// ```
     pub fn new(profile: Profile, limits: Limits, load_duration: Duration) -> Self {
+        std::sync::LazyLock::force(&ALREADY_LOADED);
         let databases = Databases::default();
         databases.insert(DEFAULT_DATABASE.into(), Database::new(1, DEFAULT_DATABASE));
         Self {
@@ -465,6 +471,9 @@ impl Catalog {
         let Some(since) = partition.loaded_since else {
             return 0;
         };
+        if since == *ALREADY_LOADED {
+            return 100;
+        }
         let server_default = Duration::from_millis(self.load_duration_ms.load(Ordering::Relaxed));
         let duration = collection.load_duration.unwrap_or(server_default);
         if duration.is_zero() {
