@@ -116,6 +116,7 @@ struct ResetRequest {
 /// `POST /_mock/reset`: everything back to the start (fixtures re-applied), or only `dbName`.
 async fn reset(State(app): State<Arc<AppState>>, body: Bytes) -> Answer {
     let request: Option<ResetRequest> = parse(&body, true)?;
+    app.faults.cancel_delayed();
     let initial = fixtures::build(&app.catalog, &app.config.fixtures).map_err(|e| ControlError(e.to_string()))?;
     match request.and_then(|r| r.db_name) {
         None => {
@@ -140,6 +141,7 @@ async fn put_state(State(app): State<Arc<AppState>>, body: Bytes) -> Answer {
     let value: Value = parse(&body, false)?.unwrap_or_default();
     let databases = fixtures::build(&app.catalog, &[Fixture::new("PUT /_mock/state", value)])
         .map_err(|e| ControlError(e.to_string()))?;
+    app.faults.cancel_delayed();
     app.catalog.replace_all(databases);
     ok(json!({"replaced": true}))
 }
@@ -174,6 +176,10 @@ pub struct JournalEntry {
     pub code: Option<i64>,
     pub http_status: u16,
     pub latency_us: u64,
+    /// A call that ran after its answer (a latency fault past `Request-Timeout` answered 408 first): `code` and
+    /// `httpStatus` are those of the answer it would have given. Left out of the JSON when false.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub late: bool,
 }
 
 /// What the hot path keeps of a call: cheap to record, turned into a [`JournalEntry`] when read.
@@ -181,32 +187,31 @@ pub struct JournalEntry {
 pub(crate) struct Recorded {
     pub time_ms: u64,
     pub path: Arc<str>,
-    pub db_header: Option<String>,
+    /// The names as the call was decoded (the body kept below may be cut).
+    pub db: String,
+    pub collection: Option<String>,
     pub body: Bytes,
     pub code: Option<i64>,
     pub http_status: u16,
     pub latency_us: u64,
+    pub late: bool,
 }
 
 impl Recorded {
     fn entry(&self) -> JournalEntry {
-        let mut headers = axum::http::HeaderMap::new();
-        if let Some(db) = self.db_header.as_deref().and_then(|d| axum::http::HeaderValue::from_str(d).ok()) {
-            headers.insert("DB-Name", db);
-        }
-        let names = crate::app::RequestNames::read(&self.body, &headers);
         let body = serde_json::from_slice(&self.body)
             .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&self.body).into_owned()));
         JournalEntry {
             time_ms: self.time_ms,
             method: "POST".into(),
             path: self.path.to_string(),
-            db_name: names.db,
-            collection: names.collection,
+            db_name: self.db.clone(),
+            collection: self.collection.clone(),
             body,
             code: self.code,
             http_status: self.http_status,
             latency_us: self.latency_us,
+            late: self.late,
         }
     }
 }
@@ -362,6 +367,48 @@ pub(crate) struct Faults {
     inner: Mutex<(u64, Vec<ActiveFault>)>,
     /// How many rules are in force, readable without the lock: the hot path only looks here.
     active: AtomicUsize,
+    delayed: DelayedCalls,
+}
+
+/// The calls a latency fault delayed past their answer (408), still to run: a generation that cancelling bumps.
+/// A call runs while it holds the generation's read lock, and cancelling takes the write lock: a call either runs
+/// entirely before a cancel returns or not at all.
+#[derive(Debug)]
+pub(crate) struct DelayedCalls(Arc<tokio::sync::watch::Sender<u64>>);
+
+impl Default for DelayedCalls {
+    fn default() -> Self {
+        Self(Arc::new(tokio::sync::watch::Sender::new(0)))
+    }
+}
+
+/// One delayed call's ticket: cancelled when the generation it was issued in ends.
+pub(crate) struct DelayedCall {
+    generation: u64,
+    changes: tokio::sync::watch::Receiver<u64>,
+}
+
+impl DelayedCalls {
+    /// Cancels every delayed call that has not run yet, after waiting for one that is running.
+    pub fn cancel_all(&self) {
+        self.0.send_modify(|g| *g += 1);
+    }
+}
+
+impl DelayedCall {
+    /// Runs `f` after `delay` unless cancelled meanwhile (then `None`, and whatever `f` holds is freed at once).
+    pub async fn run_after<T>(mut self, delay: Duration, f: impl FnOnce() -> T) -> Option<T> {
+        let generation = self.generation;
+        {
+            let cancelled = async { self.changes.wait_for(|g| *g != generation).await.is_ok() };
+            tokio::select! {
+                _ = tokio::time::sleep(delay) => {}
+                true = cancelled => return None,
+            }
+        }
+        let current = self.changes.borrow();
+        (*current == generation).then(f)
+    }
 }
 
 /// splitmix64: small, fast and repeatable for a seed.
@@ -429,10 +476,26 @@ impl Faults {
         Value::Array(rules)
     }
 
+    /// Removes every rule and cancels the calls they delayed.
     pub fn clear(&self) {
-        let mut inner = self.lock();
-        inner.1.clear();
-        self.active.store(0, Ordering::Relaxed);
+        {
+            let mut inner = self.lock();
+            inner.1.clear();
+            self.active.store(0, Ordering::Relaxed);
+        }
+        self.cancel_delayed();
+    }
+
+    /// A ticket for a call delayed past its answer.
+    pub fn delayed(&self) -> DelayedCall {
+        let changes = self.delayed.0.subscribe();
+        let generation = *changes.borrow();
+        DelayedCall { generation, changes }
+    }
+
+    /// Cancels the delayed calls (a reset or a state replacement: nothing from before may change the new state).
+    pub fn cancel_delayed(&self) {
+        self.delayed.cancel_all();
     }
 
     /// The action of the first rule that matches this call, consuming one of its `times`.
@@ -563,11 +626,13 @@ mod tests {
             journal.record(Recorded {
                 time_ms: i,
                 path: Arc::from("/p"),
-                db_header: None,
+                db: "default".into(),
+                collection: None,
                 body: Bytes::from_static(b"{}"),
                 code: Some(0),
                 http_status: 200,
                 latency_us: 0,
+                late: false,
             });
         }
         let (entries, dropped) = journal.entries();

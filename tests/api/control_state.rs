@@ -177,3 +177,104 @@ fn a_fixture_path_that_is_not_a_regular_file_is_refused() {
     assert_eq!(folder_err.unwrap_err(), not_regular(&fifo));
     assert_eq!(zero_err.unwrap_err(), not_regular(std::path::Path::new("/dev/zero")));
 }
+
+/// The journal without the fields that vary (time, latency, body): path, names, code, status, late.
+async fn journal(app: &TestApp) -> Vec<Value> {
+    let (_, all) = call(app, Method::GET, "/_mock/requests", "").await;
+    let keep = ["path", "dbName", "collection", "code", "httpStatus", "late"];
+    let requests = all["requests"].as_array().unwrap();
+    requests
+        .iter()
+        .map(|r| keep.iter().filter_map(|k| r.get(*k).map(|v| (k.to_string(), v.clone()))).collect())
+        .collect()
+}
+
+fn entry(path: &str, db: &str, collection: &str, code: i64, status: u16) -> Value {
+    json!({"path": format!("/v2/vectordb{path}"), "dbName": db, "collection": collection, "code": code, "httpStatus": status})
+}
+
+/// A create delayed 1.5 s past a 1 s `Request-Timeout`: answered 408 after 1 s.
+async fn delayed_create(app: &TestApp) {
+    let rule = json!({"path": "collections/create", "latencyMs": 1500, "times": 1});
+    let (status, _) = call(app, Method::POST, "/_mock/faults", &rule.to_string()).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let body = r#"{"collectionName":"late","dimension":4}"#;
+    let raw = app.post_raw("/collections/create", body, &[("Request-Timeout", "1")]).await;
+    assert_eq!(
+        (raw.status, raw.body.as_str()),
+        (StatusCode::REQUEST_TIMEOUT, r#"{"code":10001,"message":"request timeout"}"#)
+    );
+}
+
+#[tokio::test]
+async fn a_call_answered_408_runs_later_and_is_journaled() {
+    let app = spawn_app().await;
+    delayed_create(&app).await;
+    tokio::time::sleep(Duration::from_millis(900)).await;
+
+    let (_, has) = app.post("/collections/has", json!({"collectionName": "late"})).await;
+    assert_eq!(has, json!({"code": 0, "data": {"has": true}}));
+    let mut late = entry("/collections/create", "default", "late", 0, 200);
+    late["late"] = json!(true);
+    assert_eq!(
+        journal(&app).await,
+        [
+            entry("/collections/create", "default", "late", 10001, 408),
+            late,
+            entry("/collections/has", "default", "late", 0, 200)
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_reset_or_clearing_the_faults_cancels_a_call_answered_408() {
+    for (method, path) in
+        [(Method::POST, "/_mock/reset"), (Method::DELETE, "/_mock/faults"), (Method::PUT, "/_mock/state")]
+    {
+        let app = spawn_app().await;
+        delayed_create(&app).await;
+        let body = if method == Method::PUT { r#"{"databases": []}"# } else { "" };
+        let (status, _) = call(&app, method.clone(), path, body).await;
+        assert_eq!(status, StatusCode::OK, "{method} {path}");
+        tokio::time::sleep(Duration::from_millis(900)).await;
+
+        let (_, has) = app.post("/collections/has", json!({"collectionName": "late"})).await;
+        assert_eq!(has, json!({"code": 0, "data": {"has": false}}), "{method} {path}");
+        assert_eq!(
+            journal(&app).await,
+            [
+                entry("/collections/create", "default", "late", 10001, 408),
+                entry("/collections/has", "default", "late", 0, 200)
+            ],
+            "{method} {path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_journal_and_faults_read_names_as_the_handler_does() {
+    let app = spawn_app().await;
+    app.ok("/databases/create", json!({"dbName": "analytics"})).await;
+    app.ok("/collections/create", json!({"dbName": "analytics", "collectionName": "events", "dimension": 4})).await;
+    let rule = json!({"path": "collections/describe", "dbName": "analytics", "collection": "events", "code": 42, "message": "injected", "times": 1});
+    call(&app, Method::POST, "/_mock/faults", &rule.to_string()).await;
+    call(&app, Method::DELETE, "/_mock/requests", "").await;
+
+    // Go matches keys case-insensitively: the handler (and so the fault) reads analytics.events.
+    let (_, folded) =
+        app.post("/collections/describe", json!({"DBNAME": "analytics", "CollectionName": "events"})).await;
+    assert_eq!(folded, json!({"code": 42, "message": "injected"}));
+    // Names after 64 KiB of padding (the journal keeps only 64 KiB of the body).
+    let padding = "x".repeat(100 * 1024);
+    let big = json!({"padding": padding, "dbName": "analytics", "collectionName": "events"});
+    let (_, has) = app.post("/collections/has", big).await;
+    assert_eq!(has, json!({"code": 0, "data": {"has": true}}));
+
+    assert_eq!(
+        journal(&app).await,
+        [
+            entry("/collections/describe", "analytics", "events", 42, 200),
+            entry("/collections/has", "analytics", "events", 0, 200)
+        ]
+    );
+}
