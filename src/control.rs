@@ -113,37 +113,52 @@ struct ResetRequest {
     db_name: Option<String>,
 }
 
-/// `POST /_mock/reset`: everything back to the start (fixtures re-applied), or only `dbName`.
+/// Runs heavy control-plane work (building, dumping or replacing a large state, reading the journal) off the
+/// async workers, so that `/healthz` and Milvus calls go on meanwhile.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, ControlError> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| ControlError(format!("the control-plane call failed: {e}")))
+}
+
+/// `POST /_mock/reset`: everything back to the start (fixtures re-applied), or only `dbName`. Calls delayed past
+/// their answer by a latency fault are cancelled first.
 async fn reset(State(app): State<Arc<AppState>>, body: Bytes) -> Answer {
     let request: Option<ResetRequest> = parse(&body, true)?;
-    app.faults.cancel_delayed();
-    let initial = fixtures::build(&app.catalog, &app.config.fixtures).map_err(|e| ControlError(e.to_string()))?;
-    match request.and_then(|r| r.db_name) {
-        None => {
-            app.catalog.replace_all(initial);
-            ok(json!({"reset": "all"}))
+    blocking(move || {
+        let initial = fixtures::build(&app.catalog, &app.config.fixtures).map_err(|e| ControlError(e.to_string()))?;
+        app.faults.cancel_delayed();
+        match request.and_then(|r| r.db_name) {
+            None => {
+                app.catalog.replace_all(initial);
+                ok(json!({"reset": "all"}))
+            }
+            Some(db) => {
+                let database = initial.into_iter().find(|d| d.name == db);
+                app.catalog.replace_database(&db, database);
+                ok(json!({"reset": db}))
+            }
         }
-        Some(db) => {
-            let database = initial.into_iter().find(|d| d.name == db);
-            app.catalog.replace_database(&db, database);
-            ok(json!({"reset": db}))
-        }
-    }
+    })
+    .await?
 }
 
 /// `GET /_mock/state`: the whole state in the fixture format.
-async fn get_state(State(app): State<Arc<AppState>>) -> Answer {
-    ok(fixtures::dump(&app.catalog))
+async fn get_state(State(app): State<Arc<AppState>>) -> Result<Response, ControlError> {
+    let body = blocking(move || fixtures::dump_json(&app.catalog)).await?;
+    Ok(([(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 /// `PUT /_mock/state`: replaces the whole state with a fixture document; nothing changes if it is invalid.
 async fn put_state(State(app): State<Arc<AppState>>, body: Bytes) -> Answer {
-    let value: Value = parse(&body, false)?.unwrap_or_default();
-    let databases = fixtures::build(&app.catalog, &[Fixture::new("PUT /_mock/state", value)])
-        .map_err(|e| ControlError(e.to_string()))?;
-    app.faults.cancel_delayed();
-    app.catalog.replace_all(databases);
-    ok(json!({"replaced": true}))
+    blocking(move || {
+        let value: Value = parse(&body, false)?.unwrap_or_default();
+        drop(body);
+        let databases = fixtures::build(&app.catalog, &[Fixture::new("PUT /_mock/state", value)])
+            .map_err(|e| ControlError(e.to_string()))?;
+        app.faults.cancel_delayed();
+        app.catalog.replace_all(databases);
+        ok(json!({"replaced": true}))
+    })
+    .await?
 }
 
 // ---- the request journal ----
@@ -286,6 +301,10 @@ struct JournalFilter {
 
 /// `GET /_mock/requests?path=&collection=&dbName=&code=`.
 async fn get_requests(State(app): State<Arc<AppState>>, Query(filter): Query<JournalFilter>) -> Answer {
+    blocking(move || journal_answer(&app, filter)).await?
+}
+
+fn journal_answer(app: &AppState, filter: JournalFilter) -> Answer {
     let (entries, dropped) = app.journal.entries();
     let matching: Vec<&JournalEntry> = entries
         .iter()

@@ -332,14 +332,55 @@ pub fn dump(catalog: &Catalog) -> Value {
     json!({"databases": databases})
 }
 
+/// [`dump`] as JSON bytes, written a collection at a time: the peak memory is the copy of the state and the bytes,
+/// not a tree of the whole state besides. The same document as `dump(catalog).to_string()`.
+///
+/// ```
+/// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+/// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+/// let bytes = milvus_mock::fixtures::dump_json(&catalog);
+/// assert_eq!(bytes, milvus_mock::fixtures::dump(&catalog).to_string().into_bytes());
+/// ```
+pub fn dump_json(catalog: &Catalog) -> Vec<u8> {
+    let mut out = Vec::new();
+    let write = |out: &mut Vec<u8>, value: &Value| serde_json::to_writer(out, value).expect("a Value serialises");
+    out.extend_from_slice(b"{\"databases\":[");
+    for (i, db) in catalog.snapshot().iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        // A database's keys in the order serde_json's sorted map writes them.
+        out.extend_from_slice(b"{\"collections\":[");
+        for (j, c) in sorted_collections(db).into_iter().enumerate() {
+            if j > 0 {
+                out.push(b',');
+            }
+            write(&mut out, &dump_collection(db, c));
+        }
+        out.extend_from_slice(b"],\"id\":");
+        write(&mut out, &json!(db.id));
+        out.extend_from_slice(b",\"name\":");
+        write(&mut out, &json!(db.name));
+        out.extend_from_slice(b",\"properties\":");
+        write(&mut out, &string_map(&db.properties));
+        out.push(b'}');
+    }
+    out.extend_from_slice(b"]}");
+    out
+}
+
+fn sorted_collections(db: &Database) -> Vec<&Collection> {
+    let mut collections: Vec<&Collection> = db.collections.values().collect();
+    collections.sort_by_key(|c| c.id);
+    collections
+}
+
 fn string_map(pairs: &[(String, String)]) -> Value {
     Value::Object(pairs.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect())
 }
 
 fn dump_database(db: &Database) -> Value {
-    let mut collections: Vec<&Collection> = db.collections.values().collect();
-    collections.sort_by_key(|c| c.id);
-    let collections: Vec<Value> = collections.into_iter().map(|c| dump_collection(db, c)).collect();
+    let collections: Vec<Value> = sorted_collections(db).into_iter().map(|c| dump_collection(db, c)).collect();
     json!({"name": db.name, "id": db.id, "properties": string_map(&db.properties), "collections": collections})
 }
 

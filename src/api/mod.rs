@@ -176,7 +176,7 @@ pub fn call_names(body: &[u8], headers: &HeaderMap) -> (String, Option<String>) 
 /// The two names with serde when that is exactly Go's reading: a JSON object, each name at most once with its exact
 /// spelling and a string value, and no other key that Go would match to them (another case, or non-ASCII letters
 /// that fold to ASCII ones); `None` otherwise.
-fn plain_names(body: &[u8]) -> Option<(String, String)> {
+pub(crate) fn plain_names(body: &[u8]) -> Option<(String, String)> {
     use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
     struct Names;
     impl<'de> Visitor<'de> for Names {

@@ -560,7 +560,7 @@ impl Catalog {
             if c.is_loaded() && keys.iter().any(|k| MMAP_KEYS.contains(&k.as_str())) {
                 return Err(Error::AlterMmapLoaded { name: name.to_string() });
             }
-            c.spec.properties.retain(|(k, _)| !keys.contains(k));
+            drop_properties(&mut c.spec.properties, keys);
             Ok(())
         })
     }

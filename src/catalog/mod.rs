@@ -284,7 +284,7 @@ impl Catalog {
     /// ```
     pub fn drop_database_properties(&self, name: &str, keys: &[String]) -> Result<()> {
         self.write(name, |db| {
-            db.properties.retain(|(k, _)| !keys.contains(k));
+            drop_properties(&mut db.properties, keys);
             Ok(())
         })
     }

@@ -278,3 +278,75 @@ async fn the_journal_and_faults_read_names_as_the_handler_does() {
         ]
     );
 }
+
+/// `n` copies of a quick-setup collection in `default`, put in place directly (creating them one by one through
+/// the API would take most of the test's time).
+fn many_collections(app: &TestApp, n: i64) {
+    let catalog = app.milvus.catalog();
+    catalog.quick_setup("default", "template", 4).unwrap();
+    let mut dbs = catalog.snapshot();
+    let template = dbs[0].collections["template"].clone();
+    for i in 0..n {
+        let mut c = template.clone();
+        c.spec.name = format!("c{i}");
+        c.id = 1_000_000 + i;
+        for p in &mut c.partitions {
+            p.id = 2_000_000 + i;
+        }
+        dbs[0].collections.insert(c.spec.name.clone(), c);
+    }
+    catalog.replace_all(dbs);
+}
+
+#[tokio::test]
+async fn healthz_and_milvus_calls_answer_while_a_large_state_is_dumped() {
+    let app = std::sync::Arc::new(spawn_app().await);
+    many_collections(&app, 60_000);
+    let dumper = app.clone();
+    let dump = tokio::spawn(async move { dumper.send(Method::GET, "/_mock/state", String::new(), &[]).await });
+    tokio::time::sleep(Duration::from_millis(20)).await;
+
+    let mut slowest = Duration::ZERO;
+    let mut calls = 0;
+    while !dump.is_finished() {
+        let started = std::time::Instant::now();
+        let health = app.send(Method::GET, "/healthz", String::new(), &[]).await;
+        assert_eq!((health.status, health.body.as_str()), (StatusCode::OK, "OK"));
+        let (_, has) = app.post("/collections/has", json!({"collectionName": "c59999"})).await;
+        assert_eq!(has, json!({"code": 0, "data": {"has": true}}));
+        slowest = slowest.max(started.elapsed());
+        calls += 1;
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+
+    let dump = dump.await.unwrap();
+    assert_eq!(dump.status, StatusCode::OK);
+    assert!(dump.body.starts_with(r#"{"databases":[{"collections":[{"aliases":[],"collectionName":"c0""#));
+    assert_eq!(dump.body.matches(r#""collectionName":"#).count(), 60_001);
+    assert!(calls > 0, "the dump ended before any call was made");
+    assert!(slowest < Duration::from_millis(200), "/healthz and collections/has took {slowest:?} during the dump");
+}
+
+#[tokio::test]
+async fn sixty_thousand_properties_in_one_call_merge_in_linear_time() {
+    let app = spawn_app().await;
+    app.create_quick_collection("props").await;
+    let properties: serde_json::Map<String, Value> =
+        (0..60_000).map(|i| (format!("key.{i}"), Value::String(i.to_string()))).collect();
+    let body = json!({"collectionName": "props", "properties": properties});
+
+    let started = std::time::Instant::now();
+    app.ok("/collections/alter_properties", body.clone()).await;
+    app.ok("/collections/alter_properties", body).await;
+    app.ok("/databases/alter", json!({"dbName": "default", "properties": properties})).await;
+    let keys: Vec<String> = (0..60_000).map(|i| format!("key.{i}")).collect();
+    app.ok("/collections/drop_properties", json!({"collectionName": "props", "propertyKeys": keys})).await;
+    let elapsed = started.elapsed();
+
+    let (_, described) = app.post("/collections/describe", json!({"collectionName": "props"})).await;
+    assert_eq!(described["data"]["properties"], json!([]));
+    let (_, db) = app.post("/databases/describe", json!({"dbName": "default"})).await;
+    let expected: Vec<Value> = properties.iter().map(|(k, v)| json!({"key": k, "value": v})).collect();
+    assert_eq!(db["data"]["properties"], Value::Array(expected));
+    assert!(elapsed < Duration::from_secs(5), "4 calls with 60,000 properties took {elapsed:?}");
+}
