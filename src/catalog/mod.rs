@@ -3,9 +3,10 @@
 //! Handlers make one call here and wrap the result. Each method follows Milvus's order of checks (contract §6) and
 //! returns the [`Error`] Milvus would answer. State lives in a `DashMap` keyed by database; a change to anything
 //! inside one database happens under that database's entry lock, so multi-step changes (release of every loaded
-//! partition releasing the collection, a collection load loading its partitions) are atomic. Changes that span
-//! databases (create/drop a database, rename into another database) are serialised by `admin`. No method holds a
-//! guard while it calls back into the map, and nothing here is async, so no guard can live across an `.await`.
+//! partition releasing the collection, a collection load loading its partitions) are atomic. The map sits behind a
+//! `RwLock` that every call shares; whole-state swaps (reset, restore) and renames into another database take it
+//! exclusively, so they are atomic for every reader. Database create/drop are serialised by `admin`. No method holds
+//! a guard while it calls back into the map, and nothing here is async, so no guard can live across an `.await`.
 
 mod aliases;
 mod collections;
