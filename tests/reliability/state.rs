@@ -4,11 +4,14 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use milvus_mock::fixtures::{Fixture, build};
 use milvus_mock::{Catalog, Limits, Profile};
-use serde_json::json;
+use serde_json::{Value, json};
+
+/// How long each race runs.
+const RACE: Duration = Duration::from_millis(1500);
 
 use crate::support::within;
 
@@ -49,6 +52,9 @@ fn assert_count_agrees_with_state(catalog: &Catalog, limit: usize) {
     let err = catalog.quick_setup("default", "one_too_many", 4).unwrap_err();
     assert_eq!(err.code(catalog.profile()), 102, "{err:?}");
     assert_eq!(catalog.list_collections("default").unwrap().len(), limit);
+    for i in 0..limit {
+        catalog.drop_collection("default", &format!("after_{i}")).unwrap();
+    }
 }
 
 #[test]
@@ -56,41 +62,43 @@ fn resets_and_state_replacements_during_creates_keep_the_collection_count() {
     within(Duration::from_secs(60), "swaps during creates", || {
         let limit = 8;
         let catalog = catalog(limit);
-        let empty = build(&catalog, &[]).unwrap();
-        let seeded = build(
-            &catalog,
-            &[Fixture::new(
-                "seed",
-                json!({"databases": [{"name": "default", "collections": [
-                    {"collectionName": "seeded", "dimension": 4}
-                ]}]}),
-            )],
-        )
-        .unwrap();
-        let mut workers: Vec<Worker> = Vec::new();
-        for t in 0..3 {
-            let catalog = catalog.clone();
-            workers.push(Box::new(move |stop| {
-                let mut i = 0u64;
-                while !stop.load(Ordering::Relaxed) {
-                    let name = format!("c{t}_{}", i % 3);
-                    let _ = catalog.quick_setup("default", &name, 4);
-                    if i % 2 == 1 {
-                        let _ = catalog.drop_collection("default", &name);
-                    }
-                    i += 1;
+        // `default` first, then more databases: a swap that is not atomic has time to show it.
+        let others: Vec<Value> = (0..30).map(|i| json!({"name": format!("d{i}")})).collect();
+        let with = |collections: Value| {
+            let mut dbs = vec![json!({"name": "default", "collections": collections})];
+            dbs.extend(others.iter().cloned());
+            build(&catalog, &[Fixture::new("seed", json!({ "databases": dbs }))]).unwrap()
+        };
+        let empty = with(json!([]));
+        let seeded = with(json!([{"collectionName": "seeded", "dimension": 4}]));
+        // Rounds of one swap among creates and drops, each checked afterwards: the next swap would hide a count
+        // that the previous one left wrong.
+        let started = Instant::now();
+        let mut round = 0;
+        while started.elapsed() < RACE {
+            let stop = AtomicBool::new(false);
+            std::thread::scope(|s| {
+                for t in 0..2 {
+                    let (catalog, stop) = (&catalog, &stop);
+                    s.spawn(move || {
+                        let mut i = 0u64;
+                        while !stop.load(Ordering::Relaxed) {
+                            let name = format!("c{t}_{}", i % 3);
+                            let _ = catalog.quick_setup("default", &name, 4);
+                            if i % 2 == 1 {
+                                let _ = catalog.drop_collection("default", &name);
+                            }
+                            i += 1;
+                        }
+                    });
                 }
-            }));
+                std::thread::sleep(Duration::from_micros(300));
+                catalog.replace_all(if round % 2 == 0 { empty.clone() } else { seeded.clone() });
+                stop.store(true, Ordering::Relaxed);
+            });
+            assert_count_agrees_with_state(&catalog, limit);
+            round += 1;
         }
-        let swapper = catalog.clone();
-        workers.push(Box::new(move |stop| {
-            for i in 0..20_000 {
-                swapper.replace_all(if i % 2 == 0 { empty.clone() } else { seeded.clone() });
-            }
-            stop.store(true, Ordering::Relaxed);
-        }));
-        race(workers);
-        assert_count_agrees_with_state(&catalog, limit);
     });
 }
 
@@ -138,7 +146,8 @@ fn readers_never_see_a_hole_during_a_swap() {
         }
         let swapper = catalog.clone();
         workers.push(Box::new(move |stop| {
-            for _ in 0..20_000 {
+            let started = Instant::now();
+            while started.elapsed() < RACE {
                 swapper.replace_all(state.clone());
             }
             stop.store(true, Ordering::Relaxed);
@@ -162,7 +171,8 @@ fn a_failed_cross_database_rename_overwrites_nothing() {
         let catalog = catalog(limit);
         catalog.create_database("other", vec![]).unwrap();
         let mut workers: Vec<Worker> = Vec::new();
-        // Moves default.c to other.n and back; its target appears and disappears under it.
+        // Moves default.c to other.n and back, while another thread creates other.n (so that the move fails) and
+        // then default.c (while the collection is away): a failed move must not put the collection back over it.
         let renamer = catalog.clone();
         workers.push(Box::new(move |stop| {
             while !stop.load(Ordering::Relaxed) {
@@ -172,10 +182,11 @@ fn a_failed_cross_database_rename_overwrites_nothing() {
                 }
             }
         }));
-        // Creates other.n (the rename's target) and default.c (its source name) while the collection is away.
         let creator = catalog.clone();
         workers.push(Box::new(move |stop| {
-            for _ in 0..200_000 {
+            // The windows are narrow (a failed move between two entry locks): a longer race.
+            let started = Instant::now();
+            while started.elapsed() < RACE * 4 {
                 let _ = creator.quick_setup("other", "n", 8);
                 let _ = creator.quick_setup("default", "c", 8);
                 let _ = creator.drop_collection("other", "n");
