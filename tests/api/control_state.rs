@@ -118,6 +118,11 @@ async fn a_dump_larger_than_the_body_limit_loads_back() {
     assert_eq!((status, body), (StatusCode::OK, json!({"replaced": true})));
     let again = app.send(Method::GET, "/_mock/state", String::new(), &[]).await;
     assert_eq!(again.body, dump.body);
+    // The other control routes keep the limit, and say so in JSON.
+    let rule = json!({"path": "*", "code": 1, "message": "x".repeat(5000)}).to_string();
+    let (status, body) = call(&app, Method::POST, "/_mock/faults", &rule).await;
+    let error = "Failed to buffer the request body: length limit exceeded";
+    assert_eq!((status, body), (StatusCode::PAYLOAD_TOO_LARGE, json!({"error": error})));
 }
 
 #[tokio::test]
