@@ -140,7 +140,7 @@ pub fn router(state: Arc<AppState>) -> MockService {
         .into_iter()
         .map(|route| {
             let path = format!("{PREFIX}{}", route.path);
-            let route = MilvusRoute { handler: route.handler, path: Arc::from(path.as_str()) };
+            let route = MilvusRoute { handler: route.handler, prepare: route.prepare, path: Arc::from(path.as_str()) };
             (path, Arc::new(route))
         })
         .collect();
@@ -167,6 +167,8 @@ pub struct MockService {
 /// A Milvus route's handler and its path (for the journal and the log line).
 struct MilvusRoute {
     handler: Handler,
+    /// The handler's decoding step alone, for a call that runs after its answer (see [`injected`]).
+    prepare: api::Prepare,
     path: Arc<str>,
 }
 
@@ -249,7 +251,7 @@ pub async fn serve(
 
 /// One Milvus call: method, timeout header, body, injected faults, handler, envelope, journal and log line.
 async fn milvus_call(app: Arc<AppState>, route: &MilvusRoute, request: Request) -> Response {
-    let MilvusRoute { handler, path } = route;
+    let MilvusRoute { handler, path, .. } = route;
     let (parts, body) = request.into_parts();
     if parts.method != Method::POST {
         return gin_not_found(&parts.method);
@@ -259,29 +261,36 @@ async fn milvus_call(app: Arc<AppState>, route: &MilvusRoute, request: Request) 
     let profile = &app.config.profile;
     let timeout = match request_timeout(&headers, profile) {
         Ok(t) => t,
-        Err(e) => return finish(&app, path, &headers, &Bytes::new(), started, Outcome::Milvus(Err(e))),
+        Err(e) => {
+            let names = RequestNames::read(b"", &headers);
+            return finish(&app, path, &Bytes::new(), &names, started, Outcome::Milvus(Err(e)));
+        }
     };
     if timeout.is_zero() {
-        return finish(&app, path, &headers, &Bytes::new(), started, Outcome::TimedOut);
+        let names = RequestNames::read(b"", &headers);
+        return finish(&app, path, &Bytes::new(), &names, started, Outcome::TimedOut);
     }
     let bytes = match axum::body::to_bytes(body, app.config.body_limit).await {
         Ok(bytes) => bytes,
         Err(_) => {
             let e = Error::BadJson("http: request body too large".into());
-            return finish(&app, path, &headers, &Bytes::new(), started, Outcome::Milvus(Err(e)));
+            let names = RequestNames::read(b"", &headers);
+            return finish(&app, path, &Bytes::new(), &names, started, Outcome::Milvus(Err(e)));
         }
     };
-    let fault = if app.faults.is_empty() {
-        None
+    // Once per call, from the route's own decoding rules, for the fault rules, the journal and the log line.
+    let names = if app.faults.is_empty() && app.journal.capacity() == 0 && !tracing::enabled!(tracing::Level::INFO) {
+        RequestNames::default()
     } else {
-        let names = RequestNames::read(&bytes, &headers);
-        app.faults.take(path, &names.db, names.collection.as_deref())
+        RequestNames::read(&bytes, &headers)
     };
+    let fault =
+        if app.faults.is_empty() { None } else { app.faults.take(path, &names.db, names.collection.as_deref()) };
     let outcome = match fault {
         None => run(&app, handler, &headers, &bytes),
-        Some(fault) => injected(&app, handler.clone(), &headers, &bytes, fault, timeout).await,
+        Some(fault) => injected(&app, route, &headers, &bytes, &names, fault, timeout).await,
     };
-    finish(&app, path, &headers, &bytes, started, outcome)
+    finish(&app, path, &bytes, &names, started, outcome)
 }
 
 /// Runs a handler; a panic becomes Milvus's HTTP 500 `{"code":500}` and the server goes on. (The catalog's locks
@@ -302,16 +311,20 @@ enum Outcome {
     Panicked,
 }
 
-/// Applies an injected fault. Latency past `Request-Timeout` answers 408 while the call itself still runs to the
-/// end, as in Milvus, whose timeout middleware does not cancel the handler.
+/// Applies an injected fault. Latency past `Request-Timeout` answers 408 while the call itself still runs at the
+/// end of its latency, as in Milvus, whose timeout middleware does not cancel the handler. Meanwhile it keeps its
+/// decoded request, not its body; `POST /_mock/reset`, `PUT /_mock/state` and `DELETE /_mock/faults` cancel it (one
+/// already running finishes before they go on), and when it runs it is journaled (`"late": true`).
 async fn injected(
     app: &Arc<AppState>,
-    handler: Handler,
+    route: &MilvusRoute,
     headers: &HeaderMap,
     bytes: &Bytes,
+    names: &RequestNames,
     fault: FaultAction,
     timeout: Duration,
 ) -> Outcome {
+    let handler = &route.handler;
     if fault.close_connection {
         return Outcome::Closed;
     }
@@ -322,10 +335,33 @@ async fn injected(
     if let Some(latency) = fault.latency {
         if latency >= timeout {
             if fault.answer.is_none() {
-                let (app, headers, bytes) = (app.clone(), headers.clone(), bytes.clone());
+                let call = (route.prepare)(headers, bytes);
+                let record = (app.journal.capacity() > 0).then(|| Recorded {
+                    time_ms: 0,
+                    path: route.path.clone(),
+                    db: names.db.clone(),
+                    collection: names.collection.clone(),
+                    body: Bytes::copy_from_slice(&bytes[..bytes.len().min(JOURNAL_BODY_LIMIT)]),
+                    code: None,
+                    http_status: 0,
+                    latency_us: 0,
+                    late: true,
+                });
+                let (app, started) = (app.clone(), Instant::now());
+                let cancelled = app.faults.delayed();
                 tokio::spawn(async move {
-                    tokio::time::sleep(latency).await;
-                    let _ = run(&app, &handler, &headers, &bytes);
+                    let outcome = cancelled.run_after(latency, || run_prepared(&app, call)).await;
+                    if let (Some(outcome), Some(mut record)) = (outcome, record) {
+                        let profile = &app.config.profile;
+                        (record.code, record.http_status) = match outcome {
+                            Outcome::Milvus(Ok(_)) => (Some(profile.success_code), 200),
+                            Outcome::Milvus(Err(e)) => (Some(e.code(profile)), 200),
+                            _ => (Some(500), 500),
+                        };
+                        record.time_ms = crate::control::now_ms();
+                        record.latency_us = started.elapsed().as_micros() as u64;
+                        app.journal.record(record);
+                    }
                 });
             }
             tokio::time::sleep(timeout).await;
@@ -335,11 +371,22 @@ async fn injected(
     }
     match fault.answer {
         Some((status, code, message)) => Outcome::Injected(status, code, message),
-        None => run(app, &handler, headers, bytes),
+        None => run(app, handler, headers, bytes),
     }
 }
 
-/// `dbName` and `collectionName` of a body, for the journal, faults and logs; never an error.
+/// [`run`] of a call decoded beforehand.
+fn run_prepared(app: &AppState, call: api::Prepared) -> Outcome {
+    match std::panic::catch_unwind(AssertUnwindSafe(|| call(&app.catalog))) {
+        Ok(result) => Outcome::Milvus(result),
+        Err(_) => Outcome::Panicked,
+    }
+}
+
+/// `dbName` and `collectionName` of a call, for the journal, faults and logs; never an error. Read once per call
+/// with the Go-compatible decoding the handlers use (case-insensitive keys, any body size), see
+/// [`api::call_names`].
+#[derive(Debug, Default)]
 pub(crate) struct RequestNames {
     pub(crate) db: String,
     pub(crate) collection: Option<String>,
@@ -347,19 +394,8 @@ pub(crate) struct RequestNames {
 
 impl RequestNames {
     pub(crate) fn read(bytes: &[u8], headers: &HeaderMap) -> Self {
-        #[derive(serde::Deserialize, Default)]
-        struct Names {
-            #[serde(rename = "dbName")]
-            db: Option<String>,
-            #[serde(rename = "collectionName")]
-            collection: Option<String>,
-        }
-        let names: Names = serde_json::Deserializer::from_slice(bytes)
-            .into_iter::<Names>()
-            .next()
-            .and_then(Result::ok)
-            .unwrap_or_default();
-        Self { db: api::resolve_db(names.db.unwrap_or_default(), headers).into_owned(), collection: names.collection }
+        let (db, collection) = api::call_names(bytes, headers);
+        Self { db, collection }
     }
 }
 
@@ -367,8 +403,8 @@ impl RequestNames {
 fn finish(
     app: &AppState,
     path: &Arc<str>,
-    headers: &HeaderMap,
     bytes: &Bytes,
+    names: &RequestNames,
     started: Instant,
     outcome: Outcome,
 ) -> Response {
@@ -387,7 +423,6 @@ fn finish(
     };
     let latency_us = started.elapsed().as_micros() as u64;
     if tracing::enabled!(tracing::Level::INFO) {
-        let names = RequestNames::read(bytes, headers);
         tracing::info!(
             method = "POST",
             path = &**path,
@@ -404,13 +439,15 @@ fn finish(
         app.journal.record(Recorded {
             time_ms: crate::control::now_ms(),
             path: path.clone(),
-            db_header: headers.get(&api::DB_NAME_HEADER).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
+            db: names.db.clone(),
+            collection: names.collection.clone(),
             // A copy (a slice would pin hyper's whole read buffer), and a bounded one: the journal's memory stays
             // within `journal_size` x 64 KiB whatever clients send. A cut body reads back as text.
             body: Bytes::copy_from_slice(&bytes[..bytes.len().min(JOURNAL_BODY_LIMIT)]),
             code,
             http_status: response.status().as_u16(),
             latency_us,
+            late: false,
         });
     }
     response

@@ -13,7 +13,7 @@ use axum::extract::{Query, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -46,15 +46,52 @@ fn parse<T: for<'de> Deserialize<'de>>(body: &Bytes, empty_ok: bool) -> Result<O
 }
 
 /// The `/_mock` router.
+///
+/// Every answer is JSON: axum's own rejections (405, a bad query string, a body over the limit) are rewritten as
+/// `{"error": "..."}`, and an unknown `/_mock` path is a JSON 404. `PUT /_mock/state` has no body limit: a dump the
+/// server wrote must always load back, whatever its size.
 pub(crate) fn router(state: Arc<AppState>) -> Router<Arc<AppState>> {
+    let limit = axum::extract::DefaultBodyLimit::max(state.config.body_limit);
     Router::new()
-        .route("/_mock/reset", post(reset))
-        .route("/_mock/state", get(get_state).put(put_state))
-        .route("/_mock/requests", get(get_requests).delete(clear_requests))
-        .route("/_mock/faults", get(list_faults).post(add_fault).delete(clear_faults))
-        .route("/_mock/load-duration", post(set_load_duration))
+        .route("/_mock/reset", post(reset).layer(limit))
+        .route("/_mock/state", get(get_state).put(put_state).layer(axum::extract::DefaultBodyLimit::disable()))
+        .route("/_mock/requests", get(get_requests).delete(clear_requests).layer(limit))
+        .route("/_mock/faults", get(list_faults).post(add_fault).delete(clear_faults).layer(limit))
+        .route("/_mock/load-duration", post(set_load_duration).layer(limit))
+        .route("/_mock", any(unknown_path))
+        .route("/_mock/{*rest}", any(unknown_path))
+        .layer(middleware::from_fn(json_rejections))
         .layer(middleware::from_fn_with_state(state.clone(), require_token))
-        .layer(axum::extract::DefaultBodyLimit::max(state.config.body_limit))
+}
+
+/// An unknown `/_mock` path.
+async fn unknown_path(uri: axum::http::Uri) -> Response {
+    let body = axum::Json(json!({"error": format!("no control-plane route {}", uri.path())}));
+    (StatusCode::NOT_FOUND, body).into_response()
+}
+
+/// Rewrites axum's plain-text (or empty) error answers as `{"error": "..."}`, keeping their status.
+async fn json_rejections(request: Request, next: Next) -> Response {
+    let (method, path) = (request.method().clone(), request.uri().path().to_string());
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let mut message = match axum::body::to_bytes(response.into_body(), 64 * 1024).await {
+        Ok(text) => String::from_utf8_lossy(&text).trim().to_string(),
+        Err(_) => String::new(),
+    };
+    if status == StatusCode::METHOD_NOT_ALLOWED {
+        message = format!("method {method} is not allowed on {path}");
+    } else if message.is_empty() {
+        message = status.canonical_reason().unwrap_or("error").to_string();
+    }
+    (status, axum::Json(json!({"error": message}))).into_response()
 }
 
 /// `--control-token`: the control plane wants `Authorization: Bearer <token>`.
@@ -76,35 +113,52 @@ struct ResetRequest {
     db_name: Option<String>,
 }
 
-/// `POST /_mock/reset`: everything back to the start (fixtures re-applied), or only `dbName`.
+/// Runs heavy control-plane work (building, dumping or replacing a large state, reading the journal) off the
+/// async workers, so that `/healthz` and Milvus calls go on meanwhile.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, ControlError> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| ControlError(format!("the control-plane call failed: {e}")))
+}
+
+/// `POST /_mock/reset`: everything back to the start (fixtures re-applied), or only `dbName`. Calls delayed past
+/// their answer by a latency fault are cancelled first.
 async fn reset(State(app): State<Arc<AppState>>, body: Bytes) -> Answer {
     let request: Option<ResetRequest> = parse(&body, true)?;
-    let initial = fixtures::build(&app.catalog, &app.config.fixtures).map_err(|e| ControlError(e.to_string()))?;
-    match request.and_then(|r| r.db_name) {
-        None => {
-            app.catalog.replace_all(initial);
-            ok(json!({"reset": "all"}))
+    blocking(move || {
+        let initial = fixtures::build(&app.catalog, &app.config.fixtures).map_err(|e| ControlError(e.to_string()))?;
+        app.faults.cancel_delayed();
+        match request.and_then(|r| r.db_name) {
+            None => {
+                app.catalog.replace_all(initial);
+                ok(json!({"reset": "all"}))
+            }
+            Some(db) => {
+                let database = initial.into_iter().find(|d| d.name == db);
+                app.catalog.replace_database(&db, database);
+                ok(json!({"reset": db}))
+            }
         }
-        Some(db) => {
-            let database = initial.into_iter().find(|d| d.name == db);
-            app.catalog.replace_database(&db, database);
-            ok(json!({"reset": db}))
-        }
-    }
+    })
+    .await?
 }
 
 /// `GET /_mock/state`: the whole state in the fixture format.
-async fn get_state(State(app): State<Arc<AppState>>) -> Answer {
-    ok(fixtures::dump(&app.catalog))
+async fn get_state(State(app): State<Arc<AppState>>) -> Result<Response, ControlError> {
+    let body = blocking(move || fixtures::dump_json(&app.catalog)).await?;
+    Ok(([(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 /// `PUT /_mock/state`: replaces the whole state with a fixture document; nothing changes if it is invalid.
 async fn put_state(State(app): State<Arc<AppState>>, body: Bytes) -> Answer {
-    let value: Value = parse(&body, false)?.unwrap_or_default();
-    let databases = fixtures::build(&app.catalog, &[Fixture::new("PUT /_mock/state", value)])
-        .map_err(|e| ControlError(e.to_string()))?;
-    app.catalog.replace_all(databases);
-    ok(json!({"replaced": true}))
+    blocking(move || {
+        let value: Value = parse(&body, false)?.unwrap_or_default();
+        drop(body);
+        let databases = fixtures::build(&app.catalog, &[Fixture::new("PUT /_mock/state", value)])
+            .map_err(|e| ControlError(e.to_string()))?;
+        app.faults.cancel_delayed();
+        app.catalog.replace_all(databases);
+        ok(json!({"replaced": true}))
+    })
+    .await?
 }
 
 // ---- the request journal ----
@@ -134,6 +188,10 @@ pub struct JournalEntry {
     pub code: Option<i64>,
     pub http_status: u16,
     pub latency_us: u64,
+    /// A call that ran after its answer (a latency fault past `Request-Timeout` answered 408 first): `code` and
+    /// `httpStatus` are those of the answer it would have given. Left out of the JSON when false.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub late: bool,
 }
 
 /// What the hot path keeps of a call: cheap to record, turned into a [`JournalEntry`] when read.
@@ -141,32 +199,31 @@ pub struct JournalEntry {
 pub(crate) struct Recorded {
     pub time_ms: u64,
     pub path: Arc<str>,
-    pub db_header: Option<String>,
+    /// The names as the call was decoded (the body kept below may be cut).
+    pub db: String,
+    pub collection: Option<String>,
     pub body: Bytes,
     pub code: Option<i64>,
     pub http_status: u16,
     pub latency_us: u64,
+    pub late: bool,
 }
 
 impl Recorded {
     fn entry(&self) -> JournalEntry {
-        let mut headers = axum::http::HeaderMap::new();
-        if let Some(db) = self.db_header.as_deref().and_then(|d| axum::http::HeaderValue::from_str(d).ok()) {
-            headers.insert("DB-Name", db);
-        }
-        let names = crate::app::RequestNames::read(&self.body, &headers);
         let body = serde_json::from_slice(&self.body)
             .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&self.body).into_owned()));
         JournalEntry {
             time_ms: self.time_ms,
             method: "POST".into(),
             path: self.path.to_string(),
-            db_name: names.db,
-            collection: names.collection,
+            db_name: self.db.clone(),
+            collection: self.collection.clone(),
             body,
             code: self.code,
             http_status: self.http_status,
             latency_us: self.latency_us,
+            late: self.late,
         }
     }
 }
@@ -241,6 +298,10 @@ struct JournalFilter {
 
 /// `GET /_mock/requests?path=&collection=&dbName=&code=`.
 async fn get_requests(State(app): State<Arc<AppState>>, Query(filter): Query<JournalFilter>) -> Answer {
+    blocking(move || journal_answer(&app, filter)).await?
+}
+
+fn journal_answer(app: &AppState, filter: JournalFilter) -> Answer {
     let (entries, dropped) = app.journal.entries();
     let matching: Vec<&JournalEntry> = entries
         .iter()
@@ -322,6 +383,48 @@ pub(crate) struct Faults {
     inner: Mutex<(u64, Vec<ActiveFault>)>,
     /// How many rules are in force, readable without the lock: the hot path only looks here.
     active: AtomicUsize,
+    delayed: DelayedCalls,
+}
+
+/// The calls a latency fault delayed past their answer (408), still to run: a generation that cancelling bumps.
+/// A call runs while it holds the generation's read lock, and cancelling takes the write lock: a call either runs
+/// entirely before a cancel returns or not at all.
+#[derive(Debug)]
+pub(crate) struct DelayedCalls(Arc<tokio::sync::watch::Sender<u64>>);
+
+impl Default for DelayedCalls {
+    fn default() -> Self {
+        Self(Arc::new(tokio::sync::watch::Sender::new(0)))
+    }
+}
+
+/// One delayed call's ticket: cancelled when the generation it was issued in ends.
+pub(crate) struct DelayedCall {
+    generation: u64,
+    changes: tokio::sync::watch::Receiver<u64>,
+}
+
+impl DelayedCalls {
+    /// Cancels every delayed call that has not run yet, after waiting for one that is running.
+    pub fn cancel_all(&self) {
+        self.0.send_modify(|g| *g += 1);
+    }
+}
+
+impl DelayedCall {
+    /// Runs `f` after `delay` unless cancelled meanwhile (then `None`, and whatever `f` holds is freed at once).
+    pub async fn run_after<T>(mut self, delay: Duration, f: impl FnOnce() -> T) -> Option<T> {
+        let generation = self.generation;
+        {
+            let cancelled = async { self.changes.wait_for(|g| *g != generation).await.is_ok() };
+            tokio::select! {
+                _ = tokio::time::sleep(delay) => {}
+                true = cancelled => return None,
+            }
+        }
+        let current = self.changes.borrow();
+        (*current == generation).then(f)
+    }
 }
 
 /// splitmix64: small, fast and repeatable for a seed.
@@ -363,9 +466,12 @@ impl Faults {
             return Err(format!("a fault needs at least one of {kinds}"));
         }
         if let Some(status) = rule.http_status
-            && axum::http::StatusCode::from_u16(status).is_err()
+            && !(200..=599).contains(&status)
         {
-            return Err(format!("\"httpStatus\" {status} is not an HTTP status"));
+            return Err(format!("\"httpStatus\" must be from 200 to 599, got {status}"));
+        }
+        if rule.times == Some(0) {
+            return Err("\"times\" must be at least 1 (leave it out for every call)".into());
         }
         let mut inner = self.lock();
         inner.0 += 1;
@@ -386,10 +492,26 @@ impl Faults {
         Value::Array(rules)
     }
 
+    /// Removes every rule and cancels the calls they delayed.
     pub fn clear(&self) {
-        let mut inner = self.lock();
-        inner.1.clear();
-        self.active.store(0, Ordering::Relaxed);
+        {
+            let mut inner = self.lock();
+            inner.1.clear();
+            self.active.store(0, Ordering::Relaxed);
+        }
+        self.cancel_delayed();
+    }
+
+    /// A ticket for a call delayed past its answer.
+    pub fn delayed(&self) -> DelayedCall {
+        let changes = self.delayed.0.subscribe();
+        let generation = *changes.borrow();
+        DelayedCall { generation, changes }
+    }
+
+    /// Cancels the delayed calls (a reset or a state replacement: nothing from before may change the new state).
+    pub fn cancel_delayed(&self) {
+        self.delayed.cancel_all();
     }
 
     /// The action of the first rule that matches this call, consuming one of its `times`.
@@ -520,11 +642,13 @@ mod tests {
             journal.record(Recorded {
                 time_ms: i,
                 path: Arc::from("/p"),
-                db_header: None,
+                db: "default".into(),
+                collection: None,
                 body: Bytes::from_static(b"{}"),
                 code: Some(0),
                 http_status: 200,
                 latency_us: 0,
+                late: false,
             });
         }
         let (entries, dropped) = journal.entries();

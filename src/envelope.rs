@@ -317,6 +317,29 @@ mod tests {
     }
 
     #[test]
+    fn call_names_read_as_the_go_compatible_binding_does() {
+        use crate::api::{CallNamesReq, plain_names};
+        let config = ProptestConfig { cases: 20_000, failure_persistence: None, ..ProptestConfig::default() };
+        let hits = std::cell::Cell::new(0);
+        proptest::test_runner::TestRunner::new(config)
+            .run(&body(), |body| {
+                if let Some((db, collection)) = plain_names(&body) {
+                    hits.set(hits.get() + 1);
+                    let go = bind::<CallNamesReq>(&body).map(|r| (r.db_name, r.collection_name));
+                    prop_assert_eq!(go, Ok((db, collection)), "{}", String::from_utf8_lossy(&body));
+                }
+                Ok(())
+            })
+            .unwrap();
+        assert!(hits.get() > 2_000, "serde read {} bodies", hits.get());
+        assert_eq!(
+            plain_names(br#"{"dbName":"a","other":[1,{"x":2}],"collectionName":"c"}"#),
+            Some(("a".into(), "c".into()))
+        );
+        assert_eq!(plain_names(br#"{"DBNAME":"a"}"#), None);
+    }
+
+    #[test]
     fn the_default_reply_is_code_0_with_an_empty_object() {
         assert_eq!(Reply::Empty.to_body(&Profile::default()), r#"{"code":0,"data":{}}"#);
         let docs = Profile::default().with_success_code(200);

@@ -81,7 +81,7 @@ impl Fixture {
     /// assert_eq!(fixtures.len(), 1);
     /// ```
     pub fn load(path: &Path) -> Result<Vec<Fixture>, FixtureError> {
-        let files: Vec<PathBuf> = if path.is_dir() {
+        let files: Vec<PathBuf> = if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
             let entries = std::fs::read_dir(path)
                 .map_err(|e| FixtureError(format!("{}: cannot read the folder: {e}", path.display())))?;
             let mut files: Vec<PathBuf> = entries
@@ -96,14 +96,40 @@ impl Fixture {
         files
             .into_iter()
             .map(|file| {
-                let text = std::fs::read_to_string(&file)
-                    .map_err(|e| FixtureError(format!("{}: cannot read: {e}", file.display())))?;
+                let text = read_regular_file(&file)?;
                 let value = serde_json::from_str(&text)
                     .map_err(|e| FixtureError(format!("{}: not valid JSON: {e}", file.display())))?;
                 Ok(Fixture { source: file.display().to_string(), value })
             })
             .collect()
     }
+}
+
+/// The largest fixture file read (1 GiB): a bound, so that a wrong path cannot read until memory runs out.
+pub const MAX_FIXTURE_FILE: u64 = 1 << 30;
+
+/// A fixture file's text: regular files only (checked before opening, so a FIFO or a device cannot block or
+/// stream forever), at most [`MAX_FIXTURE_FILE`] bytes.
+fn read_regular_file(file: &Path) -> Result<String, FixtureError> {
+    use std::io::Read;
+    let fail = |what: String| FixtureError(format!("{}: {what}", file.display()));
+    let metadata = std::fs::metadata(file).map_err(|e| fail(format!("cannot read: {e}")))?;
+    if !metadata.is_file() {
+        return Err(fail(
+            "not a regular file (a FIFO, a device or a socket?); fixtures are read from files or folders".into(),
+        ));
+    }
+    if metadata.len() > MAX_FIXTURE_FILE {
+        return Err(fail(format!("{} bytes, more than the 1 GiB a fixture file may have", metadata.len())));
+    }
+    let mut text = String::new();
+    std::fs::File::open(file)
+        .and_then(|f| f.take(MAX_FIXTURE_FILE + 1).read_to_string(&mut text))
+        .map_err(|e| fail(format!("cannot read: {e}")))?;
+    if text.len() as u64 > MAX_FIXTURE_FILE {
+        return Err(fail("more than the 1 GiB a fixture file may have".into()));
+    }
+    Ok(text)
 }
 
 /// Builds the state the fixtures describe, on top of a fresh Milvus with the catalog's settings; nothing is changed
@@ -121,7 +147,14 @@ pub fn build(catalog: &Catalog, fixtures: &[Fixture]) -> Result<Vec<Database>, F
     for fixture in fixtures {
         apply(&scratch, &fixture.value).map_err(|e| FixtureError(format!("{}: {e}", fixture.source)))?;
     }
-    Ok(scratch.snapshot())
+    let mut databases = scratch.snapshot();
+    // What a fixture or a dump says is loaded is loaded: it does not go through the load duration again.
+    for p in databases.iter_mut().flat_map(|d| d.collections.values_mut()).flat_map(|c| c.partitions.iter_mut()) {
+        if p.loaded_since.is_some() {
+            p.loaded_since = Some(*crate::catalog::ALREADY_LOADED);
+        }
+    }
+    Ok(databases)
 }
 
 fn milvus(catalog: &Catalog) -> impl Fn(crate::error::Error) -> String + '_ {
@@ -146,7 +179,7 @@ fn apply(catalog: &Catalog, fixture: &Value) -> Result<(), String> {
         } else {
             catalog.create_database(name, props).map_err(milvus(catalog)).map_err(|e| format!("{at}: {e}"))?;
         }
-        if let Some(id) = db.get("id").and_then(Value::as_i64) {
+        if let Some(id) = id_of(db.get("id")).map_err(|e| format!("{at}: {e}"))? {
             catalog.update_database(name, |d| d.id = id).map_err(milvus(catalog))?;
         }
         let collections = match db.get("collections") {
@@ -196,7 +229,7 @@ fn apply_collection(catalog: &Catalog, db: &str, c: &Map<String, Value>) -> Resu
             catalog.create_partition(db, &name, partition).map_err(milvus(catalog)).map_err(at)?;
         }
     }
-    let collection_id = c.get("id").and_then(Value::as_i64);
+    let collection_id = id_of(c.get("id"))?;
     catalog
         .update_collection(db, &name, |col| {
             if let Some(id) = collection_id {
@@ -255,6 +288,19 @@ fn apply_collection(catalog: &Catalog, db: &str, c: &Map<String, Value>) -> Resu
     Ok(())
 }
 
+/// An `id`: an integer from 0 to [`MAX_ID`](crate::catalog::MAX_ID), so that the ids allocated after the largest
+/// one cannot overflow.
+fn id_of(value: Option<&Value>) -> Result<Option<i64>, String> {
+    let Some(value) = value else { return Ok(None) };
+    match value.as_i64() {
+        Some(id) if (0..=crate::catalog::MAX_ID).contains(&id) => Ok(Some(id)),
+        _ => Err(format!(
+            "\"id\" must be an integer from 0 to {} (new ids are allocated after the largest), got {value}",
+            crate::catalog::MAX_ID
+        )),
+    }
+}
+
 /// `partitions`: names, or `{"name": .., "id": ..}` objects.
 fn partition_entries(value: Option<&Value>) -> Result<Vec<(String, Option<i64>)>, String> {
     let Some(value) = value else { return Ok(Vec::new()) };
@@ -264,7 +310,7 @@ fn partition_entries(value: Option<&Value>) -> Result<Vec<(String, Option<i64>)>
         .map(|p| match p {
             Value::String(name) => Ok((name.clone(), None)),
             Value::Object(o) => match o.get("name").and_then(Value::as_str) {
-                Some(name) => Ok((name.to_string(), o.get("id").and_then(Value::as_i64))),
+                Some(name) => Ok((name.to_string(), id_of(o.get("id")).map_err(|e| format!("partition {name}: {e}"))?)),
                 None => Err("a partition object needs a \"name\"".to_string()),
             },
             _ => Err("a partition is a name or an object with a \"name\"".to_string()),
@@ -286,14 +332,55 @@ pub fn dump(catalog: &Catalog) -> Value {
     json!({"databases": databases})
 }
 
+/// [`dump`] as JSON bytes, written a collection at a time: the peak memory is the copy of the state and the bytes,
+/// not a tree of the whole state besides. The same document as `dump(catalog).to_string()`.
+///
+/// ```
+/// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+/// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+/// let bytes = milvus_mock::fixtures::dump_json(&catalog);
+/// assert_eq!(bytes, milvus_mock::fixtures::dump(&catalog).to_string().into_bytes());
+/// ```
+pub fn dump_json(catalog: &Catalog) -> Vec<u8> {
+    let mut out = Vec::new();
+    let write = |out: &mut Vec<u8>, value: &Value| serde_json::to_writer(out, value).expect("a Value serialises");
+    out.extend_from_slice(b"{\"databases\":[");
+    for (i, db) in catalog.snapshot().iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        // A database's keys in the order serde_json's sorted map writes them.
+        out.extend_from_slice(b"{\"collections\":[");
+        for (j, c) in sorted_collections(db).into_iter().enumerate() {
+            if j > 0 {
+                out.push(b',');
+            }
+            write(&mut out, &dump_collection(db, c));
+        }
+        out.extend_from_slice(b"],\"id\":");
+        write(&mut out, &json!(db.id));
+        out.extend_from_slice(b",\"name\":");
+        write(&mut out, &json!(db.name));
+        out.extend_from_slice(b",\"properties\":");
+        write(&mut out, &string_map(&db.properties));
+        out.push(b'}');
+    }
+    out.extend_from_slice(b"]}");
+    out
+}
+
+fn sorted_collections(db: &Database) -> Vec<&Collection> {
+    let mut collections: Vec<&Collection> = db.collections.values().collect();
+    collections.sort_by_key(|c| c.id);
+    collections
+}
+
 fn string_map(pairs: &[(String, String)]) -> Value {
     Value::Object(pairs.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect())
 }
 
 fn dump_database(db: &Database) -> Value {
-    let mut collections: Vec<&Collection> = db.collections.values().collect();
-    collections.sort_by_key(|c| c.id);
-    let collections: Vec<Value> = collections.into_iter().map(|c| dump_collection(db, c)).collect();
+    let collections: Vec<Value> = sorted_collections(db).into_iter().map(|c| dump_collection(db, c)).collect();
     json!({"name": db.name, "id": db.id, "properties": string_map(&db.properties), "collections": collections})
 }
 

@@ -109,6 +109,7 @@ impl MockMilvus {
     pub fn reset(&self) {
         let initial = fixtures::build(self.catalog(), &self.state.config.fixtures)
             .expect("the fixtures were valid at start and have not changed");
+        self.state.faults.cancel_delayed();
         self.catalog().replace_all(initial);
     }
 
@@ -126,6 +127,7 @@ impl MockMilvus {
     pub fn reset_database(&self, db: &str) {
         let initial = fixtures::build(self.catalog(), &self.state.config.fixtures)
             .expect("the fixtures were valid at start and have not changed");
+        self.state.faults.cancel_delayed();
         self.catalog().replace_database(db, initial.into_iter().find(|d| d.name == db));
     }
 
@@ -149,6 +151,7 @@ impl MockMilvus {
     /// ```
     pub fn set_state(&self, state: Value) -> Result<(), FixtureError> {
         let databases = fixtures::build(self.catalog(), &[Fixture::new("set_state", state)])?;
+        self.state.faults.cancel_delayed();
         self.catalog().replace_all(databases);
         Ok(())
     }

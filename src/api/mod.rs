@@ -133,12 +133,94 @@ pub const PREFIX: &str = "/v2/vectordb";
 /// A route's handler once the request type is erased: catalog, headers and body in, reply or error out.
 pub type Handler = Arc<dyn Fn(&Catalog, &HeaderMap, &[u8]) -> Result<Reply> + Send + Sync>;
 
+/// A call decoded and waiting for the catalog: what a call delayed past its answer keeps instead of its body.
+pub type Prepared = Box<dyn FnOnce(&Catalog) -> Result<Reply> + Send>;
+
+/// A route's decoding step alone: headers and body in, the call ready to run out (a bad body gives a call that
+/// answers its error). `prepare(h, b)(catalog)` answers as `handler(catalog, h, b)`.
+pub type Prepare = Arc<dyn Fn(&HeaderMap, &[u8]) -> Prepared + Send + Sync>;
+
 /// One Milvus route.
 #[derive(Clone)]
 pub struct Route {
     /// The path below [`PREFIX`], such as `/partitions/release`.
     pub path: &'static str,
     pub handler: Handler,
+    pub prepare: Prepare,
+}
+
+request! {
+    /// `dbName` and `collectionName` as every route's binding reads them (Go's case-insensitive keys, the last
+    /// duplicate wins): the names the journal, fault rules and the log line use.
+    CallNamesReq("CallNames") {
+        db_name: String = string("dbName");
+        collection_name: String = string("collectionName");
+    }
+}
+
+/// A body's `dbName` (else the `DB-Name` header, else `default`) and `collectionName` (`None` when empty), as the
+/// route's own decoding sees them; a body that does not decode has neither. The plain case (an object whose keys
+/// match no other spelling of the two) is read with serde; anything else with the Go-compatible decoder.
+pub fn call_names(body: &[u8], headers: &HeaderMap) -> (String, Option<String>) {
+    let (db, collection) = match plain_names(body) {
+        Some(names) => names,
+        None => match decode::<CallNamesReq>(body) {
+            Ok(r) => (r.db_name, r.collection_name),
+            Err(_) => Default::default(),
+        },
+    };
+    let db = resolve_db(db, headers).into_owned();
+    (db, Some(collection).filter(|c| !c.is_empty()))
+}
+
+/// The two names with serde when that is exactly Go's reading: a JSON object, each name at most once with its exact
+/// spelling and a string value, and no other key that Go would match to them (another case, or non-ASCII letters
+/// that fold to ASCII ones); `None` otherwise.
+pub(crate) fn plain_names(body: &[u8]) -> Option<(String, String)> {
+    use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
+    struct Names;
+    impl<'de> Visitor<'de> for Names {
+        type Value = Option<(String, String)>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Self::Value, A::Error> {
+            let (mut db, mut collection): (Option<String>, Option<String>) = (None, None);
+            let mut plain = true;
+            while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                let slot = match &*key {
+                    "dbName" => Some(&mut db),
+                    "collectionName" => Some(&mut collection),
+                    k if !k.is_ascii()
+                        || k.eq_ignore_ascii_case("dbName")
+                        || k.eq_ignore_ascii_case("collectionName") =>
+                    {
+                        plain = false;
+                        None
+                    }
+                    _ => None,
+                };
+                match slot {
+                    Some(slot) if slot.is_none() && plain => match map.next_value::<String>() {
+                        Ok(v) => *slot = Some(v),
+                        Err(_) => return Ok(None),
+                    },
+                    Some(_) => return Ok(None),
+                    None => {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+            }
+            Ok(plain.then(|| (db.unwrap_or_default(), collection.unwrap_or_default())))
+        }
+    }
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return None;
+    }
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let names = de.deserialize_map(Names).ok()??;
+    de.end().ok()?;
+    Some(names)
 }
 
 /// The `DB-Name` header.
@@ -155,13 +237,23 @@ pub fn resolve_db(body_db: String, headers: &HeaderMap) -> std::borrow::Cow<'_, 
     }
 }
 
-fn route<R: MilvusRequest + 'static>(path: &'static str, f: fn(&Catalog, &str, R) -> Result<Reply>) -> Route {
+fn route<R: MilvusRequest + Send + 'static>(path: &'static str, f: fn(&Catalog, &str, R) -> Result<Reply>) -> Route {
     let handler: Handler = Arc::new(move |catalog, headers, body| {
         let mut request = decode::<R>(body)?;
         let db = resolve_db(request.take_db_name(), headers);
         f(catalog, &db, request)
     });
-    Route { path, handler }
+    let prepare: Prepare = Arc::new(move |headers, body| {
+        let decoded = decode::<R>(body).map(|mut request| {
+            let db = resolve_db(request.take_db_name(), headers).into_owned();
+            (db, request)
+        });
+        Box::new(move |catalog: &Catalog| {
+            let (db, request) = decoded?;
+            f(catalog, &db, request)
+        })
+    });
+    Route { path, handler, prepare }
 }
 
 /// The routes of the configured Milvus version (contract §4, §9).

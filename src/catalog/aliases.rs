@@ -83,7 +83,7 @@ impl Catalog {
         if self.profile.validate_alias_on_drop {
             names::validate_collection(alias, NameKind::Alias, &self.profile)?;
         }
-        if let Some(mut d) = self.databases.get_mut(db) {
+        if let Some(mut d) = self.dbs().get_mut(db) {
             d.aliases.remove(alias);
         }
         Ok(())

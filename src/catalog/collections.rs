@@ -259,7 +259,7 @@ impl Catalog {
     /// ```
     pub fn has_collection(&self, db: &str, name: &str) -> Result<bool> {
         self.validate_collection_name(name)?;
-        Ok(self.databases.get(db).is_some_and(|d| d.collections.contains_key(d.resolve(name))))
+        Ok(self.dbs().get(db).is_some_and(|d| d.collections.contains_key(d.resolve(name))))
     }
 
     /// `collections/describe`: the data and the message that accumulates sub-call errors.
@@ -335,7 +335,8 @@ impl Catalog {
     pub fn get_load_state(&self, db: &str, name: &str, partitions: Option<&[String]>) -> Result<LoadStateReport> {
         self.validate_collection_name(name)?;
         let not_found = || Error::CollectionNotFoundNoDb { name: name.to_string() };
-        let guard = self.databases.get(db).ok_or_else(not_found)?;
+        let dbs = self.dbs();
+        let guard = dbs.get(db).ok_or_else(not_found)?;
         let c = lookup(&guard, name).map_err(|_| not_found())?;
         if !c.is_loaded() {
             return Ok(LoadStateReport::NotLoad);
@@ -386,7 +387,8 @@ impl Catalog {
     /// ```
     pub fn drop_collection(&self, db: &str, name: &str) -> Result<()> {
         self.validate_collection_name(name)?;
-        let Some(mut d) = self.databases.get_mut(db) else {
+        let dbs = self.dbs();
+        let Some(mut d) = dbs.get_mut(db) else {
             return Ok(());
         };
         if d.aliases.contains_key(name) {
@@ -452,36 +454,29 @@ impl Catalog {
                 Ok(())
             });
         }
-        self.read(db, |d| {
-            check_source(d)?;
+        // Between databases: under the exclusive lock, so the checks and the move are one step that no other call
+        // can come between (a collection created meanwhile under either name is never overwritten). Rare enough
+        // that stopping every other call for it costs nothing.
+        let dbs = self.dbs_exclusive();
+        self.generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        {
+            let d = dbs.get(db).ok_or_else(|| Error::DatabaseNotFound { db: db.to_string() })?;
+            check_source(&d)?;
             if !d.aliases_of(old).is_empty() {
                 return Err(Error::Plain(format!(
                     "fail to rename collection between db, must drop all aliases of collection {old} before rename"
                 )));
             }
-            Ok(())
-        })?;
-        let target = self.databases.get(target_db).map(|t| check_target(&t));
-        target.unwrap_or_else(|| Err(Error::RenameTargetDatabaseMissing { db: target_db.to_string() }))?;
-        let mut moving = Some(self.write(db, |d| {
-            check_source(d)?;
-            Ok(d.collections.remove(old).expect("checked above"))
-        })?);
-        // The target is checked again under its lock; if it changed meanwhile, the collection goes back.
-        let moved = self.write(target_db, |t| {
-            check_target(t)?;
-            let mut collection = moving.take().expect("taken once");
-            collection.spec.name = new.to_string();
-            t.collections.insert(new.to_string(), collection);
-            Ok(())
-        });
-        if let Some(collection) = moving {
-            let _ = self.write(db, |d| {
-                d.collections.insert(old.to_string(), collection);
-                Ok(())
-            });
         }
-        moved
+        match dbs.get(target_db) {
+            Some(t) => check_target(&t)?,
+            None => return Err(Error::RenameTargetDatabaseMissing { db: target_db.to_string() }),
+        }
+        // One entry guard at a time (two databases may share a shard); nothing can change in between.
+        let mut collection = dbs.get_mut(db).and_then(|mut d| d.collections.remove(old)).expect("checked above");
+        collection.spec.name = new.to_string();
+        dbs.get_mut(target_db).expect("checked above").collections.insert(new.to_string(), collection);
+        Ok(())
     }
 
     /// `collections/load`.
@@ -598,7 +593,7 @@ impl Catalog {
             if c.is_loaded() && keys.iter().any(|k| MMAP_KEYS.contains(&k.as_str())) {
                 return Err(Error::AlterMmapLoaded { name: name.to_string() });
             }
-            c.spec.properties.retain(|(k, _)| !keys.contains(k));
+            drop_properties(&mut c.spec.properties, keys);
             Ok(())
         })
     }

@@ -3,9 +3,10 @@
 //! Handlers make one call here and wrap the result. Each method follows Milvus's order of checks (contract §6) and
 //! returns the [`Error`] Milvus would answer. State lives in a `DashMap` keyed by database; a change to anything
 //! inside one database happens under that database's entry lock, so multi-step changes (release of every loaded
-//! partition releasing the collection, a collection load loading its partitions) are atomic. Changes that span
-//! databases (create/drop a database, rename into another database) are serialised by `admin`. No method holds a
-//! guard while it calls back into the map, and nothing here is async, so no guard can live across an `.await`.
+//! partition releasing the collection, a collection load loading its partitions) are atomic. The map sits behind a
+//! `RwLock` that every call shares; whole-state swaps (reset, restore) and renames into another database take it
+//! exclusively, so they are atomic for every reader. Database create/drop are serialised by `admin`. No method holds
+//! a guard while it calls back into the map, and nothing here is async, so no guard can live across an `.await`.
 
 mod aliases;
 mod collections;
@@ -14,8 +15,8 @@ pub mod model;
 mod partitions;
 
 use std::hash::BuildHasherDefault;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant};
 
 use dashmap::DashMap;
@@ -63,14 +64,32 @@ impl Default for Limits {
 pub struct Catalog {
     profile: Profile,
     limits: Limits,
-    databases: DashMap<String, Database, BuildHasherDefault<NameHasher>>,
+    /// Every call shares this lock (an uncontended read lock is one atomic operation); a whole-state swap and a
+    /// cross-database rename take it exclusively, so a reader sees the state before or after them, never between.
+    databases: RwLock<Databases>,
     next_id: AtomicI64,
+    /// How many collections exist, across databases. Changed only under `databases`' lock (shared by creates and
+    /// drops, which change it with the collection under the database's entry lock; exclusive for swaps), so it always
+    /// agrees with the state.
     collection_count: AtomicUsize,
+    /// Bumped by every change under the exclusive lock, so a snapshot taken a database at a time can tell.
+    generation: AtomicU64,
     /// Serialises database create/drop and cross-database renames.
     admin: Mutex<()>,
     /// How long a load takes to reach 100 %, in milliseconds (zero: at once).
     load_duration_ms: AtomicU64,
 }
+
+type Databases = DashMap<String, Database, BuildHasherDefault<NameHasher>>;
+
+/// The largest id a fixture or a restored state may set: ids allocated after it (one per database, collection and
+/// partition) then have 2^62 values to go before `i64::MAX`.
+pub const MAX_ID: i64 = 1 << 62;
+
+/// The `loaded_since` of a partition that a fixture or a restored state (`PUT /_mock/state`) says is loaded: it is
+/// 100 % loaded at once, whatever the load duration (a restore does not start loading again). Taken when the first
+/// catalog is built, so no load that a call starts afterwards can carry the same instant.
+pub static ALREADY_LOADED: std::sync::LazyLock<Instant> = std::sync::LazyLock::new(Instant::now);
 
 /// The `get_load_state` answer before it is wrapped (contract §7.2).
 ///
@@ -100,18 +119,20 @@ impl Catalog {
     /// assert_eq!(catalog.list_databases(), ["default"]);
     /// ```
     pub fn new(profile: Profile, limits: Limits, load_duration: Duration) -> Self {
-        let catalog = Self {
+        std::sync::LazyLock::force(&ALREADY_LOADED);
+        let databases = Databases::default();
+        databases.insert(DEFAULT_DATABASE.into(), Database::new(1, DEFAULT_DATABASE));
+        Self {
             profile,
             limits,
-            databases: DashMap::default(),
+            databases: RwLock::new(databases),
             // Milvus ids are large timestamp-derived numbers; these look alike and stay deterministic.
             next_id: AtomicI64::new(456_000_000_000_000_000),
             collection_count: AtomicUsize::new(0),
+            generation: AtomicU64::new(0),
             admin: Mutex::new(()),
             load_duration_ms: AtomicU64::new(load_duration.as_millis() as u64),
-        };
-        catalog.databases.insert(DEFAULT_DATABASE.into(), Database::new(1, DEFAULT_DATABASE));
-        catalog
+        }
     }
 
     /// The Milvus version profile this catalog answers as.
@@ -138,6 +159,17 @@ impl Catalog {
         self.next_id.fetch_add(1, Ordering::Relaxed)
     }
 
+    /// The databases, shared with other calls (a poisoned lock is still usable: a panic under a shared guard
+    /// changed nothing the lock protects, and a swap does not panic half way).
+    fn dbs(&self) -> RwLockReadGuard<'_, Databases> {
+        self.databases.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The databases, exclusively: no other call runs meanwhile.
+    fn dbs_exclusive(&self) -> RwLockWriteGuard<'_, Databases> {
+        self.databases.write().unwrap_or_else(|e| e.into_inner())
+    }
+
     fn admin(&self) -> std::sync::MutexGuard<'_, ()> {
         // A panic elsewhere cannot leave the unit value inconsistent, so a poisoned lock is still usable.
         self.admin.lock().unwrap_or_else(|e| e.into_inner())
@@ -145,13 +177,15 @@ impl Catalog {
 
     /// Runs `f` on a database under a shared lock; 800 when it does not exist.
     fn read<T>(&self, db: &str, f: impl FnOnce(&Database) -> Result<T>) -> Result<T> {
-        let guard = self.databases.get(db).ok_or_else(|| Error::DatabaseNotFound { db: db.to_string() })?;
+        let dbs = self.dbs();
+        let guard = dbs.get(db).ok_or_else(|| Error::DatabaseNotFound { db: db.to_string() })?;
         f(&guard)
     }
 
     /// Runs `f` on a database under its exclusive lock; 800 when it does not exist.
     fn write<T>(&self, db: &str, f: impl FnOnce(&mut Database) -> Result<T>) -> Result<T> {
-        let mut guard = self.databases.get_mut(db).ok_or_else(|| Error::DatabaseNotFound { db: db.to_string() })?;
+        let dbs = self.dbs();
+        let mut guard = dbs.get_mut(db).ok_or_else(|| Error::DatabaseNotFound { db: db.to_string() })?;
         f(&mut guard)
     }
 
@@ -167,15 +201,16 @@ impl Catalog {
     pub fn create_database(&self, name: &str, properties: Vec<(String, String)>) -> Result<()> {
         names::validate_database(name)?;
         let _admin = self.admin();
-        if self.databases.contains_key(name) {
+        let dbs = self.dbs();
+        if dbs.contains_key(name) {
             return Err(Error::DatabaseExists { db: name.to_string() });
         }
-        if self.databases.len() > self.limits.max_databases {
+        if dbs.len() > self.limits.max_databases {
             return Err(Error::DatabaseLimit { limit: self.limits.max_databases });
         }
         let mut db = Database::new(self.next_id(), name);
-        db.properties = properties;
-        self.databases.insert(name.to_string(), db);
+        merge_properties(&mut db.properties, properties);
+        dbs.insert(name.to_string(), db);
         Ok(())
     }
 
@@ -193,11 +228,12 @@ impl Catalog {
             return Err(Error::DropDefaultDatabase);
         }
         let _admin = self.admin();
+        let dbs = self.dbs();
         // Checked and removed under the entry's lock: a collection created meanwhile cannot be lost.
-        if self.databases.remove_if(name, |_, db| db.collections.is_empty()).is_some() {
+        if dbs.remove_if(name, |_, db| db.collections.is_empty()).is_some() {
             return Ok(());
         }
-        if self.databases.contains_key(name) {
+        if dbs.contains_key(name) {
             return Err(Error::DatabaseNotEmpty { db: name.to_string() });
         }
         Ok(()) // dropping a missing database succeeds
@@ -210,7 +246,7 @@ impl Catalog {
     /// assert_eq!(catalog.list_databases(), ["default"]);
     /// ```
     pub fn list_databases(&self) -> Vec<String> {
-        let mut dbs: Vec<(i64, String)> = self.databases.iter().map(|d| (d.id, d.name.clone())).collect();
+        let mut dbs: Vec<(i64, String)> = self.dbs().iter().map(|d| (d.id, d.name.clone())).collect();
         dbs.sort();
         dbs.into_iter().map(|(_, n)| n).collect()
     }
@@ -249,7 +285,7 @@ impl Catalog {
     /// ```
     pub fn drop_database_properties(&self, name: &str, keys: &[String]) -> Result<()> {
         self.write(name, |db| {
-            db.properties.retain(|(k, _)| !keys.contains(k));
+            drop_properties(&mut db.properties, keys);
             Ok(())
         })
     }
@@ -265,12 +301,26 @@ impl Catalog {
     /// assert_eq!(snapshot[0].collections.len(), 1);
     /// ```
     pub fn snapshot(&self) -> Vec<Database> {
-        let mut all: Vec<Database> = self.databases.iter().map(|d| d.clone()).collect();
+        // One database at a time, each under a shared lock of its own: a snapshot of a large state never holds a
+        // lock for long (a swap waiting for it would hold up every other call). A swap or a cross-database rename
+        // in between makes the copy inconsistent, so it is taken again; after a few tries, under one lock.
+        for _ in 0..3 {
+            let generation = self.generation.load(Ordering::SeqCst);
+            let names: Vec<String> = self.dbs().iter().map(|d| d.key().clone()).collect();
+            let mut all: Vec<Database> = names.iter().filter_map(|n| self.dbs().get(n).map(|d| d.clone())).collect();
+            if self.generation.load(Ordering::SeqCst) == generation {
+                all.sort_by_key(|d| d.id);
+                return all;
+            }
+        }
+        let mut all: Vec<Database> = self.dbs().iter().map(|d| d.clone()).collect();
         all.sort_by_key(|d| d.id);
         all
     }
 
-    /// Replaces the whole state (a restore or a reset). `default` is created if `databases` lacks it.
+    /// Replaces the whole state (a restore or a reset), atomically: a concurrent call sees the old state or the new
+    /// one. `default` is created if `databases` lacks it. Ids are not checked here ([`crate::fixtures::build`]
+    /// refuses those above [`MAX_ID`]); allocation goes on after the largest.
     ///
     /// ```
     /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
@@ -281,8 +331,7 @@ impl Catalog {
     /// assert!(catalog.has_collection("default", "quick_setup").unwrap());
     /// ```
     pub fn replace_all(&self, databases: Vec<Database>) {
-        let _admin = self.admin();
-        self.databases.clear();
+        let fresh = Databases::default();
         let mut max_id = 0;
         let mut collections = 0;
         for db in databases {
@@ -292,16 +341,24 @@ impl Catalog {
                 max_id = max_id.max(c.id);
                 max_id = c.partitions.iter().map(|p| p.id).fold(max_id, i64::max);
             }
-            self.databases.insert(db.name.clone(), db);
+            fresh.insert(db.name.clone(), db);
         }
-        if !self.databases.contains_key(DEFAULT_DATABASE) {
-            self.databases.insert(DEFAULT_DATABASE.into(), Database::new(1, DEFAULT_DATABASE));
+        if !fresh.contains_key(DEFAULT_DATABASE) {
+            fresh.insert(DEFAULT_DATABASE.into(), Database::new(1, DEFAULT_DATABASE));
         }
-        self.collection_count.store(collections, Ordering::SeqCst);
-        self.next_id.fetch_max(max_id + 1, Ordering::SeqCst);
+        let _admin = self.admin();
+        let old = {
+            let mut dbs = self.dbs_exclusive();
+            self.generation.fetch_add(1, Ordering::SeqCst);
+            self.collection_count.store(collections, Ordering::SeqCst);
+            self.next_id.fetch_max(max_id.saturating_add(1), Ordering::SeqCst);
+            std::mem::replace(&mut *dbs, fresh)
+        };
+        drop(old); // freed after the lock is released
     }
 
-    /// Replaces one database (or removes it when `database` is `None`), leaving the others alone.
+    /// Replaces one database (or removes it when `database` is `None`), leaving the others alone; atomically, as
+    /// [`replace_all`](Self::replace_all).
     ///
     /// ```
     /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
@@ -310,15 +367,24 @@ impl Catalog {
     /// assert_eq!(catalog.list_databases(), ["default"]);
     /// ```
     pub fn replace_database(&self, name: &str, database: Option<Database>) {
-        let _admin = self.admin();
-        if let Some(old) = self.databases.remove(name) {
-            self.collection_count.fetch_sub(old.1.collections.len(), Ordering::SeqCst);
-        }
         let database = database.or_else(|| (name == DEFAULT_DATABASE).then(|| Database::new(1, DEFAULT_DATABASE)));
-        if let Some(db) = database {
-            self.collection_count.fetch_add(db.collections.len(), Ordering::SeqCst);
-            self.databases.insert(name.to_string(), db);
-        }
+        let _admin = self.admin();
+        let old = {
+            let dbs = self.dbs_exclusive();
+            self.generation.fetch_add(1, Ordering::SeqCst);
+            let old = dbs.remove(name);
+            if let Some((_, old)) = &old {
+                self.collection_count.fetch_sub(old.collections.len(), Ordering::SeqCst);
+            }
+            if let Some(db) = database {
+                self.collection_count.fetch_add(db.collections.len(), Ordering::SeqCst);
+                let max_id = db.collections.values().flat_map(|c| c.partitions.iter().map(|p| p.id).chain([c.id]));
+                self.next_id.fetch_max(max_id.fold(db.id, i64::max).saturating_add(1), Ordering::SeqCst);
+                dbs.insert(name.to_string(), db);
+            }
+            old
+        };
+        drop(old);
     }
 
     /// Changes a database directly, skipping Milvus's checks (fixtures set ids and such).
@@ -406,6 +472,9 @@ impl Catalog {
         let Some(since) = partition.loaded_since else {
             return 0;
         };
+        if since == *ALREADY_LOADED {
+            return 100;
+        }
         let server_default = Duration::from_millis(self.load_duration_ms.load(Ordering::Relaxed));
         let duration = collection.load_duration.unwrap_or(server_default);
         if duration.is_zero() {

@@ -607,13 +607,37 @@ pub(crate) fn key_values(pairs: &[(String, String)]) -> Value {
     )
 }
 
-/// Sets or replaces keys, keeping first-seen order.
+/// Sets or replaces keys, keeping first-seen order. Linear: a few updates are looked up directly, more through
+/// an index of the keys (60,000 properties in one call must not take seconds).
 pub(crate) fn merge_properties(target: &mut Vec<(String, String)>, updates: Vec<(String, String)>) {
-    for (k, v) in updates {
-        match target.iter_mut().find(|(key, _)| *key == k) {
-            Some(slot) => slot.1 = v,
-            None => target.push((k, v)),
+    if updates.len() <= 8 {
+        for (k, v) in updates {
+            match target.iter_mut().find(|(key, _)| *key == k) {
+                Some(slot) => slot.1 = v,
+                None => target.push((k, v)),
+            }
         }
+        return;
+    }
+    let mut index: HashMap<String, usize> = target.iter().enumerate().map(|(i, (k, _))| (k.clone(), i)).collect();
+    for (k, v) in updates {
+        match index.get(&k) {
+            Some(&i) => target[i].1 = v,
+            None => {
+                index.insert(k.clone(), target.len());
+                target.push((k, v));
+            }
+        }
+    }
+}
+
+/// Removes the properties with one of `keys`; linear, as [`merge_properties`].
+pub(crate) fn drop_properties(target: &mut Vec<(String, String)>, keys: &[String]) {
+    if keys.len() <= 8 {
+        target.retain(|(k, _)| !keys.contains(k));
+    } else {
+        let keys: std::collections::HashSet<&str> = keys.iter().map(String::as_str).collect();
+        target.retain(|(k, _)| !keys.contains(k.as_str()));
     }
 }
 

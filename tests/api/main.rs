@@ -8,6 +8,7 @@ mod aliases;
 mod cli;
 mod collections;
 mod control;
+mod control_state;
 mod databases;
 mod embedding;
 mod indexes;

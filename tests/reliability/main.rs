@@ -19,3 +19,4 @@ mod inputs;
 mod limits;
 mod panics;
 mod shutdown;
+mod state;
