@@ -135,7 +135,10 @@ pub struct JournalEntry {
     pub body: Value,
     /// The Milvus `code` answered (absent for 404, 401 and such).
     pub code: Option<i64>,
-    pub http_status: u16,
+    /// The HTTP status answered; `null` when the connection was closed instead (a `closeConnection` fault).
+    pub http_status: Option<u16>,
+    /// True when the client got no answer: the connection was closed (a `closeConnection` fault).
+    pub connection_closed: bool,
     pub latency_us: u64,
 }
 
@@ -147,7 +150,8 @@ pub(crate) struct Recorded {
     pub db_header: Option<String>,
     pub body: Bytes,
     pub code: Option<i64>,
-    pub http_status: u16,
+    /// `None`: no answer, the connection was closed.
+    pub http_status: Option<u16>,
     pub latency_us: u64,
 }
 
@@ -169,6 +173,7 @@ impl Recorded {
             body,
             code: self.code,
             http_status: self.http_status,
+            connection_closed: self.http_status.is_none(),
             latency_us: self.latency_us,
         }
     }
@@ -526,7 +531,7 @@ mod tests {
                 db_header: None,
                 body: Bytes::from_static(b"{}"),
                 code: Some(0),
-                http_status: 200,
+                http_status: Some(200),
                 latency_us: 0,
             });
         }

@@ -15,6 +15,7 @@ mod support;
 
 mod auth;
 mod concurrency;
+mod connections;
 mod inputs;
 mod limits;
 mod panics;
