@@ -729,3 +729,14 @@ async fn success_code_200_works_with_a_version() {
 
     assert_eq!(body, json!({"code": 200, "data": []}));
 }
+
+#[tokio::test]
+async fn the_builder_serves_on_an_ipv6_host() {
+    if std::net::TcpListener::bind("[::1]:0").is_err() {
+        println!("skipped: this machine has no IPv6 loopback");
+        return;
+    }
+    let app = spawn_with(MockMilvus::builder().host("::1")).await;
+    assert!(app.milvus.uri().starts_with("http://[::1]:"), "{}", app.milvus.uri());
+    assert_eq!(app.post("/collections/list", json!({})).await.1, json!({"code": 0, "data": []}));
+}
