@@ -8,8 +8,8 @@
 //!   the answer instead of a reset.
 //! * Headers must arrive within `header_read_timeout` (Milvus sets `ReadHeaderTimeout: time.Second`, see
 //!   `internal/distributed/proxy/service.go`). As in Go, an idle keep-alive connection has no deadline: the clock
-//!   starts with the first bytes of the next request (Go's `Peek(4)` before `readRequest`). A timeout closes the
-//!   connection without an answer, as Go does.
+//!   starts with the next request's bytes (Go's `Peek(4)` before `readRequest`), or at the accept for the first.
+//!   A timeout closes the connection without an answer, as Go does.
 //! * A body must arrive within `body_read_timeout`. Milvus sets no `ReadTimeout`, so a stalled body would hold
 //!   the connection forever there; the mock gives up and answers as Go's read deadline would make Milvus answer:
 //!   1801 `can only accept json format request, error: read tcp <server>-><client>: i/o timeout`.
@@ -23,10 +23,10 @@ use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::pin::{Pin, pin};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderValue, Request, header};
@@ -88,11 +88,17 @@ pub(crate) async fn serve(
         let _ = stream.set_nodelay(true);
         let local = stream.local_addr().unwrap_or(remote);
         let shared = Arc::new(Shared::new(local, remote));
-        let mut builder = protocol.clone();
-        if !settings.header_read_timeout.is_zero() {
-            builder.timer(HeaderTimer { shared: shared.clone() }).header_read_timeout(settings.header_read_timeout);
-        }
-        let io = TokioIo::new(ConnIo { stream, shared: shared.clone(), linger: None });
+        let builder = protocol.clone();
+        let header_timeout = (!settings.header_read_timeout.is_zero()).then_some(settings.header_read_timeout);
+        let io = TokioIo::new(ConnIo {
+            stream,
+            shared: shared.clone(),
+            header_timeout,
+            // The first request's clock runs from the accept, as Go's.
+            header_deadline: header_timeout.map(|t| Box::pin(tokio::time::sleep(t))),
+            armed_for: Some(0),
+            linger: None,
+        });
         let service = ConnService { service: service.clone(), shared, body_read_timeout: settings.body_read_timeout };
         let mut signal = signal.subscribe();
         tokio::spawn(async move {
@@ -141,12 +147,21 @@ fn is_connection_error(e: &io::Error) -> bool {
     )
 }
 
-/// What a connection's parts share: addresses (for Go's error texts), bytes read (for the header clock) and the
-/// body a handler left unread.
+/// Where a connection is in reading a request head, for the header clock.
+const HEAD_IDLE: u8 = 0;
+const HEAD_READING: u8 = 1;
+const HEAD_DONE: u8 = 2;
+
+/// What a connection's parts share: addresses (for Go's error texts), where the request head is (for the header
+/// clock) and the body a handler left unread.
 struct Shared {
     local: SocketAddr,
     remote: SocketAddr,
-    bytes_read: AtomicU64,
+    /// `HEAD_IDLE` between requests, `HEAD_READING` once bytes of the next one are in, `HEAD_DONE` from its
+    /// parsed head to its answer.
+    head: AtomicU8,
+    /// Requests whose head was read; tells one head's clock from the next.
+    heads: AtomicU64,
     /// Set when `leftover` holds something, so the common case does not take the lock.
     has_leftover: AtomicBool,
     leftover: Mutex<Option<Leftover>>,
@@ -159,7 +174,8 @@ impl Shared {
         Self {
             local,
             remote,
-            bytes_read: AtomicU64::new(0),
+            head: AtomicU8::new(HEAD_READING),
+            heads: AtomicU64::new(0),
             has_leftover: AtomicBool::new(false),
             leftover: Mutex::new(None),
             linger: AtomicBool::new(false),
@@ -182,23 +198,49 @@ enum Leftover {
     Broken,
 }
 
-/// The TCP stream, counting what it reads and closing as Go does when asked to linger.
+/// The TCP stream with the header read deadline, closing as Go does when asked to linger.
+///
+/// The header clock is kept here rather than in hyper's `header_read_timeout`, which runs on idle keep-alive
+/// connections too (Go's and Milvus's stay open) and costs a boxed timer per request: here it starts only when a
+/// head is incomplete and the server has to wait for the rest (or at the accept, for a connection's first request),
+/// so a head that arrives whole costs nothing. On timeout the read fails and hyper closes the connection without an
+/// answer, as Go does.
 struct ConnIo {
     stream: TcpStream,
     shared: Arc<Shared>,
+    header_timeout: Option<Duration>,
+    /// Made once per connection and reset for each head that has to be waited for.
+    header_deadline: Option<Pin<Box<tokio::time::Sleep>>>,
+    /// The head (by `Shared::heads`) the deadline runs for.
+    armed_for: Option<u64>,
     /// Set once the write side is shut and the rest of the input is being discarded.
     linger: Option<Pin<Box<tokio::time::Sleep>>>,
 }
 
 impl AsyncRead for ConnIo {
     fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        let this = &mut *self;
         let before = buf.filled().len();
-        let result = Pin::new(&mut self.stream).poll_read(cx, buf);
-        let read = (buf.filled().len() - before) as u64;
-        if read > 0 {
-            self.shared.bytes_read.fetch_add(read, Ordering::Relaxed);
+        let result = Pin::new(&mut this.stream).poll_read(cx, buf);
+        let Some(timeout) = this.header_timeout else { return result };
+        if buf.filled().len() > before {
+            // The first bytes of the next request start its head.
+            let _ = this.shared.head.compare_exchange(HEAD_IDLE, HEAD_READING, Ordering::Relaxed, Ordering::Relaxed);
         }
-        result
+        if result.is_ready() || this.shared.head.load(Ordering::Relaxed) != HEAD_READING {
+            return result;
+        }
+        // Waiting for the rest of a head: its clock runs from now (from the accept for the first request).
+        let head = this.shared.heads.load(Ordering::Relaxed);
+        let deadline = this.header_deadline.get_or_insert_with(|| Box::pin(tokio::time::sleep(timeout)));
+        if this.armed_for != Some(head) {
+            deadline.as_mut().reset(tokio::time::Instant::now() + timeout);
+            this.armed_for = Some(head);
+        }
+        match deadline.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Err(io::Error::new(io::ErrorKind::TimedOut, "header read timeout"))),
+            Poll::Pending => Poll::Pending,
+        }
     }
 }
 
@@ -251,56 +293,6 @@ impl AsyncWrite for ConnIo {
     }
 }
 
-/// hyper's clock for `header_read_timeout`, per connection. hyper starts it whenever it waits for a request head,
-/// idle keep-alive connections included; this one starts it as Go does: at once for a connection's first request,
-/// else only when bytes of the next request have come in.
-struct HeaderTimer {
-    shared: Arc<Shared>,
-}
-
-impl hyper::rt::Timer for HeaderTimer {
-    fn sleep(&self, duration: Duration) -> Pin<Box<dyn hyper::rt::Sleep>> {
-        self.sleep_until(Instant::now() + duration)
-    }
-
-    fn sleep_until(&self, deadline: Instant) -> Pin<Box<dyn hyper::rt::Sleep>> {
-        let bytes_read = self.shared.bytes_read.load(Ordering::Relaxed);
-        let timeout = deadline.saturating_duration_since(Instant::now());
-        Box::pin(HeaderSleep {
-            shared: self.shared.clone(),
-            // Nothing read yet: the connection's first request, whose clock runs from the accept.
-            started: (bytes_read == 0).then(|| Box::pin(tokio::time::sleep_until(deadline.into()))),
-            bytes_read,
-            timeout,
-        })
-    }
-}
-
-/// The header deadline: not running until the request's first bytes are in.
-struct HeaderSleep {
-    shared: Arc<Shared>,
-    bytes_read: u64,
-    timeout: Duration,
-    started: Option<Pin<Box<tokio::time::Sleep>>>,
-}
-
-impl Future for HeaderSleep {
-    type Output = ();
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.started.is_none() {
-            if self.shared.bytes_read.load(Ordering::Relaxed) == self.bytes_read {
-                // Idle: hyper polls again when bytes arrive.
-                return Poll::Pending;
-            }
-            self.started = Some(Box::pin(tokio::time::sleep(self.timeout)));
-        }
-        self.started.as_mut().expect("set above").as_mut().poll(cx)
-    }
-}
-
-impl hyper::rt::Sleep for HeaderSleep {}
-
 /// The hyper service of one connection: the request body is wrapped (read timeout, Go's error texts, the unread
 /// rest kept), the [`MockService`] answers, and an unread rest is dealt with before the answer goes out.
 struct ConnService {
@@ -315,6 +307,8 @@ impl hyper::service::Service<Request<Incoming>> for ConnService {
     type Future = Exchange;
 
     fn call(&self, request: Request<Incoming>) -> Exchange {
+        self.shared.heads.fetch_add(1, Ordering::Relaxed);
+        self.shared.head.store(HEAD_DONE, Ordering::Relaxed);
         let request = request.map(|incoming| {
             Body::new(RequestBody {
                 incoming: Some(incoming),
@@ -344,11 +338,16 @@ impl Future for Exchange {
         if self.settling.is_none() {
             let Ok(response) = std::task::ready!(self.handling.as_mut().poll(cx));
             match self.shared.take_leftover() {
-                None => return Poll::Ready(Ok(response)),
+                None => {
+                    self.shared.head.store(HEAD_IDLE, Ordering::Relaxed);
+                    return Poll::Ready(Ok(response));
+                }
                 Some(leftover) => self.settling = Some(Box::pin(settle(response, leftover, self.shared.clone()))),
             }
         }
-        self.settling.as_mut().expect("set above").as_mut().poll(cx).map(Ok)
+        let response = std::task::ready!(self.settling.as_mut().expect("set above").as_mut().poll(cx));
+        self.shared.head.store(HEAD_IDLE, Ordering::Relaxed);
+        Poll::Ready(Ok(response))
     }
 }
 

@@ -263,6 +263,13 @@ fn a_half_sent_head_is_dropped_after_the_header_read_timeout_but_idle_keep_alive
         std::thread::sleep(Duration::from_millis(900));
         conn.send(with_length("POST /v2/vectordb/collections/list", "", 2)).join().unwrap();
         assert_eq!(conn.answer().body, LIST_OK);
+        // Its next head stops half way: the clock runs from those bytes.
+        std::thread::sleep(Duration::from_millis(500));
+        let started = Instant::now();
+        conn.send(b"POST /v2/vectordb/collections/list HTTP/1.1\r\nHo".to_vec()).join().unwrap();
+        assert!(conn.closed(), "a half-sent second head: closed, with no answer");
+        let took = started.elapsed();
+        assert!(took >= Duration::from_millis(250) && took < Duration::from_secs(5), "second head: {took:?}");
     });
 }
 
