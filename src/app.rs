@@ -236,7 +236,13 @@ impl MockService {
 /// `UnescapePathValues=true`), so `/v2/vectordb/partitions%2Frelease` is `partitions/release`. `None` for an
 /// escape Go's `url.ParseRequestURI` rejects (`%zz`, a cut `%4`); a path that does not decode to UTF-8 stays as
 /// it is and matches no route.
-pub(crate) fn unescape_path(path: &str) -> Option<String> {
+///
+/// ```
+/// use milvus_mock::app::unescape_path;
+/// assert_eq!(unescape_path("/v2/vectordb/partitions%2Frelease").as_deref(), Some("/v2/vectordb/partitions/release"));
+/// assert_eq!(unescape_path("/v2/%zz"), None);
+/// ```
+pub fn unescape_path(path: &str) -> Option<String> {
     fn hex(b: u8) -> Option<u8> {
         (b as char).to_digit(16).map(|d| d as u8)
     }
