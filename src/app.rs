@@ -394,6 +394,9 @@ async fn read_body(mut body: Body, limit: usize) -> Result<Bytes, BodyError> {
             None if joined.is_empty() => first = Some(data),
             _ => {
                 if let Some(first) = first.take() {
+                    // A body in pieces: one buffer for all of it when its length is known.
+                    let rest = usize::try_from(body.size_hint().lower()).unwrap_or(0).min(limit);
+                    joined.reserve(first.len() + data.len() + rest);
                     joined.extend_from_slice(&first);
                 }
                 joined.extend_from_slice(&data);
