@@ -9,13 +9,14 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
+use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Router, ServiceExt as _};
+use http_body::Body as _;
 use tokio::net::TcpListener;
 use tower::ServiceExt as _;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -59,7 +60,25 @@ pub struct Config {
     pub control_token: Option<String>,
     /// How many calls the request journal keeps (0: no journal).
     pub journal_size: usize,
+    /// How long a request's head may take to arrive, from the accept or from its first byte on a kept-alive
+    /// connection (zero: no limit). Milvus's `ReadHeaderTimeout` is one second.
+    pub header_read_timeout: Duration,
+    /// How long the server waits for the rest of a request body (zero: no limit); then 1801 with Go's
+    /// `i/o timeout` read error (see [`crate::conn`]).
+    pub body_read_timeout: Duration,
+    /// How long shutdown waits for calls in flight before it closes their connections.
+    pub shutdown_timeout: Duration,
 }
+
+/// Milvus's `ReadHeaderTimeout` (`internal/distributed/proxy/service.go`).
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// Milvus has no body read deadline; the mock stops waiting after the default `Request-Timeout`, when Milvus's
+/// timeout middleware would have given up on the call too.
+pub const DEFAULT_BODY_READ_TIMEOUT: Duration = DEFAULT_REQUEST_TIMEOUT;
+
+/// Long enough for calls in flight, short enough for `docker stop`'s 10 s.
+pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// 64 MiB: room for large insert bodies once there is a data plane, and still a bound.
 ///
@@ -90,6 +109,9 @@ impl Default for Config {
             control: true,
             control_token: None,
             journal_size: DEFAULT_JOURNAL_SIZE,
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
+            shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
         }
     }
 }
@@ -182,7 +204,26 @@ impl tower::Service<Request> for MockService {
     }
 
     fn call(&mut self, request: Request) -> Self::Future {
-        match self.milvus.get(request.uri().path()) {
+        self.handle(request)
+    }
+}
+
+impl MockService {
+    /// [`tower::Service::call`] without `&mut` (and so without a clone of the service per request).
+    pub(crate) fn handle(
+        &self,
+        request: Request,
+    ) -> Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>> {
+        let raw = request.uri().path();
+        let decoded = if raw.contains('%') {
+            match unescape_path(raw) {
+                Some(path) => Some(path),
+                None => return Box::pin(std::future::ready(Ok(bad_request()))),
+            }
+        } else {
+            None
+        };
+        match self.milvus.get(decoded.as_deref().unwrap_or(raw)) {
             Some(route) => {
                 let (app, route) = (self.app.clone(), route.clone());
                 Box::pin(async move {
@@ -196,6 +237,46 @@ impl tower::Service<Request> for MockService {
             None => Box::pin(self.rest.clone().oneshot(request)),
         }
     }
+}
+
+/// The path as gin matches it: Go's `URL.Path`, percent-decoded (gin's defaults `UseRawPath=false`,
+/// `UnescapePathValues=true`), so `/v2/vectordb/partitions%2Frelease` is `partitions/release`. `None` for an
+/// escape Go's `url.ParseRequestURI` rejects (`%zz`, a cut `%4`); a path that does not decode to UTF-8 stays as
+/// it is and matches no route.
+///
+/// ```
+/// use milvus_mock::app::unescape_path;
+/// assert_eq!(unescape_path("/v2/vectordb/partitions%2Frelease").as_deref(), Some("/v2/vectordb/partitions/release"));
+/// assert_eq!(unescape_path("/v2/%zz"), None);
+/// ```
+pub fn unescape_path(path: &str) -> Option<String> {
+    fn hex(b: u8) -> Option<u8> {
+        (b as char).to_digit(16).map(|d| d as u8)
+    }
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let high = bytes.get(i + 1).copied().and_then(hex)?;
+            let low = bytes.get(i + 2).copied().and_then(hex)?;
+            out.push(high << 4 | low);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    Some(String::from_utf8(out).unwrap_or_else(|_| path.to_string()))
+}
+
+/// Go's answer to a request line it cannot parse (`src/net/http/server.go`): 400, text, connection closed.
+fn bad_request() -> Response {
+    let mut response = (StatusCode::BAD_REQUEST, "400 Bad Request").into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
+    response
 }
 
 /// `Content-Length` from the body's exact size, as axum's router adds it (hyper would add it on the wire anyway;
@@ -240,13 +321,28 @@ fn control_panic(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
     response
 }
 
-/// Serves `listener` until `shutdown` completes, then lets in-flight requests finish.
+/// Serves `listener` until `shutdown` completes, then lets in-flight requests finish (for at most the
+/// configured `shutdown_timeout`).
 pub async fn serve(
     listener: TcpListener,
     state: Arc<AppState>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state).into_make_service()).with_graceful_shutdown(shutdown).await
+    serve_all(vec![listener], state, shutdown).await
+}
+
+/// [`serve`] on several listeners at once (`--host localhost`: both loopbacks).
+pub async fn serve_all(
+    listeners: Vec<TcpListener>,
+    state: Arc<AppState>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let settings = crate::conn::Settings {
+        header_read_timeout: state.config.header_read_timeout,
+        body_read_timeout: state.config.body_read_timeout,
+        shutdown_timeout: state.config.shutdown_timeout,
+    };
+    crate::conn::serve(listeners, router(state), settings, shutdown).await
 }
 
 /// One Milvus call: method, timeout header, body, injected faults, handler, envelope, journal and log line.
@@ -270,12 +366,17 @@ async fn milvus_call(app: Arc<AppState>, route: &MilvusRoute, request: Request) 
         let names = RequestNames::read(b"", &headers);
         return finish(&app, path, &Bytes::new(), &names, started, Outcome::TimedOut);
     }
-    let bytes = match axum::body::to_bytes(body, app.config.body_limit).await {
+    let bytes = match read_body(body, app.config.body_limit).await {
         Ok(bytes) => bytes,
-        Err(_) => {
-            let e = Error::BadJson("http: request body too large".into());
+        Err(e) => {
+            let too_large = matches!(e, BodyError::TooLarge);
             let names = RequestNames::read(b"", &headers);
-            return finish(&app, path, &Bytes::new(), &names, started, Outcome::Milvus(Err(e)));
+            let mut response = finish(&app, path, &Bytes::new(), &names, started, Outcome::Milvus(Err(e.into())));
+            if too_large {
+                // Go's `MaxBytesReader` marks the connection to be closed after the answer (`requestTooLarge`).
+                response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+            }
+            return response;
         }
     };
     // Once per call, from the route's own decoding rules, for the fault rules, the journal and the log line.
@@ -291,6 +392,51 @@ async fn milvus_call(app: Arc<AppState>, route: &MilvusRoute, request: Request) 
         Some(fault) => injected(&app, route, &headers, &bytes, &names, fault, timeout).await,
     };
     finish(&app, path, &bytes, &names, started, outcome)
+}
+
+/// Why a body could not be read.
+enum BodyError {
+    /// Over `--body-limit`: Go's `http.MaxBytesReader` error.
+    TooLarge,
+    /// The read failed: Go's text for it ([`crate::conn::BodyReadError`]).
+    Read(String),
+}
+
+impl From<BodyError> for Error {
+    fn from(e: BodyError) -> Self {
+        match e {
+            BodyError::TooLarge => Error::BadJson("http: request body too large".into()),
+            BodyError::Read(text) => Error::BadJson(text),
+        }
+    }
+}
+
+/// The whole body, at most `limit` bytes. A body in one piece (the usual case) is not copied.
+async fn read_body(mut body: Body, limit: usize) -> Result<Bytes, BodyError> {
+    let mut first: Option<Bytes> = None;
+    let mut joined: Vec<u8> = Vec::new();
+    let mut total = 0usize;
+    while let Some(frame) = std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {
+        let frame = frame.map_err(|e| BodyError::Read(e.to_string()))?;
+        let Ok(data) = frame.into_data() else { continue };
+        total += data.len();
+        if total > limit {
+            return Err(BodyError::TooLarge);
+        }
+        match &first {
+            None if joined.is_empty() => first = Some(data),
+            _ => {
+                if let Some(first) = first.take() {
+                    // A body in pieces: one buffer for all of it when its length is known.
+                    let rest = usize::try_from(body.size_hint().lower()).unwrap_or(0).min(limit);
+                    joined.reserve(first.len() + data.len() + rest);
+                    joined.extend_from_slice(&first);
+                }
+                joined.extend_from_slice(&data);
+            }
+        }
+    }
+    Ok(first.unwrap_or_else(|| Bytes::from(joined)))
 }
 
 /// Runs a handler; a panic becomes Milvus's HTTP 500 `{"code":500}` and the server goes on. (The catalog's locks
@@ -343,7 +489,7 @@ async fn injected(
                     collection: names.collection.clone(),
                     body: Bytes::copy_from_slice(&bytes[..bytes.len().min(JOURNAL_BODY_LIMIT)]),
                     code: None,
-                    http_status: 0,
+                    http_status: None,
                     latency_us: 0,
                     late: true,
                 });
@@ -354,9 +500,9 @@ async fn injected(
                     if let (Some(outcome), Some(mut record)) = (outcome, record) {
                         let profile = &app.config.profile;
                         (record.code, record.http_status) = match outcome {
-                            Outcome::Milvus(Ok(_)) => (Some(profile.success_code), 200),
-                            Outcome::Milvus(Err(e)) => (Some(e.code(profile)), 200),
-                            _ => (Some(500), 500),
+                            Outcome::Milvus(Ok(_)) => (Some(profile.success_code), Some(200)),
+                            Outcome::Milvus(Err(e)) => (Some(e.code(profile)), Some(200)),
+                            _ => (Some(500), Some(500)),
                         };
                         record.time_ms = crate::control::now_ms();
                         record.latency_us = started.elapsed().as_micros() as u64;
@@ -409,6 +555,7 @@ fn finish(
     outcome: Outcome,
 ) -> Response {
     let profile = &app.config.profile;
+    let closed = matches!(outcome, Outcome::Closed);
     let (code, response) = match outcome {
         Outcome::Milvus(Ok(reply)) => (Some(profile.success_code), reply.render(profile)),
         Outcome::Milvus(Err(e)) => (Some(e.code(profile)), render_error(&e, profile)),
@@ -445,7 +592,8 @@ fn finish(
             // within `journal_size` x 64 KiB whatever clients send. A cut body reads back as text.
             body: Bytes::copy_from_slice(&bytes[..bytes.len().min(JOURNAL_BODY_LIMIT)]),
             code,
-            http_status: response.status().as_u16(),
+            // The client of a closed connection saw no status: recorded as none, not as the 200 never sent.
+            http_status: (!closed).then(|| response.status().as_u16()),
             latency_us,
             late: false,
         });
@@ -502,7 +650,8 @@ pub(crate) fn request_timeout_response() -> Response {
 /// The fallback: gin's 404 for an unknown path; a known path with a trailing slash is redirected, as gin's
 /// `RedirectTrailingSlash` does.
 async fn not_found(State(app): State<Arc<AppState>>, method: Method, uri: axum::http::Uri) -> Response {
-    let path = uri.path();
+    let path = unescape_path(uri.path()).unwrap_or_else(|| uri.path().to_string());
+    let path = path.as_str();
     if method == Method::POST && path.len() > 1 && path.ends_with('/') {
         let trimmed = path.trim_end_matches('/');
         let known = api::routes(&app.config.profile).iter().any(|r| format!("{PREFIX}{}", r.path) == trimmed);

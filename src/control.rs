@@ -171,7 +171,7 @@ async fn put_state(State(app): State<Arc<AppState>>, body: Bytes) -> Answer {
 /// milvus.http_call_blocking("POST", "/v2/vectordb/collections/has", &[], r#"{"collectionName":"book"}"#);
 /// let call = &milvus.requests()[0];
 /// assert_eq!((call.path.as_str(), call.db_name.as_str(), call.collection.as_deref()), ("/v2/vectordb/collections/has", "default", Some("book")));
-/// assert_eq!((call.code, call.http_status), (Some(0), 200));
+/// assert_eq!((call.code, call.http_status, call.connection_closed), (Some(0), Some(200), false));
 /// ```
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -186,7 +186,10 @@ pub struct JournalEntry {
     pub body: Value,
     /// The Milvus `code` answered (absent for 404, 401 and such).
     pub code: Option<i64>,
-    pub http_status: u16,
+    /// The HTTP status answered; `null` when the connection was closed instead (a `closeConnection` fault).
+    pub http_status: Option<u16>,
+    /// True when the client got no answer: the connection was closed (a `closeConnection` fault).
+    pub connection_closed: bool,
     pub latency_us: u64,
     /// A call that ran after its answer (a latency fault past `Request-Timeout` answered 408 first): `code` and
     /// `httpStatus` are those of the answer it would have given. Left out of the JSON when false.
@@ -204,7 +207,8 @@ pub(crate) struct Recorded {
     pub collection: Option<String>,
     pub body: Bytes,
     pub code: Option<i64>,
-    pub http_status: u16,
+    /// `None`: no answer, the connection was closed.
+    pub http_status: Option<u16>,
     pub latency_us: u64,
     pub late: bool,
 }
@@ -222,6 +226,7 @@ impl Recorded {
             body,
             code: self.code,
             http_status: self.http_status,
+            connection_closed: self.http_status.is_none(),
             latency_us: self.latency_us,
             late: self.late,
         }
@@ -646,7 +651,7 @@ mod tests {
                 collection: None,
                 body: Bytes::from_static(b"{}"),
                 code: Some(0),
-                http_status: 200,
+                http_status: Some(200),
                 latency_us: 0,
                 late: false,
             });

@@ -6,6 +6,7 @@ pub mod api;
 pub mod app;
 pub mod auth;
 pub mod catalog;
+pub mod conn;
 pub mod control;
 #[doc(hidden)]
 pub mod envelope;

@@ -8,7 +8,10 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
-use milvus_mock::app::{AppState, Config, DEFAULT_BODY_LIMIT, DEFAULT_JOURNAL_SIZE};
+use milvus_mock::app::{
+    AppState, Config, DEFAULT_BODY_LIMIT, DEFAULT_BODY_READ_TIMEOUT, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_JOURNAL_SIZE,
+    DEFAULT_SHUTDOWN_TIMEOUT,
+};
 use milvus_mock::fixtures::Fixture;
 use milvus_mock::{Limits, MilvusVersion, Profile, Users};
 use tracing_subscriber::EnvFilter;
@@ -46,7 +49,8 @@ enum Command {
 
 #[derive(Debug, Args)]
 struct ServeArgs {
-    /// Address to listen on (0.0.0.0 to accept connections from other hosts or containers).
+    /// Address to listen on: an IPv4 or IPv6 address (`::1`, `[::1]`, `::`) or a name such as localhost (every
+    /// address it resolves to). 0.0.0.0 or :: accept connections from other hosts or containers.
     #[arg(long, env = "MILVUS_MOCK_HOST", default_value = "127.0.0.1")]
     host: String,
     /// Port to listen on (19530 like Milvus; 0 picks a free one).
@@ -82,6 +86,17 @@ struct ServeArgs {
     /// Largest request body in bytes; a larger one is answered like Milvus (1801, request body too large).
     #[arg(long, env = "MILVUS_MOCK_BODY_LIMIT", default_value_t = DEFAULT_BODY_LIMIT)]
     body_limit: usize,
+    /// Milliseconds a request's head may take, from the connection's accept or the request's first byte (Milvus:
+    /// 1000); then the connection is closed without an answer. 0: no limit.
+    #[arg(long, env = "MILVUS_MOCK_HEADER_READ_TIMEOUT", default_value_t = DEFAULT_HEADER_READ_TIMEOUT.as_millis() as u64)]
+    header_read_timeout: u64,
+    /// Milliseconds to wait for the rest of a request body; then 1801 with Go's `i/o timeout` read error and the
+    /// connection closed. 0: no limit.
+    #[arg(long, env = "MILVUS_MOCK_BODY_READ_TIMEOUT", default_value_t = DEFAULT_BODY_READ_TIMEOUT.as_millis() as u64)]
+    body_read_timeout: u64,
+    /// Milliseconds that shutdown (SIGTERM, Ctrl-C) waits for calls in flight before it closes their connections.
+    #[arg(long, env = "MILVUS_MOCK_SHUTDOWN_TIMEOUT", default_value_t = DEFAULT_SHUTDOWN_TIMEOUT.as_millis() as u64)]
+    shutdown_timeout: u64,
     /// Log format.
     #[arg(long, env = "MILVUS_MOCK_LOG_FORMAT", default_value = "pretty", value_parser = ["pretty", "json"])]
     log_format: String,
@@ -117,19 +132,17 @@ fn serve(args: ServeArgs) -> ExitCode {
     };
     let runtime = tokio::runtime::Runtime::new().expect("cannot start the tokio runtime");
     let result = runtime.block_on(async move {
-        let address = format!("{}:{}", args.host, args.port);
-        let address: SocketAddr = address
-            .parse()
-            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("bad --host/--port: {e}")))?;
-        let listener = tokio::net::TcpListener::bind(address).await?;
+        let listeners = bind(&args.host, args.port).await?;
+        let addresses: Vec<String> =
+            listeners.iter().filter_map(|l| l.local_addr().ok()).map(|a| a.to_string()).collect();
         tracing::info!(
-            address = %listener.local_addr()?,
+            address = %addresses.join(", "),
             version = %args.milvus_version,
             auth = state.config.users.is_some(),
             control = state.config.control,
             "milvus-mock listening"
         );
-        milvus_mock::serve(listener, state, shutdown_signal()).await
+        milvus_mock::app::serve_all(listeners, state, shutdown_signal()).await
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -161,7 +174,45 @@ fn config(args: &ServeArgs) -> Result<Config, String> {
         control: !args.no_control,
         control_token: args.control_token.clone(),
         journal_size: args.journal_size,
+        header_read_timeout: Duration::from_millis(args.header_read_timeout),
+        body_read_timeout: Duration::from_millis(args.body_read_timeout),
+        shutdown_timeout: Duration::from_millis(args.shutdown_timeout),
     })
+}
+
+/// Binds every address `host` stands for: an IP address (IPv6 with or without brackets) or a name, resolved
+/// (`localhost`: 127.0.0.1 and ::1 where there is one). An address that cannot be bound is skipped with a warning
+/// as long as another one binds. With port 0 the later addresses take the first one's port.
+async fn bind(host: &str, port: u16) -> std::io::Result<Vec<tokio::net::TcpListener>> {
+    let host = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host);
+    let resolved = tokio::net::lookup_host((host, port))
+        .await
+        .map_err(|e| std::io::Error::new(e.kind(), format!("bad --host {host:?}: {e}")))?;
+    let mut addresses: Vec<SocketAddr> = Vec::new();
+    for address in resolved {
+        if !addresses.contains(&address) {
+            addresses.push(address);
+        }
+    }
+    let mut listeners: Vec<tokio::net::TcpListener> = Vec::new();
+    let mut failure = None;
+    for mut address in addresses {
+        if let Some(first) = listeners.first().and_then(|l| l.local_addr().ok()).filter(|_| port == 0) {
+            address.set_port(first.port());
+        }
+        match tokio::net::TcpListener::bind(address).await {
+            Ok(listener) => listeners.push(listener),
+            Err(e) => {
+                tracing::warn!("cannot bind {address}: {e}");
+                failure = Some(std::io::Error::new(e.kind(), format!("cannot bind {address}: {e}")));
+            }
+        }
+    }
+    match (listeners.is_empty(), failure) {
+        (false, _) => Ok(listeners),
+        (true, Some(e)) => Err(e),
+        (true, None) => Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("no address for {host:?}"))),
+    }
 }
 
 /// Logs to stdout, a line as each call ends.

@@ -242,7 +242,27 @@ impl Drop for MockMilvus {
 pub struct MockMilvusBuilder {
     config: Config,
     listener: Option<TcpListener>,
+    host: Option<String>,
     port: Option<u16>,
+}
+
+/// Binds 127.0.0.1, or the first address of `host` that binds.
+fn bind(host: Option<&str>, port: u16) -> TcpListener {
+    let Some(host) = host else {
+        let address = SocketAddr::from(([127, 0, 0, 1], port));
+        return TcpListener::bind(address).unwrap_or_else(|e| panic!("milvus-mock: cannot bind {address}: {e}"));
+    };
+    let host = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host);
+    let addresses = std::net::ToSocketAddrs::to_socket_addrs(&(host, port))
+        .unwrap_or_else(|e| panic!("milvus-mock: cannot resolve {host:?}: {e}"));
+    let mut failure = format!("no address for {host:?}");
+    for address in addresses {
+        match TcpListener::bind(address) {
+            Ok(listener) => return listener,
+            Err(e) => failure = format!("cannot bind {address}: {e}"),
+        }
+    }
+    panic!("milvus-mock: {failure}")
 }
 
 impl MockMilvusBuilder {
@@ -268,6 +288,53 @@ impl MockMilvusBuilder {
     /// ```
     pub fn port(mut self, port: u16) -> Self {
         self.port = Some(port);
+        self
+    }
+
+    /// Serves on this host instead of 127.0.0.1: an IP address (`::1`, `[::1]`) or a name, the first of its
+    /// addresses that binds.
+    ///
+    /// ```
+    /// let milvus = milvus_mock::MockMilvus::builder().host("localhost").start_blocking();
+    /// assert!(milvus.address().ip().is_loopback());
+    /// ```
+    pub fn host(mut self, host: &str) -> Self {
+        self.host = Some(host.to_string());
+        self
+    }
+
+    /// How long a request head may take to arrive (default one second, Milvus's `ReadHeaderTimeout`; zero: no
+    /// limit).
+    ///
+    /// ```
+    /// let milvus = milvus_mock::MockMilvus::builder().header_read_timeout(std::time::Duration::from_secs(5)).start_blocking();
+    /// # drop(milvus);
+    /// ```
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.config.header_read_timeout = timeout;
+        self
+    }
+
+    /// How long the server waits for the rest of a request body before it answers 1801 `i/o timeout` (default
+    /// 30 s; zero: no limit).
+    ///
+    /// ```
+    /// let milvus = milvus_mock::MockMilvus::builder().body_read_timeout(std::time::Duration::from_secs(1)).start_blocking();
+    /// # drop(milvus);
+    /// ```
+    pub fn body_read_timeout(mut self, timeout: Duration) -> Self {
+        self.config.body_read_timeout = timeout;
+        self
+    }
+
+    /// How long shutdown (dropping the handle) waits for calls in flight (default 5 s).
+    ///
+    /// ```
+    /// let milvus = milvus_mock::MockMilvus::builder().shutdown_timeout(std::time::Duration::ZERO).start_blocking();
+    /// # drop(milvus);
+    /// ```
+    pub fn shutdown_timeout(mut self, timeout: Duration) -> Self {
+        self.config.shutdown_timeout = timeout;
         self
     }
 
@@ -460,10 +527,7 @@ impl MockMilvusBuilder {
         let state = AppState::new(self.config)?;
         let listener = match self.listener {
             Some(l) => l,
-            None => {
-                let address = SocketAddr::from(([127, 0, 0, 1], self.port.unwrap_or(0)));
-                TcpListener::bind(address).unwrap_or_else(|e| panic!("milvus-mock: cannot bind {address}: {e}"))
-            }
+            None => bind(self.host.as_deref(), self.port.unwrap_or(0)),
         };
         let address = listener.local_addr().expect("a bound listener has an address");
         listener.set_nonblocking(true).expect("milvus-mock: cannot make the listener non-blocking");

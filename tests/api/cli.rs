@@ -63,6 +63,9 @@ fn help_explains_every_flag_and_its_environment_variable() {
         ("--journal-size", "MILVUS_MOCK_JOURNAL_SIZE"),
         ("--body-limit", "MILVUS_MOCK_BODY_LIMIT"),
         ("--log-format", "MILVUS_MOCK_LOG_FORMAT"),
+        ("--header-read-timeout", "MILVUS_MOCK_HEADER_READ_TIMEOUT"),
+        ("--body-read-timeout", "MILVUS_MOCK_BODY_READ_TIMEOUT"),
+        ("--shutdown-timeout", "MILVUS_MOCK_SHUTDOWN_TIMEOUT"),
     ] {
         assert!(help.contains(flag), "--help lacks {flag}:\n{help}");
         assert!(help.contains(var), "--help lacks {var}:\n{help}");
@@ -185,4 +188,69 @@ async fn every_line_logged_before_sigterm_is_written_out_when_the_server_stops()
     assert!(child.0.wait().unwrap().success());
     assert_eq!(log.lines().filter(|l| l.contains("milvus call")).count(), 200, "{log}");
     assert!(log.lines().last().unwrap_or_default().contains("shutting down"), "{log}");
+}
+
+/// `GET /healthz` on `address`, retried until the binary listens; the status line.
+fn healthz(address: std::net::SocketAddr) -> String {
+    use std::io::{Read, Write};
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        match std::net::TcpStream::connect(address) {
+            Ok(mut stream) => {
+                stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+                stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+                let mut answer = String::new();
+                stream.read_to_string(&mut answer).unwrap();
+                return answer.lines().next().unwrap_or_default().to_string();
+            }
+            Err(e) => {
+                assert!(Instant::now() < deadline, "nothing listens on {address}: {e}");
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+    }
+}
+
+/// Where a server started with some `--host` must answer, for a port.
+type Expected<'a> = dyn Fn(u16) -> Vec<std::net::SocketAddr> + 'a;
+
+#[test]
+fn host_takes_ipv6_addresses_with_or_without_brackets_and_names() {
+    let ipv6 = std::net::TcpListener::bind("[::1]:0").is_ok();
+    let loopback4 = |port| std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let loopback6 = |port| std::net::SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, port));
+    // (--host, where it must answer, needs IPv6)
+    let cases: [(&str, &Expected<'_>, bool); 4] = [
+        ("::1", &|p| vec![loopback6(p)], true),
+        ("[::1]", &|p| vec![loopback6(p)], true),
+        // The unspecified IPv6 address takes IPv4 too (dual stack), as Go's `:port` listener does.
+        ("::", &|p| vec![loopback6(p), loopback4(p)], true),
+        // A name: every address it resolves to (127.0.0.1, and ::1 where /etc/hosts has it).
+        (
+            "localhost",
+            &|p| {
+                let resolved: Vec<_> = std::net::ToSocketAddrs::to_socket_addrs(&("localhost", p)).unwrap().collect();
+                assert!(resolved.contains(&loopback4(p)), "localhost resolves to 127.0.0.1: {resolved:?}");
+                resolved.into_iter().filter(|a| a.is_ipv4() || ipv6).collect()
+            },
+            false,
+        ),
+    ];
+    for (host, addresses, needs_ipv6) in cases {
+        if needs_ipv6 && !ipv6 {
+            println!("skipped --host {host}: this machine has no IPv6 loopback");
+            continue;
+        }
+        let port = free_port();
+        let child = Command::new(BIN)
+            .args(["--host", host, "--port", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let _running = Running(child);
+        for address in addresses(port) {
+            assert_eq!(healthz(address), "HTTP/1.1 200 OK", "--host {host}: {address}");
+        }
+    }
 }

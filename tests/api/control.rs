@@ -263,6 +263,21 @@ async fn an_injected_http_status_and_a_closed_connection() {
     assert!(failed, "the client must see a transport error");
     // The next call is answered normally.
     assert_eq!(app.post("/databases/list", json!({})).await.1, json!({"code": 0, "data": ["default"]}));
+
+    // The journal says what the client saw: no status and no code, the connection closed.
+    let (_, journal) = app.control(Method::GET, "/_mock/requests?path=databases/list", Value::Null).await;
+    let entries = journal["requests"].as_array().unwrap();
+    assert_eq!(entries.len(), 2);
+    let closed = &entries[0];
+    assert_eq!(
+        (&closed["httpStatus"], &closed["code"], &closed["connectionClosed"]),
+        (&Value::Null, &Value::Null, &json!(true))
+    );
+    let answered = &entries[1];
+    assert_eq!(
+        (&answered["httpStatus"], &answered["code"], &answered["connectionClosed"]),
+        (&json!(200), &json!(0), &json!(false))
+    );
 }
 
 #[tokio::test]

@@ -329,29 +329,40 @@ async fn healthz_and_milvus_calls_answer_while_a_large_state_is_dumped() {
     assert!(dump.body.starts_with(r#"{"databases":[{"collections":[{"aliases":[],"collectionName":"c0""#));
     assert_eq!(dump.body.matches(r#""collectionName":"#).count(), 60_001);
     assert!(calls > 0, "the dump ended before any call was made");
-    assert!(slowest < Duration::from_millis(200), "/healthz and collections/has took {slowest:?} during the dump");
+    // A stalled worker took seconds (5.8 s in a release build); 1 s leaves room for a loaded CI machine.
+    assert!(slowest < Duration::from_secs(1), "/healthz and collections/has took {slowest:?} during the dump");
+}
+
+/// Sets `count` properties on a fresh collection twice (the second call merges into the first) and drops them all;
+/// the time taken.
+async fn alter_and_drop_properties(app: &TestApp, collection: &str, count: usize) -> Duration {
+    app.create_quick_collection(collection).await;
+    let properties: serde_json::Map<String, Value> =
+        (0..count).map(|i| (format!("key.{i}"), Value::String(i.to_string()))).collect();
+    let keys: Vec<String> = (0..count).map(|i| format!("key.{i}")).collect();
+    let body = json!({"collectionName": collection, "properties": properties});
+    let started = std::time::Instant::now();
+    app.ok("/collections/alter_properties", body.clone()).await;
+    app.ok("/collections/alter_properties", body).await;
+    app.ok("/collections/drop_properties", json!({"collectionName": collection, "propertyKeys": keys})).await;
+    started.elapsed()
 }
 
 #[tokio::test]
 async fn sixty_thousand_properties_in_one_call_merge_in_linear_time() {
     let app = spawn_app().await;
-    app.create_quick_collection("props").await;
+    // Ten times the properties must cost about ten times as much, not a hundred (a merge that scans the list for
+    // each key). Compared within one run, so a slow machine slows both sides alike.
+    let small = alter_and_drop_properties(&app, "small", 6_000).await;
+    let large = alter_and_drop_properties(&app, "large", 60_000).await;
+    let (_, described) = app.post("/collections/describe", json!({"collectionName": "large"})).await;
+    assert_eq!(described["data"]["properties"], json!([]));
+    assert!(large < small * 30, "60,000 properties took {large:?}, 6,000 took {small:?}");
+
     let properties: serde_json::Map<String, Value> =
         (0..60_000).map(|i| (format!("key.{i}"), Value::String(i.to_string()))).collect();
-    let body = json!({"collectionName": "props", "properties": properties});
-
-    let started = std::time::Instant::now();
-    app.ok("/collections/alter_properties", body.clone()).await;
-    app.ok("/collections/alter_properties", body).await;
     app.ok("/databases/alter", json!({"dbName": "default", "properties": properties})).await;
-    let keys: Vec<String> = (0..60_000).map(|i| format!("key.{i}")).collect();
-    app.ok("/collections/drop_properties", json!({"collectionName": "props", "propertyKeys": keys})).await;
-    let elapsed = started.elapsed();
-
-    let (_, described) = app.post("/collections/describe", json!({"collectionName": "props"})).await;
-    assert_eq!(described["data"]["properties"], json!([]));
     let (_, db) = app.post("/databases/describe", json!({"dbName": "default"})).await;
     let expected: Vec<Value> = properties.iter().map(|(k, v)| json!({"key": k, "value": v})).collect();
     assert_eq!(db["data"]["properties"], Value::Array(expected));
-    assert!(elapsed < Duration::from_secs(5), "4 calls with 60,000 properties took {elapsed:?}");
 }

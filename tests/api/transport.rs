@@ -356,6 +356,35 @@ async fn an_unknown_route_answers_gin_404_text() {
     assert_eq!(raw.header("content-type"), Some("text/plain"));
 }
 
+/// gin matches Go's `URL.Path`, which is percent-decoded: `%2F` is a `/` and the route is found.
+#[tokio::test]
+async fn a_percent_encoded_path_is_routed_as_gin_routes_it() {
+    let app = spawn_app().await;
+    app.create_quick_collection("quick_setup").await;
+    app.create_partition("quick_setup", "january").await;
+
+    let body = r#"{"collectionName":"quick_setup","partitionNames":["january"]}"#;
+    let raw = app.post_raw("/partitions%2Frelease", body, &[]).await;
+    assert_eq!((raw.status, raw.body.as_str()), (StatusCode::OK, r#"{"code":0,"data":{}}"#));
+    assert_partition_not_loaded(&app.partition_load_state("quick_setup", &["january"]).await);
+    let raw = app.send(Method::POST, "/v2%2Fvectordb/collections/%6Cist", "{}", &[]).await;
+    assert_eq!((raw.status, raw.body.as_str()), (StatusCode::OK, r#"{"code":0,"data":["quick_setup"]}"#));
+    let journal = app.milvus.requests();
+    assert_eq!(journal.last().unwrap().path, "/v2/vectordb/collections/list");
+
+    // The trailing-slash redirect and the 404 see the decoded path too.
+    let raw = app.post_raw("/partitions%2Frelease/", body, &[]).await;
+    assert_eq!(raw.status, StatusCode::TEMPORARY_REDIRECT);
+    assert_eq!(raw.header("location"), Some("/v2/vectordb/partitions/release"));
+    let raw = app.post_raw("/partitions%2Fnothing", "{}", &[]).await;
+    assert_eq!((raw.status, raw.body.as_str()), (StatusCode::NOT_FOUND, "404 page not found"));
+
+    // An escape Go's URL parser rejects: its 400 before any routing.
+    let raw = app.post_raw("/partitions%zzrelease", body, &[]).await;
+    assert_eq!((raw.status, raw.body.as_str()), (StatusCode::BAD_REQUEST, "400 Bad Request"));
+    assert_eq!(raw.header("content-type"), Some("text/plain; charset=utf-8"));
+}
+
 #[tokio::test]
 async fn get_on_a_known_route_answers_404() {
     let app = spawn_app().await;
@@ -699,4 +728,15 @@ async fn success_code_200_works_with_a_version() {
     let (_, body) = app.post("/collections/list", json!({})).await;
 
     assert_eq!(body, json!({"code": 200, "data": []}));
+}
+
+#[tokio::test]
+async fn the_builder_serves_on_an_ipv6_host() {
+    if std::net::TcpListener::bind("[::1]:0").is_err() {
+        println!("skipped: this machine has no IPv6 loopback");
+        return;
+    }
+    let app = spawn_with(MockMilvus::builder().host("::1")).await;
+    assert!(app.milvus.uri().starts_with("http://[::1]:"), "{}", app.milvus.uri());
+    assert_eq!(app.post("/collections/list", json!({})).await.1, json!({"code": 0, "data": []}));
 }

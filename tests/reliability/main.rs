@@ -6,6 +6,8 @@
 //!   `fuzz/` do the same at a larger scale (`scripts/fuzz.sh`).
 //! * `limits`: the body limit, deep nesting, 10,000 names in one call, odd names, the partition and database limits.
 //! * `concurrency`: thousands of concurrent DDL and load/release calls over HTTP, then the invariants.
+//! * `connections`: raw TCP, as Go's `net/http` treats connections: an answer sent before the body was read keeps
+//!   the connection, header and body read timeouts, body read errors with Go's texts.
 //! * `panics`, `shutdown`, `auth`: what the titles say.
 //!
 //! `RELIABILITY_CASES` sets the proptest case count of each property (default 3000).
@@ -15,6 +17,7 @@ mod support;
 
 mod auth;
 mod concurrency;
+mod connections;
 mod inputs;
 mod limits;
 mod panics;
