@@ -23,7 +23,7 @@ use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::pin::{Pin, pin};
-use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -54,6 +54,37 @@ pub(crate) struct Settings {
     pub header_read_timeout: Duration,
     pub body_read_timeout: Duration,
     pub shutdown_timeout: Duration,
+    pub release_memory: Option<fn()>,
+}
+
+/// Counts open connections and calls `release` once a wave of them has closed (see `Config::release_memory`).
+#[derive(Default)]
+struct OpenConnections {
+    open: AtomicUsize,
+    /// The most open at once since `release` last ran.
+    peak: AtomicUsize,
+}
+
+/// A wave smaller than this is not worth a trim.
+const RELEASE_AFTER: usize = 64;
+
+impl OpenConnections {
+    fn opened(&self) {
+        let open = self.open.fetch_add(1, Ordering::Relaxed) + 1;
+        self.peak.fetch_max(open, Ordering::Relaxed);
+    }
+
+    fn closed(&self, release: Option<fn()>) {
+        let open = self.open.fetch_sub(1, Ordering::Relaxed) - 1;
+        let peak = self.peak.load(Ordering::Relaxed);
+        if let Some(release) = release
+            && peak >= RELEASE_AFTER
+            && open <= peak / 2
+            && self.peak.compare_exchange(peak, open, Ordering::Relaxed, Ordering::Relaxed).is_ok()
+        {
+            tokio::task::spawn_blocking(release);
+        }
+    }
 }
 
 /// Serves every listener until `shutdown` completes; then stops accepting, finishes what is in flight and closes
@@ -69,6 +100,7 @@ pub(crate) async fn serve(
     let mut protocol = http1::Builder::new();
     protocol.keep_alive(true);
     let mut shutdown = pin!(shutdown);
+    let connections = Arc::new(OpenConnections::default());
     loop {
         let accepted = tokio::select! {
             accepted = accept(&listeners) => accepted,
@@ -101,17 +133,23 @@ pub(crate) async fn serve(
         });
         let service = ConnService { service: service.clone(), shared, body_read_timeout: settings.body_read_timeout };
         let mut signal = signal.subscribe();
+        let (connections, release) = (connections.clone(), settings.release_memory);
+        connections.opened();
         tokio::spawn(async move {
-            let mut connection = pin!(builder.serve_connection(io, service));
-            loop {
-                tokio::select! {
-                    _ = connection.as_mut() => break,
-                    changed = signal.changed() => match changed {
-                        Ok(()) => connection.as_mut().graceful_shutdown(),
-                        Err(_) => break,
-                    },
+            {
+                let mut connection = pin!(builder.serve_connection(io, service));
+                loop {
+                    tokio::select! {
+                        _ = connection.as_mut() => break,
+                        changed = signal.changed() => match changed {
+                            Ok(()) => connection.as_mut().graceful_shutdown(),
+                            Err(_) => break,
+                        },
+                    }
                 }
             }
+            // The connection and its buffers are dropped by now.
+            connections.closed(release);
         });
     }
     drop(listeners);

@@ -24,6 +24,30 @@ mod log_writer;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Gives the memory of closed connections back to the OS (`Config::release_memory`): after 10,000 connections
+/// closed, glibc kept about 180 MB of freed memory, mimalloc about 100 MB.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[allow(unsafe_code)]
+fn release_memory() {
+    // SAFETY: malloc_trim takes no pointers and only walks glibc's own heap, under glibc's own locks.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+/// Other allocators give memory back on their own, or offer no call for it.
+#[cfg(not(any(all(target_os = "linux", target_env = "gnu"), target_env = "musl")))]
+fn release_memory() {}
+
+#[cfg(target_env = "musl")]
+#[allow(unsafe_code)]
+fn release_memory() {
+    // SAFETY: mi_collect takes no pointers; it frees mimalloc's own unused pages, under its own locks.
+    unsafe {
+        libmimalloc_sys::mi_collect(true);
+    }
+}
+
 /// A fast, stateful mock of the Milvus RESTful API v2 (POST /v2/vectordb/...), for tests.
 ///
 /// Every flag can also be set by the environment variable shown with it. Logging follows RUST_LOG (default
@@ -177,6 +201,7 @@ fn config(args: &ServeArgs) -> Result<Config, String> {
         header_read_timeout: Duration::from_millis(args.header_read_timeout),
         body_read_timeout: Duration::from_millis(args.body_read_timeout),
         shutdown_timeout: Duration::from_millis(args.shutdown_timeout),
+        release_memory: Some(release_memory),
     })
 }
 

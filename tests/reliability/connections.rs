@@ -292,3 +292,46 @@ fn a_stalled_body_answers_1801_i_o_timeout_after_the_body_read_timeout() {
         assert!(took >= Duration::from_millis(250) && took < Duration::from_secs(5), "{took:?}");
     });
 }
+
+/// `VmRSS` of a process, in KiB.
+fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc/<pid>/status");
+    let line = status.lines().find(|l| l.starts_with("VmRSS:")).expect("a VmRSS line");
+    line.split_whitespace().nth(1).and_then(|kib| kib.parse().ok()).expect("VmRSS in kB")
+}
+
+#[test]
+fn the_memory_of_closed_connections_is_given_back() {
+    // 900 connections fit the usual 1,024 descriptors of the test and of the server alike.
+    const CONNECTIONS: usize = 900;
+    let server = Binary::start(&[]);
+    let pid = server.child.id();
+    let idle = rss_kib(pid);
+    let body = r#"{"collectionName":"book"}"#;
+    let request = format!(
+        "POST /v2/vectordb/collections/has HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let mut open = Vec::with_capacity(CONNECTIONS);
+    for _ in 0..CONNECTIONS {
+        let mut stream = TcpStream::connect(server.address()).unwrap();
+        stream.write_all(request.as_bytes()).unwrap();
+        open.push(stream);
+    }
+    for stream in &mut open {
+        let mut answer = [0u8; 1024];
+        let read = stream.read(&mut answer).unwrap();
+        assert!(answer[..read].ends_with(br#"{"code":0,"data":{"has":false}}"#), "{:?}", &answer[..read]);
+    }
+    let busy = rss_kib(pid);
+    assert!(busy > idle + 4 * 1024, "{CONNECTIONS} connections should hold memory: {idle} -> {busy} KiB");
+    drop(open);
+    // glibc kept it all (malloc_trim gives it back): at most half of what the connections took may stay.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut after = rss_kib(pid);
+    while after > idle + (busy - idle) / 2 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+        after = rss_kib(pid);
+    }
+    assert!(after <= idle + (busy - idle) / 2, "RSS idle {idle} KiB, {CONNECTIONS} open {busy}, closed {after}");
+}
