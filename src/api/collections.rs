@@ -4,6 +4,7 @@ use serde_json::{Map, Value, json};
 
 use super::databases::properties;
 use super::indexes::{IndexParam, ReadIndexParams};
+use super::render;
 use crate::catalog::{Catalog, CollectionSpec, FIRST_FIELD_ID, Field, IndexRequest, LoadStateReport, go_format};
 use crate::envelope::{MilvusRequest, Reply};
 use crate::error::{Error, Result};
@@ -355,8 +356,14 @@ pub fn has_collection(catalog: &Catalog, db: &str, req: CollectionNameReq) -> Re
 }
 
 pub fn describe_collection(catalog: &Catalog, db: &str, req: CollectionNameReq) -> Result<Reply> {
-    let (data, message) = catalog.describe_collection(db, &req.collection_name)?;
-    Ok(Reply::DataWithMessage(data, message))
+    let view = catalog.describe_collection(db, &req.collection_name)?;
+    // The REST handler's sub-calls (DescribeIndex, ...) add their errors to `message` and answer anyway.
+    let mut message = String::new();
+    if view.indexes.is_empty() {
+        message.push_str(&Error::IndexNotFoundCollection { name: view.name.clone() }.message(catalog.profile()));
+        message.push(';');
+    }
+    Ok(Reply::DataWithMessage(render::collection(&view), message))
 }
 
 pub fn get_collection_stats(catalog: &Catalog, db: &str, req: CollectionNameReq) -> Result<Reply> {

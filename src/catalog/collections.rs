@@ -3,11 +3,10 @@
 use std::collections::HashSet;
 use std::time::Instant;
 
-use serde_json::{Value, json};
-
 use super::indexes::IndexRequest;
 use super::{Catalog, LoadStateReport};
 use crate::catalog::model::*;
+use crate::catalog::views::CollectionView;
 use crate::error::{Error, NameKind, Result};
 use crate::names;
 
@@ -262,52 +261,26 @@ impl Catalog {
         Ok(self.dbs().get(db).is_some_and(|d| d.collections.contains_key(d.resolve(name))))
     }
 
-    /// `collections/describe`: the data and the message that accumulates sub-call errors.
+    /// `collections/describe`: the collection (or the one an alias names) as a [`CollectionView`].
     ///
     /// ```
     /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
     /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
-    /// let (data, message) = catalog.describe_collection("default", "quick_setup").unwrap();
-    /// assert_eq!(data["load"], "LoadStateLoaded");
-    /// assert_eq!(message, "");
+    /// use milvus_mock::catalog::LoadState;
+    /// catalog.create_alias("default", "quick_setup", "qs").unwrap();
+    /// let view = catalog.describe_collection("default", "qs").unwrap();
+    /// assert_eq!((view.name.as_str(), view.load_state), ("quick_setup", LoadState::Loaded));
+    /// assert_eq!((view.aliases.as_slice(), view.indexes.len()), (&["qs".to_string()][..], 1));
     /// ```
-    pub fn describe_collection(&self, db: &str, name: &str) -> Result<(Value, String)> {
+    pub fn describe_collection(&self, db: &str, name: &str) -> Result<CollectionView> {
         self.validate_collection_name(name)?;
         self.read(db, |d| {
             let c = lookup(d, name)
                 .map_err(|_| Error::CollectionNotFoundDescribe { db: db.to_string(), name: name.to_string() })?;
-            let mut message = String::new();
             // Every index of the collection, scalar ones too: the REST handler sends DescribeIndex the first
             // vector field's name, but the proxy's describeIndexTask asks datacoord by collection (and index
             // name) only (internal/proxy/task_index.go). Datacoord's order is a Go map's; here it is creation order.
-            let indexes: Vec<Value> = c.indexes.iter().map(Index::summary).collect();
-            if indexes.is_empty() {
-                let err = Error::IndexNotFoundCollection { name: c.name().to_string() };
-                message.push_str(&err.message(&self.profile));
-                message.push(';');
-            }
-            let fields: Vec<Value> = c.spec.fields.iter().map(Field::describe).collect();
-            let first_function_id = FIRST_FIELD_ID + c.spec.fields.len() as i64;
-            let functions: Vec<Value> = (c.spec.functions.iter().enumerate())
-                .map(|(i, f)| describe_function(f, first_function_id + i as i64))
-                .collect();
-            let data = json!({
-                "aliases": d.aliases_of(c.name()),
-                "autoId": c.auto_id(),
-                "collectionID": c.id,
-                "collectionName": c.name(),
-                "consistencyLevel": c.spec.consistency_level,
-                "description": c.spec.description,
-                "enableDynamicField": c.spec.enable_dynamic_field,
-                "fields": fields,
-                "functions": functions,
-                "indexes": indexes,
-                "load": self.load_state(c, Instant::now()).as_str(),
-                "partitionsNum": c.partitions.len(),
-                "properties": key_values(&c.spec.properties),
-                "shardsNum": c.spec.shards_num,
-            });
-            Ok((data, message))
+            Ok(CollectionView::new(d, c, self.load_state(c, Instant::now())))
         })
     }
 
@@ -561,8 +534,8 @@ impl Catalog {
     /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
     /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
     /// catalog.alter_collection_properties("default", "quick_setup", vec![("collection.ttl.seconds".into(), "60".into())]).unwrap();
-    /// let (data, _) = catalog.describe_collection("default", "quick_setup").unwrap();
-    /// assert_eq!(data["properties"], serde_json::json!([{"key": "collection.ttl.seconds", "value": "60"}]));
+    /// let view = catalog.describe_collection("default", "quick_setup").unwrap();
+    /// assert_eq!(view.properties, [("collection.ttl.seconds".to_string(), "60".to_string())]);
     /// ```
     pub fn alter_collection_properties(&self, db: &str, name: &str, properties: Vec<(String, String)>) -> Result<()> {
         self.validate_collection_name(name)?;
@@ -583,8 +556,7 @@ impl Catalog {
     /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
     /// catalog.alter_collection_properties("default", "quick_setup", vec![("a".into(), "1".into())]).unwrap();
     /// catalog.drop_collection_properties("default", "quick_setup", &["a".to_string()]).unwrap();
-    /// let (data, _) = catalog.describe_collection("default", "quick_setup").unwrap();
-    /// assert_eq!(data["properties"], serde_json::json!([]));
+    /// assert!(catalog.describe_collection("default", "quick_setup").unwrap().properties.is_empty());
     /// ```
     pub fn drop_collection_properties(&self, db: &str, name: &str, keys: &[String]) -> Result<()> {
         self.validate_collection_name(name)?;

@@ -13,6 +13,7 @@ mod collections;
 mod indexes;
 pub mod model;
 mod partitions;
+pub mod views;
 
 use std::hash::BuildHasherDefault;
 use std::sync::atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering};
@@ -20,10 +21,10 @@ use std::sync::{Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant};
 
 use dashmap::DashMap;
-use serde_json::Value;
 
 pub use indexes::IndexRequest;
 pub use model::*;
+pub use views::{AliasView, CollectionView, DatabaseView, FieldView, FunctionView, IndexState, IndexView};
 
 use crate::error::{Error, Result};
 use crate::names;
@@ -255,10 +256,10 @@ impl Catalog {
     ///
     /// ```
     /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
-    /// assert_eq!(catalog.describe_database("default").unwrap()["dbID"], 1);
+    /// assert_eq!(catalog.describe_database("default").unwrap().id, 1);
     /// ```
-    pub fn describe_database(&self, name: &str) -> Result<Value> {
-        self.read(name, |db| Ok(db.describe()))
+    pub fn describe_database(&self, name: &str) -> Result<DatabaseView> {
+        self.read(name, |db| Ok(DatabaseView::from(db)))
     }
 
     /// `databases/alter`: sets or replaces properties.
@@ -266,7 +267,7 @@ impl Catalog {
     /// ```
     /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
     /// catalog.alter_database("default", vec![("k".into(), "v".into())]).unwrap();
-    /// assert_eq!(catalog.describe_database("default").unwrap()["properties"], serde_json::json!([{"key": "k", "value": "v"}]));
+    /// assert_eq!(catalog.describe_database("default").unwrap().properties, [("k".to_string(), "v".to_string())]);
     /// ```
     pub fn alter_database(&self, name: &str, properties: Vec<(String, String)>) -> Result<()> {
         self.write(name, |db| {
@@ -281,7 +282,7 @@ impl Catalog {
     /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
     /// catalog.alter_database("default", vec![("k".into(), "v".into())]).unwrap();
     /// catalog.drop_database_properties("default", &["k".to_string()]).unwrap();
-    /// assert_eq!(catalog.describe_database("default").unwrap()["properties"], serde_json::json!([]));
+    /// assert!(catalog.describe_database("default").unwrap().properties.is_empty());
     /// ```
     pub fn drop_database_properties(&self, name: &str, keys: &[String]) -> Result<()> {
         self.write(name, |db| {

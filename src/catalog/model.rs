@@ -1,11 +1,11 @@
-//! The state's records: databases, collections, fields, partitions and indexes, and how each renders in Milvus's
-//! JSON (`collections/describe`, `indexes/describe`, `databases/describe`).
+//! The state's records: databases, collections, fields, partitions and indexes. What the describe calls answer
+//! about them is in [`views`](super::views); how REST spells that is the REST adapter's business.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::time::{Duration, Instant};
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// Milvus's first user field id (`common.StartOfUserFieldID`).
 ///
@@ -133,10 +133,6 @@ impl Database {
         out.sort();
         out
     }
-
-    pub(crate) fn describe(&self) -> Value {
-        json!({"dbID": self.id, "dbName": self.name, "properties": key_values(&self.properties)})
-    }
 }
 
 /// One field of a collection schema.
@@ -204,81 +200,6 @@ impl Field {
     pub fn is_vector(&self) -> bool {
         vector_kind(&self.data_type).is_some()
     }
-
-    /// `printFieldDetail` (V2): `params` only when there are type params, `elementType` only for arrays.
-    pub(crate) fn describe(&self) -> Value {
-        let mut f = json!({
-            "autoId": self.auto_id,
-            "clusteringKey": self.clustering_key,
-            "description": self.description,
-            "id": self.id,
-            "name": self.name,
-            "nullable": self.nullable,
-            "partitionKey": self.partition_key,
-            "primaryKey": self.primary_key,
-            "type": self.data_type,
-        });
-        if !self.params.is_empty() {
-            f["params"] = key_values(&self.params);
-        }
-        if let Some(element) = &self.element_type {
-            f["elementType"] = json!(element);
-        }
-        if let Some(default) = &self.default_value {
-            f["defaultValue"] = value_field(&self.data_type, default);
-        }
-        if self.function_output {
-            f["isFunctionOutput"] = json!(true);
-        }
-        f
-    }
-}
-
-/// The protobuf `ValueField` a default value becomes, as Go's `encoding/json` prints the oneof wrapper.
-///
-/// A number is the `float64` Go decoded, converted as `convertDefaultValue` (`httpserver/utils.go`) does:
-/// `int32(v)` for `IntData`, `int64(v)` for `LongData` (both drop the fraction), `float32(v)` for `FloatData`,
-/// `v` for `DoubleData`; so `1e3` and `1000.0` read back as `1000`, and an integer beyond 2^53 as its nearest
-/// `float64`. Out of their type's range, Go's integer conversions are platform-defined; these saturate.
-fn value_field(data_type: &str, value: &Value) -> Value {
-    let number = value.as_f64();
-    let (key, data) = match (data_type, number) {
-        ("Bool", _) => ("BoolData", value.clone()),
-        ("Int8" | "Int16" | "Int32", Some(v)) => ("IntData", json!(v as i32)),
-        ("Int8" | "Int16" | "Int32", None) => ("IntData", value.clone()),
-        ("Int64", Some(v)) => ("LongData", json!(v as i64)),
-        ("Int64", None) => ("LongData", value.clone()),
-        ("Float", Some(v)) => ("FloatData", json!(float32(v))),
-        ("Float", None) => ("FloatData", value.clone()),
-        ("Double", Some(v)) => ("DoubleData", json!(v)),
-        ("Double", None) => ("DoubleData", value.clone()),
-        _ => ("StringData", value.clone()),
-    };
-    json!({"Data": {key: data}})
-}
-
-/// Go's `float32(v)` as `encoding/json` prints it (32-bit shortest digits: `0.1`, not `0.10000000149011612`),
-/// as the `f64` with those digits.
-fn float32(v: f64) -> f64 {
-    let single = v as f32;
-    single.to_string().parse().unwrap_or(f64::from(single))
-}
-
-/// One schema function (`schema.functions[]`, request form) as `printFunctionDetails` shows it.
-pub(crate) fn describe_function(function: &Value, id: i64) -> Value {
-    let params: Vec<(String, String)> = function["params"]
-        .as_object()
-        .map(|m| m.iter().map(|(k, v)| (k.clone(), go_format(v))).collect())
-        .unwrap_or_default();
-    json!({
-        "description": function["description"],
-        "id": id,
-        "inputFieldNames": function["inputFieldNames"],
-        "name": function["name"],
-        "outputFieldNames": function["outputFieldNames"],
-        "params": key_values(&params),
-        "type": function["type"],
-    })
 }
 
 /// The kinds of vector field, which decide the index types and metrics allowed on them.
@@ -316,31 +237,6 @@ pub struct Index {
     pub params: Vec<(String, String)>,
     /// Index properties set by `indexes/alter_properties` (for example `mmap.enabled`).
     pub properties: Vec<(String, String)>,
-}
-
-impl Index {
-    /// One entry of `indexes/describe`; the row counters stay 0 until there is a data plane.
-    pub(crate) fn describe(&self) -> Value {
-        json!({
-            "failReason": "",
-            "fieldName": self.field,
-            "indexName": self.name,
-            "indexState": "Finished",
-            "indexType": self.index_type,
-            "indexedRows": 0,
-            "metricType": self.metric_type,
-            "pendingRows": 0,
-            "totalRows": 0,
-        })
-    }
-
-    /// One entry of `collections/describe`'s `indexes` (`printIndexes`). An index without a metric (a scalar one)
-    /// has no `metric_type` param, and `getMetricType` falls back to `DefaultMetricType`, COSINE
-    /// (internal/distributed/proxy/httpserver/utils.go, constant.go).
-    pub(crate) fn summary(&self) -> Value {
-        let metric = if self.metric_type.is_empty() { "COSINE" } else { self.metric_type.as_str() };
-        json!({"fieldName": self.field, "indexName": self.name, "metricType": metric})
-    }
 }
 
 /// A partition and its load state.
@@ -597,16 +493,6 @@ impl Collection {
     }
 }
 
-/// Protobuf `KeyValuePair`s: `{"key":..,"value":..}`; an empty value is omitted (`omitempty`).
-pub(crate) fn key_values(pairs: &[(String, String)]) -> Value {
-    Value::Array(
-        pairs
-            .iter()
-            .map(|(k, v)| if v.is_empty() { json!({"key": k}) } else { json!({"key": k, "value": v}) })
-            .collect(),
-    )
-}
-
 /// Sets or replaces keys, keeping first-seen order. Linear: a few updates are looked up directly, more through
 /// an index of the keys (60,000 properties in one call must not take seconds).
 pub(crate) fn merge_properties(target: &mut Vec<(String, String)>, updates: Vec<(String, String)>) {
@@ -679,6 +565,7 @@ fn go_exponent(mantissa: &str, exp: i32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn go_format_matches_fmt_v() {
@@ -693,11 +580,5 @@ mod tests {
         assert_eq!(go_format(&json!(0.00001)), "1e-05");
         assert_eq!(go_format(&json!(1000000)), "1e+06");
         assert_eq!(go_format(&json!(123456)), "123456");
-    }
-
-    #[test]
-    fn empty_property_values_drop_the_value_key() {
-        let kv = key_values(&[("a".into(), "".into()), ("b".into(), "1".into())]);
-        assert_eq!(kv, json!([{"key": "a"}, {"key": "b", "value": "1"}]));
     }
 }

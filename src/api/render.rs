@@ -1,0 +1,169 @@
+//! The catalog's views as Milvus's REST JSON: the keys, the wording and the conversions the Go REST handler applies
+//! (`printFieldDetail`, `printIndexes`, `printFunctionDetails`, `convertDefaultValue` in
+//! internal/distributed/proxy/httpserver/utils.go). The envelope around them is [`Reply`](crate::envelope::Reply)'s.
+
+use serde_json::{Value, json};
+
+use crate::catalog::{AliasView, CollectionView, DatabaseView, FieldView, FunctionView, IndexView};
+
+/// `collections/describe`'s `data`.
+pub fn collection(view: &CollectionView) -> Value {
+    json!({
+        "aliases": view.aliases,
+        "autoId": view.auto_id,
+        "collectionID": view.id,
+        "collectionName": view.name,
+        "consistencyLevel": view.consistency_level,
+        "description": view.description,
+        "enableDynamicField": view.enable_dynamic_field,
+        "fields": view.fields.iter().map(field).collect::<Vec<_>>(),
+        "functions": view.functions.iter().map(function).collect::<Vec<_>>(),
+        "indexes": view.indexes.iter().map(index_summary).collect::<Vec<_>>(),
+        "load": view.load_state.as_str(),
+        "partitionsNum": view.partitions_num,
+        "properties": key_values(&view.properties),
+        "shardsNum": view.shards_num,
+    })
+}
+
+/// `printFieldDetail` (V2): `params` only when there are type params, `elementType` only for arrays.
+fn field(f: &FieldView) -> Value {
+    let mut out = json!({
+        "autoId": f.auto_id,
+        "clusteringKey": f.clustering_key,
+        "description": f.description,
+        "id": f.id,
+        "name": f.name,
+        "nullable": f.nullable,
+        "partitionKey": f.partition_key,
+        "primaryKey": f.primary_key,
+        "type": f.data_type,
+    });
+    if !f.params.is_empty() {
+        out["params"] = key_values(&f.params);
+    }
+    if let Some(element) = &f.element_type {
+        out["elementType"] = json!(element);
+    }
+    if let Some(default) = &f.default_value {
+        out["defaultValue"] = value_field(&f.data_type, default);
+    }
+    if f.function_output {
+        out["isFunctionOutput"] = json!(true);
+    }
+    out
+}
+
+/// The protobuf `ValueField` a default value becomes, as Go's `encoding/json` prints the oneof wrapper.
+///
+/// A number is the `float64` Go decoded, converted as `convertDefaultValue` (`httpserver/utils.go`) does:
+/// `int32(v)` for `IntData`, `int64(v)` for `LongData` (both drop the fraction), `float32(v)` for `FloatData`,
+/// `v` for `DoubleData`; so `1e3` and `1000.0` read back as `1000`, and an integer beyond 2^53 as its nearest
+/// `float64`. Out of their type's range, Go's integer conversions are platform-defined; these saturate.
+fn value_field(data_type: &str, value: &Value) -> Value {
+    let number = value.as_f64();
+    let (key, data) = match (data_type, number) {
+        ("Bool", _) => ("BoolData", value.clone()),
+        ("Int8" | "Int16" | "Int32", Some(v)) => ("IntData", json!(v as i32)),
+        ("Int8" | "Int16" | "Int32", None) => ("IntData", value.clone()),
+        ("Int64", Some(v)) => ("LongData", json!(v as i64)),
+        ("Int64", None) => ("LongData", value.clone()),
+        ("Float", Some(v)) => ("FloatData", json!(float32(v))),
+        ("Float", None) => ("FloatData", value.clone()),
+        ("Double", Some(v)) => ("DoubleData", json!(v)),
+        ("Double", None) => ("DoubleData", value.clone()),
+        _ => ("StringData", value.clone()),
+    };
+    json!({"Data": {key: data}})
+}
+
+/// Go's `float32(v)` as `encoding/json` prints it (32-bit shortest digits: `0.1`, not `0.10000000149011612`),
+/// as the `f64` with those digits.
+fn float32(v: f64) -> f64 {
+    let single = v as f32;
+    single.to_string().parse().unwrap_or(f64::from(single))
+}
+
+/// One schema function as `printFunctionDetails` shows it.
+fn function(f: &FunctionView) -> Value {
+    json!({
+        "description": f.description,
+        "id": f.id,
+        "inputFieldNames": f.input_field_names,
+        "name": f.name,
+        "outputFieldNames": f.output_field_names,
+        "params": key_values(&f.params),
+        "type": f.function_type,
+    })
+}
+
+/// One entry of `collections/describe`'s `indexes` (`printIndexes`). An index without a metric (a scalar one)
+/// has no `metric_type` param, and `getMetricType` falls back to `DefaultMetricType`, COSINE
+/// (internal/distributed/proxy/httpserver/utils.go, constant.go).
+fn index_summary(i: &IndexView) -> Value {
+    let metric = if i.metric_type.is_empty() { "COSINE" } else { i.metric_type.as_str() };
+    json!({"fieldName": i.field, "indexName": i.name, "metricType": metric})
+}
+
+/// `indexes/describe`'s `data`: a one-entry list.
+pub fn index(i: &IndexView) -> Value {
+    json!([{
+        "failReason": "",
+        "fieldName": i.field,
+        "indexName": i.name,
+        "indexState": i.state.as_str(),
+        "indexType": i.index_type,
+        "indexedRows": i.indexed_rows,
+        "metricType": i.metric_type,
+        "pendingRows": i.pending_rows,
+        "totalRows": i.total_rows,
+    }])
+}
+
+/// `databases/describe`'s `data`.
+pub fn database(d: &DatabaseView) -> Value {
+    json!({"dbID": d.id, "dbName": d.name, "properties": key_values(&d.properties)})
+}
+
+/// `aliases/describe`'s `data`.
+pub fn alias(a: &AliasView) -> Value {
+    json!({"aliasName": a.alias, "collectionName": a.collection, "dbName": a.db})
+}
+
+/// Protobuf `KeyValuePair`s: `{"key":..,"value":..}`; an empty value is omitted (`omitempty`).
+fn key_values(pairs: &[(String, String)]) -> Value {
+    Value::Array(
+        pairs
+            .iter()
+            .map(|(k, v)| if v.is_empty() { json!({"key": k}) } else { json!({"key": k, "value": v}) })
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_property_values_drop_the_value_key() {
+        let kv = key_values(&[("a".into(), "".into()), ("b".into(), "1".into())]);
+        assert_eq!(kv, json!([{"key": "a"}, {"key": "b", "value": "1"}]));
+    }
+
+    #[test]
+    fn a_scalar_index_shows_cosine_in_collection_describe_and_no_metric_in_index_describe() {
+        let catalog = crate::Catalog::new(Default::default(), Default::default(), Default::default());
+        let body = json!({"collectionName": "c", "schema": {"fields": [
+            {"fieldName": "id", "dataType": "Int64", "isPrimary": true},
+            {"fieldName": "v", "dataType": "FloatVector", "elementTypeParams": {"dim": 4}}]},
+            "indexParams": [{"fieldName": "id", "indexName": "pk", "indexType": "STL_SORT"},
+                            {"fieldName": "v", "metricType": "L2"}]});
+        catalog.create_collection_from_json("default", body).unwrap();
+        let view = catalog.describe_collection("default", "c").unwrap();
+        assert_eq!(
+            collection(&view)["indexes"][0],
+            json!({"fieldName": "id", "indexName": "pk", "metricType": "COSINE"})
+        );
+        assert_eq!(index(&view.indexes[0])[0]["metricType"], "");
+    }
+}
