@@ -392,7 +392,7 @@ fn dump_collection(db: &Database, c: &Collection) -> Value {
         .map(|f| {
             let mut field = json!({
                 "fieldName": f.name,
-                "dataType": f.data_type,
+                "dataType": f.data_type.as_str(),
                 "isPrimary": f.primary_key,
                 "isPartitionKey": f.partition_key,
                 "isClusteringKey": f.clustering_key,
@@ -401,7 +401,7 @@ fn dump_collection(db: &Database, c: &Collection) -> Value {
                 "elementTypeParams": string_map(&f.params),
             });
             if let Some(element) = &f.element_type {
-                field["elementDataType"] = json!(element);
+                field["elementDataType"] = json!(element.as_str());
             }
             if let Some(default) = &f.default_value {
                 field["defaultValue"] = default.clone();
@@ -425,7 +425,7 @@ fn dump_collection(db: &Database, c: &Collection) -> Value {
         .collect();
     let partitions: Vec<Value> = c.partitions.iter().map(|p| json!({"name": p.name, "id": p.id})).collect();
     let loaded: Vec<&str> = c.partitions.iter().filter(|p| p.loaded_since.is_some()).map(|p| p.name.as_str()).collect();
-    let mut params = json!({"shardsNum": c.spec.shards_num, "consistencyLevel": c.spec.consistency_level});
+    let mut params = json!({"shardsNum": c.spec.shards_num, "consistencyLevel": c.spec.consistency_level.as_str()});
     if c.has_partition_key() {
         params["partitionsNum"] = json!(c.spec.partition_key_partitions);
     }

@@ -5,7 +5,10 @@ use serde_json::{Map, Value, json};
 use super::databases::properties;
 use super::indexes::{IndexParam, ReadIndexParams};
 use super::render;
-use crate::catalog::{Catalog, CollectionSpec, FIRST_FIELD_ID, Field, IndexRequest, LoadStateReport, go_format};
+use crate::catalog::{
+    Catalog, CollectionSpec, ConsistencyLevel, DataType, FIRST_FIELD_ID, Field, IndexRequest, LoadStateReport,
+    go_format,
+};
 use crate::envelope::{MilvusRequest, Reply};
 use crate::error::{Error, Result};
 use crate::gojson::{GoObject, Required};
@@ -160,35 +163,6 @@ impl MilvusRequest for CollectionReq {
     }
 }
 
-/// `schemapb.DataType` names, matched case-sensitively as Milvus does.
-const DATA_TYPES: &[&str] = &[
-    "None",
-    "Bool",
-    "Int8",
-    "Int16",
-    "Int32",
-    "Int64",
-    "Float",
-    "Double",
-    "String",
-    "VarChar",
-    "Array",
-    "JSON",
-    "Geometry",
-    "Text",
-    "Timestamptz",
-    "BinaryVector",
-    "FloatVector",
-    "Float16Vector",
-    "BFloat16Vector",
-    "SparseFloatVector",
-    "Int8Vector",
-    "ArrayOfVector",
-    "ArrayOfStruct",
-];
-
-const CONSISTENCY_LEVELS: &[&str] = &["Strong", "Session", "Bounded", "Eventually", "Customized"];
-
 /// Go's `strconv.ParseBool`.
 fn parse_go_bool(s: &str) -> Option<bool> {
     match s {
@@ -206,6 +180,7 @@ impl CollectionReq {
     /// Turns the request into a spec and its index requests, with the REST handler's checks (1100 / 1802).
     pub fn into_spec(self, catalog: &Catalog) -> Result<(CollectionSpec, Vec<IndexRequest>)> {
         let consistency_level = self.param("consistencyLevel").unwrap_or_else(|| "Bounded".to_string());
+        let parsed_consistency_level = ConsistencyLevel::parse(&consistency_level);
         let shards_num = self.param("shardsNum").and_then(|s| s.parse().ok()).unwrap_or(1);
         let mut props = Vec::new();
         if let Some(ttl) = self.param("ttlSeconds") {
@@ -220,12 +195,12 @@ impl CollectionReq {
             .unwrap_or(catalog.profile().default_partition_key_partitions);
         let (fields, functions, enable_dynamic_field, indexes) =
             if self.schema.fields.is_empty() { self.quick_setup()? } else { self.custom_schema()? };
-        if !CONSISTENCY_LEVELS.contains(&consistency_level.as_str()) {
+        let Some(consistency_level) = parsed_consistency_level else {
             return Err(Error::InvalidParameter(format!(
                 "consistencyLevel can only be [Strong, Session, Bounded, Eventually, Customized], default: Bounded: \
                  invalid parameter[expected=Strong, Session, Bounded, Eventually, Customized][actual={consistency_level}]"
             )));
-        }
+        };
         let spec = CollectionSpec {
             name: self.collection_name.clone(),
             description: self.description.clone(),
@@ -252,9 +227,9 @@ impl CollectionReq {
         let primary_name = if self.primary_field_name.is_empty() { "id" } else { &self.primary_field_name };
         let vector_name = if self.vector_field_name.is_empty() { "vector" } else { &self.vector_field_name };
         let mut primary = match self.id_type.as_str() {
-            "" | "Int64" | "int64" => Field::new(FIRST_FIELD_ID, primary_name, "Int64"),
+            "" | "Int64" | "int64" => Field::new(FIRST_FIELD_ID, primary_name, DataType::Int64),
             "VarChar" | "Varchar" => {
-                let mut f = Field::new(FIRST_FIELD_ID, primary_name, "VarChar");
+                let mut f = Field::new(FIRST_FIELD_ID, primary_name, DataType::VarChar);
                 // No default: a missing max_length is sent as Go's "<nil>" and fails in the proxy.
                 let max_length = self.param("max_length").unwrap_or_else(|| "<nil>".to_string());
                 f.params.push(("max_length".into(), max_length));
@@ -268,7 +243,7 @@ impl CollectionReq {
         };
         primary.primary_key = true;
         primary.auto_id = self.auto_id;
-        let mut vector = Field::new(FIRST_FIELD_ID + 1, vector_name, "FloatVector");
+        let mut vector = Field::new(FIRST_FIELD_ID + 1, vector_name, DataType::FloatVector);
         vector.params.push(("dim".into(), self.dimension.to_string()));
         let enable_dynamic = match self.param("enableDynamicField") {
             None => true,
@@ -299,30 +274,31 @@ impl CollectionReq {
             .filter_map(|v| v.as_str().map(str::to_string))
             .collect();
         for (i, fs) in self.schema.fields.iter().enumerate() {
-            if !DATA_TYPES.contains(&fs.data_type.as_str()) {
+            // Matched case-sensitively, as Milvus does.
+            let Some(data_type) = DataType::parse(&fs.data_type) else {
                 return Err(Error::InvalidParameter(format!(
                     "invalid parameter, data type {} is invalid(case sensitive).",
                     fs.data_type
                 )));
-            }
+            };
             // convertDefaultValue (httpserver/utils.go) runs between the two type checks; it knows scalar types
             // only. Text, Geometry and Timestamptz are left alone (their handling differs across versions).
-            let no_default = ["JSON", "Array"].contains(&fs.data_type.as_str()) || fs.data_type.ends_with("Vector");
+            let no_default = matches!(data_type, DataType::Json | DataType::Array) || fs.data_type.ends_with("Vector");
             if fs.default_value.is_some() && no_default {
                 return Err(Error::InvalidParameter(format!(
                     "convert defaultValue fail, err:Unexpected default value type: {}: invalid parameter",
                     fs.data_type
                 )));
             }
-            let mut f = Field::new(FIRST_FIELD_ID + i as i64, &fs.field_name, &fs.data_type);
-            if fs.data_type == "Array" {
-                if !DATA_TYPES.contains(&fs.element_data_type.as_str()) {
+            let mut f = Field::new(FIRST_FIELD_ID + i as i64, &fs.field_name, data_type);
+            if data_type == DataType::Array {
+                let Some(element_type) = DataType::parse(&fs.element_data_type) else {
                     return Err(Error::InvalidParameter(format!(
                         "invalid parameter, element data type {} is invalid(case sensitive).",
                         fs.element_data_type
                     )));
-                }
-                f.element_type = Some(fs.element_data_type.clone());
+                };
+                f.element_type = Some(element_type);
             }
             f.primary_key = fs.is_primary;
             f.auto_id = fs.is_primary && self.schema.auto_id;

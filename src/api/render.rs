@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::catalog::{AliasView, CollectionView, DatabaseView, FieldView, FunctionView, IndexView};
+use crate::catalog::{AliasView, CollectionView, DataType, DatabaseView, FieldView, FunctionView, IndexView};
 
 /// `collections/describe`'s `data`.
 pub fn collection(view: &CollectionView) -> Value {
@@ -13,7 +13,7 @@ pub fn collection(view: &CollectionView) -> Value {
         "autoId": view.auto_id,
         "collectionID": view.id,
         "collectionName": view.name,
-        "consistencyLevel": view.consistency_level,
+        "consistencyLevel": view.consistency_level.as_str(),
         "description": view.description,
         "enableDynamicField": view.enable_dynamic_field,
         "fields": view.fields.iter().map(field).collect::<Vec<_>>(),
@@ -37,16 +37,16 @@ fn field(f: &FieldView) -> Value {
         "nullable": f.nullable,
         "partitionKey": f.partition_key,
         "primaryKey": f.primary_key,
-        "type": f.data_type,
+        "type": f.data_type.as_str(),
     });
     if !f.params.is_empty() {
         out["params"] = key_values(&f.params);
     }
     if let Some(element) = &f.element_type {
-        out["elementType"] = json!(element);
+        out["elementType"] = json!(element.as_str());
     }
     if let Some(default) = &f.default_value {
-        out["defaultValue"] = value_field(&f.data_type, default);
+        out["defaultValue"] = value_field(f.data_type, default);
     }
     if f.function_output {
         out["isFunctionOutput"] = json!(true);
@@ -60,18 +60,18 @@ fn field(f: &FieldView) -> Value {
 /// `int32(v)` for `IntData`, `int64(v)` for `LongData` (both drop the fraction), `float32(v)` for `FloatData`,
 /// `v` for `DoubleData`; so `1e3` and `1000.0` read back as `1000`, and an integer beyond 2^53 as its nearest
 /// `float64`. Out of their type's range, Go's integer conversions are platform-defined; these saturate.
-fn value_field(data_type: &str, value: &Value) -> Value {
+fn value_field(data_type: DataType, value: &Value) -> Value {
     let number = value.as_f64();
     let (key, data) = match (data_type, number) {
-        ("Bool", _) => ("BoolData", value.clone()),
-        ("Int8" | "Int16" | "Int32", Some(v)) => ("IntData", json!(v as i32)),
-        ("Int8" | "Int16" | "Int32", None) => ("IntData", value.clone()),
-        ("Int64", Some(v)) => ("LongData", json!(v as i64)),
-        ("Int64", None) => ("LongData", value.clone()),
-        ("Float", Some(v)) => ("FloatData", json!(float32(v))),
-        ("Float", None) => ("FloatData", value.clone()),
-        ("Double", Some(v)) => ("DoubleData", json!(v)),
-        ("Double", None) => ("DoubleData", value.clone()),
+        (DataType::Bool, _) => ("BoolData", value.clone()),
+        (DataType::Int8 | DataType::Int16 | DataType::Int32, Some(v)) => ("IntData", json!(v as i32)),
+        (DataType::Int8 | DataType::Int16 | DataType::Int32, None) => ("IntData", value.clone()),
+        (DataType::Int64, Some(v)) => ("LongData", json!(v as i64)),
+        (DataType::Int64, None) => ("LongData", value.clone()),
+        (DataType::Float, Some(v)) => ("FloatData", json!(float32(v))),
+        (DataType::Float, None) => ("FloatData", value.clone()),
+        (DataType::Double, Some(v)) => ("DoubleData", json!(v)),
+        (DataType::Double, None) => ("DoubleData", value.clone()),
         _ => ("StringData", value.clone()),
     };
     json!({"Data": {key: data}})

@@ -95,7 +95,7 @@ impl Catalog {
         }
         for field in &spec.fields {
             let param = |key: &str| field.params.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
-            if field.is_vector() && field.data_type != "SparseFloatVector" {
+            if field.is_vector() && field.data_type != DataType::SparseFloatVector {
                 match param("dim").map(str::parse::<i64>) {
                     None => {
                         return Err(Error::Plain(
@@ -112,7 +112,7 @@ impl Catalog {
                     }
                 }
             }
-            if field.data_type == "VarChar" {
+            if field.data_type == DataType::VarChar {
                 match param("max_length").map(str::parse::<i64>) {
                     Some(Ok(n)) if (1..=65_535).contains(&n) => {}
                     None => {
@@ -139,14 +139,14 @@ impl Catalog {
     ///
     /// ```
     /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
-    /// use milvus_mock::catalog::{CollectionSpec, Field, IndexRequest};
-    /// let mut id = Field::new(100, "id", "Int64");
+    /// use milvus_mock::catalog::{CollectionSpec, ConsistencyLevel, DataType, Field, IndexRequest};
+    /// let mut id = Field::new(100, "id", DataType::Int64);
     /// id.primary_key = true;
-    /// let mut vector = Field::new(101, "vector", "FloatVector");
+    /// let mut vector = Field::new(101, "vector", DataType::FloatVector);
     /// vector.params.push(("dim".into(), "4".into()));
     /// let spec = CollectionSpec {
     ///     name: "c".into(), description: String::new(), fields: vec![id, vector], functions: vec![],
-    ///     enable_dynamic_field: true, shards_num: 1, consistency_level: "Bounded".into(), properties: vec![],
+    ///     enable_dynamic_field: true, shards_num: 1, consistency_level: ConsistencyLevel::Bounded, properties: vec![],
     ///     partition_key_partitions: 64,
     /// };
     /// let index = IndexRequest { field: "vector".into(), ..Default::default() };
@@ -162,14 +162,14 @@ impl Catalog {
     ///
     /// ```
     /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
-    /// # use milvus_mock::catalog::{CollectionSpec, Field, IndexRequest};
-    /// # let mut id = Field::new(100, "id", "Int64");
+    /// # use milvus_mock::catalog::{CollectionSpec, ConsistencyLevel, DataType, Field, IndexRequest};
+    /// # let mut id = Field::new(100, "id", DataType::Int64);
     /// # id.primary_key = true;
-    /// # let mut vector = Field::new(101, "vector", "FloatVector");
+    /// # let mut vector = Field::new(101, "vector", DataType::FloatVector);
     /// # vector.params.push(("dim".into(), "4".into()));
     /// # let spec = CollectionSpec {
     /// #     name: "c".into(), description: String::new(), fields: vec![id, vector], functions: vec![],
-    /// #     enable_dynamic_field: true, shards_num: 1, consistency_level: "Bounded".into(), properties: vec![],
+    /// #     enable_dynamic_field: true, shards_num: 1, consistency_level: ConsistencyLevel::Bounded, properties: vec![],
     /// #     partition_key_partitions: 64,
     /// # };
     /// let index = IndexRequest { field: "vector".into(), ..Default::default() };

@@ -87,7 +87,7 @@ impl Catalog {
             .into_iter()
             .find(|t| !t.is_empty())
             .unwrap_or_else(|| "AUTOINDEX".to_string());
-        let kind = vector_kind(&field.data_type);
+        let kind = vector_kind(field.data_type);
         let allowed = match kind {
             Some(VectorKind::Float) => FLOAT_INDEXES,
             Some(VectorKind::Binary) => BINARY_INDEXES,

@@ -73,6 +73,112 @@ impl Hasher for NameHasher {
     }
 }
 
+/// Declares a fieldless enum of Milvus names: `as_str` gives the name, `parse` reads it back (case-sensitively, as
+/// Go's `map[string]int32` lookups of protobuf enum names do) and `ALL` lists every variant in declaration order.
+macro_rules! named_enum {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $text:literal,)* }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($(#[$vdoc])* $variant,)*
+        }
+
+        impl $name {
+            /// Every variant, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
+
+            /// The Milvus name.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text,)*
+                }
+            }
+
+            /// The variant with this exact Milvus name.
+            pub fn parse(name: &str) -> Option<Self> {
+                match name {
+                    $($text => Some($name::$variant),)*
+                    _ => None,
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+named_enum! {
+    /// A field's type: `schemapb.DataType`, by the names the REST API uses.
+    ///
+    /// ```
+    /// use milvus_mock::catalog::DataType;
+    /// assert_eq!(DataType::parse("FloatVector"), Some(DataType::FloatVector));
+    /// assert_eq!(DataType::parse("floatvector"), None); // case-sensitive, as Milvus
+    /// assert_eq!(DataType::VarChar.as_str(), "VarChar");
+    /// assert!(DataType::Int8Vector.is_vector() && !DataType::Array.is_vector());
+    /// ```
+    DataType {
+        None = "None",
+        Bool = "Bool",
+        Int8 = "Int8",
+        Int16 = "Int16",
+        Int32 = "Int32",
+        Int64 = "Int64",
+        Float = "Float",
+        Double = "Double",
+        String = "String",
+        VarChar = "VarChar",
+        Array = "Array",
+        Json = "JSON",
+        Geometry = "Geometry",
+        Text = "Text",
+        Timestamptz = "Timestamptz",
+        BinaryVector = "BinaryVector",
+        FloatVector = "FloatVector",
+        Float16Vector = "Float16Vector",
+        BFloat16Vector = "BFloat16Vector",
+        SparseFloatVector = "SparseFloatVector",
+        Int8Vector = "Int8Vector",
+        ArrayOfVector = "ArrayOfVector",
+        ArrayOfStruct = "ArrayOfStruct",
+    }
+}
+
+impl DataType {
+    /// Whether fields of this type hold vectors (and so need an index before a load).
+    ///
+    /// ```
+    /// use milvus_mock::catalog::DataType;
+    /// assert!(DataType::SparseFloatVector.is_vector());
+    /// assert!(!DataType::ArrayOfVector.is_vector()); // an array, not a vector field
+    /// ```
+    pub fn is_vector(self) -> bool {
+        vector_kind(self).is_some()
+    }
+}
+
+named_enum! {
+    /// A collection's read consistency: `commonpb.ConsistencyLevel`.
+    ///
+    /// ```
+    /// use milvus_mock::catalog::ConsistencyLevel;
+    /// assert_eq!(ConsistencyLevel::parse("Bounded"), Some(ConsistencyLevel::Bounded));
+    /// assert_eq!(ConsistencyLevel::parse("bounded"), None);
+    /// assert_eq!(ConsistencyLevel::Eventually.as_str(), "Eventually");
+    /// ```
+    ConsistencyLevel {
+        Strong = "Strong",
+        Session = "Session",
+        Bounded = "Bounded",
+        Eventually = "Eventually",
+        Customized = "Customized",
+    }
+}
+
 /// One database and everything in it. Aliases are per database, as in Milvus.
 ///
 /// ```
@@ -141,17 +247,16 @@ impl Database {
 /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
 /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
 /// let vector = catalog.collection("default", "quick_setup", |c| c.spec.fields[1].clone()).unwrap();
-/// assert_eq!((vector.name.as_str(), vector.data_type.as_str()), ("vector", "FloatVector"));
+/// assert_eq!((vector.name.as_str(), vector.data_type), ("vector", milvus_mock::catalog::DataType::FloatVector));
 /// assert_eq!(vector.params, [("dim".to_string(), "5".to_string())]);
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Field {
     pub id: i64,
     pub name: String,
-    /// A `schemapb.DataType` name: `Int64`, `VarChar`, `FloatVector`, ...
-    pub data_type: String,
+    pub data_type: DataType,
     /// For `Array` fields.
-    pub element_type: Option<String>,
+    pub element_type: Option<DataType>,
     pub primary_key: bool,
     pub partition_key: bool,
     pub clustering_key: bool,
@@ -170,15 +275,16 @@ impl Field {
     /// A field of this type, every flag off and no type params.
     ///
     /// ```
-    /// let mut field = milvus_mock::catalog::Field::new(100, "id", "Int64");
+    /// use milvus_mock::catalog::{DataType, Field};
+    /// let mut field = Field::new(100, "id", DataType::Int64);
     /// field.primary_key = true;
     /// assert!(!field.is_vector());
     /// ```
-    pub fn new(id: i64, name: &str, data_type: &str) -> Self {
+    pub fn new(id: i64, name: &str, data_type: DataType) -> Self {
         Self {
             id,
             name: name.to_string(),
-            data_type: data_type.to_string(),
+            data_type,
             element_type: None,
             primary_key: false,
             partition_key: false,
@@ -195,10 +301,11 @@ impl Field {
     /// Whether the field holds vectors (and so needs an index before a load).
     ///
     /// ```
-    /// assert!(milvus_mock::catalog::Field::new(101, "v", "SparseFloatVector").is_vector());
+    /// use milvus_mock::catalog::{DataType, Field};
+    /// assert!(Field::new(101, "v", DataType::SparseFloatVector).is_vector());
     /// ```
     pub fn is_vector(&self) -> bool {
-        vector_kind(&self.data_type).is_some()
+        self.data_type.is_vector()
     }
 }
 
@@ -210,11 +317,13 @@ pub(crate) enum VectorKind {
     Sparse,
 }
 
-pub(crate) fn vector_kind(data_type: &str) -> Option<VectorKind> {
+pub(crate) fn vector_kind(data_type: DataType) -> Option<VectorKind> {
     match data_type {
-        "FloatVector" | "Float16Vector" | "BFloat16Vector" | "Int8Vector" => Some(VectorKind::Float),
-        "BinaryVector" => Some(VectorKind::Binary),
-        "SparseFloatVector" => Some(VectorKind::Sparse),
+        DataType::FloatVector | DataType::Float16Vector | DataType::BFloat16Vector | DataType::Int8Vector => {
+            Some(VectorKind::Float)
+        }
+        DataType::BinaryVector => Some(VectorKind::Binary),
+        DataType::SparseFloatVector => Some(VectorKind::Sparse),
         _ => None,
     }
 }
@@ -309,7 +418,7 @@ impl LoadState {
 /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
 /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
 /// let spec = catalog.collection("default", "quick_setup", |c| c.spec.clone()).unwrap();
-/// assert_eq!((spec.shards_num, spec.consistency_level.as_str()), (1, "Bounded"));
+/// assert_eq!((spec.shards_num, spec.consistency_level), (1, milvus_mock::catalog::ConsistencyLevel::Bounded));
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct CollectionSpec {
@@ -320,7 +429,7 @@ pub struct CollectionSpec {
     pub functions: Vec<Value>,
     pub enable_dynamic_field: bool,
     pub shards_num: i64,
-    pub consistency_level: String,
+    pub consistency_level: ConsistencyLevel,
     pub properties: Vec<(String, String)>,
     /// Partitions of a partition-key collection (`partitionsNum`); ignored otherwise.
     pub partition_key_partitions: usize,

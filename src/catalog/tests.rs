@@ -11,9 +11,9 @@ fn catalog() -> Catalog {
 }
 
 fn quick(name: &str) -> (CollectionSpec, Vec<IndexRequest>) {
-    let mut id = Field::new(FIRST_FIELD_ID, "id", "Int64");
+    let mut id = Field::new(FIRST_FIELD_ID, "id", DataType::Int64);
     id.primary_key = true;
-    let mut vector = Field::new(FIRST_FIELD_ID + 1, "vector", "FloatVector");
+    let mut vector = Field::new(FIRST_FIELD_ID + 1, "vector", DataType::FloatVector);
     vector.params.push(("dim".into(), "5".into()));
     let spec = CollectionSpec {
         name: name.into(),
@@ -22,7 +22,7 @@ fn quick(name: &str) -> (CollectionSpec, Vec<IndexRequest>) {
         functions: vec![],
         enable_dynamic_field: true,
         shards_num: 1,
-        consistency_level: "Bounded".into(),
+        consistency_level: ConsistencyLevel::Bounded,
         properties: vec![],
         partition_key_partitions: 64,
     };

@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use super::model::{Collection, Database, Field, Index, LoadState, go_format};
+use super::model::{Collection, ConsistencyLevel, DataType, Database, Field, Index, LoadState, go_format};
 
 /// A collection as `collections/describe` (gRPC `DescribeCollection`) sees it.
 ///
@@ -35,8 +35,7 @@ pub struct CollectionView {
     /// Every index of the collection, scalar ones too, in creation order.
     pub indexes: Vec<IndexView>,
     pub properties: Vec<(String, String)>,
-    /// A `commonpb.ConsistencyLevel` name: `Strong`, `Session`, `Bounded`, `Eventually` or `Customized`.
-    pub consistency_level: String,
+    pub consistency_level: ConsistencyLevel,
     pub shards_num: i64,
     /// How many partitions it has, `_default` included.
     pub partitions_num: usize,
@@ -62,7 +61,7 @@ impl CollectionView {
                 .collect(),
             indexes: c.indexes.iter().map(IndexView::from).collect(),
             properties: c.spec.properties.clone(),
-            consistency_level: c.spec.consistency_level.clone(),
+            consistency_level: c.spec.consistency_level,
             shards_num: c.spec.shards_num,
             partitions_num: c.partitions.len(),
             load_state,
@@ -79,7 +78,7 @@ impl CollectionView {
 /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
 /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
 /// let vector = &catalog.describe_collection("default", "quick_setup").unwrap().fields[1];
-/// assert_eq!((vector.id, vector.data_type.as_str()), (101, "FloatVector"));
+/// assert_eq!((vector.id, vector.data_type), (101, milvus_mock::catalog::DataType::FloatVector));
 /// assert_eq!(vector.params, [("dim".to_string(), "5".to_string())]);
 /// ```
 #[derive(Debug, Clone, PartialEq)]
@@ -87,10 +86,9 @@ impl CollectionView {
 pub struct FieldView {
     pub id: i64,
     pub name: String,
-    /// A `schemapb.DataType` name: `Int64`, `VarChar`, `FloatVector`, ...
-    pub data_type: String,
+    pub data_type: DataType,
     /// For `Array` fields.
-    pub element_type: Option<String>,
+    pub element_type: Option<DataType>,
     pub primary_key: bool,
     pub partition_key: bool,
     pub clustering_key: bool,
@@ -110,8 +108,8 @@ impl From<&Field> for FieldView {
         Self {
             id: f.id,
             name: f.name.clone(),
-            data_type: f.data_type.clone(),
-            element_type: f.element_type.clone(),
+            data_type: f.data_type,
+            element_type: f.element_type,
             primary_key: f.primary_key,
             partition_key: f.partition_key,
             clustering_key: f.clustering_key,
