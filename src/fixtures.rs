@@ -219,7 +219,7 @@ fn apply_collection(catalog: &Catalog, db: &str, c: &Map<String, Value>) -> Resu
         properties(c.get("properties").and_then(Value::as_object).cloned()),
     );
     let has_indexes = !indexes.is_empty();
-    catalog.create_collection_with(db, spec, indexes, false).map_err(milvus(catalog))?;
+    crate::api::collections::create_indexed(catalog, db, spec, indexes, false).map_err(milvus(catalog))?;
     let at = |e: String| format!("collection {name}: {e}");
 
     // Ids, partitions and index properties, set directly.

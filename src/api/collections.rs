@@ -6,8 +6,7 @@ use super::databases::properties;
 use super::indexes::{IndexParam, ReadIndexParams};
 use super::render;
 use crate::catalog::{
-    Catalog, CollectionSpec, ConsistencyLevel, DataType, FIRST_FIELD_ID, Field, IndexRequest, LoadStateReport,
-    go_format,
+    Catalog, CollectionSpec, ConsistencyLevel, DataType, FIRST_FIELD_ID, Field, IndexRequest, go_format,
 };
 use crate::envelope::{MilvusRequest, Reply};
 use crate::error::{Error, Result};
@@ -319,8 +318,30 @@ impl CollectionReq {
 
 pub fn create_collection(catalog: &Catalog, db: &str, req: CollectionReq) -> Result<Reply> {
     let (spec, indexes) = req.into_spec(catalog)?;
-    catalog.create_collection(db, spec, indexes)?;
+    let load = !indexes.is_empty();
+    create_indexed(catalog, db, spec, indexes, load)?;
     Ok(Reply::Empty)
+}
+
+/// The REST handler's create sequence: create the collection, then its `indexParams` (each field checked first,
+/// 1802, once the collection exists), then load when asked; as one step under the database's lock, so no other
+/// call sees the collection half set up. The REST handler loads whenever there are indexes; fixtures decide.
+pub(crate) fn create_indexed(
+    catalog: &Catalog,
+    db: &str,
+    spec: CollectionSpec,
+    indexes: Vec<IndexRequest>,
+    load: bool,
+) -> Result<()> {
+    catalog.create_collection_then(db, spec, |setup| {
+        for request in indexes {
+            if setup.collection().field(&request.field).is_none() {
+                return Err(Error::IndexFieldNotInSchema(request.field));
+            }
+            setup.create_index(request)?;
+        }
+        if load { setup.load() } else { Ok(()) }
+    })
 }
 
 pub fn list_collections(catalog: &Catalog, db: &str, _req: DatabaseReq) -> Result<Reply> {
@@ -347,13 +368,8 @@ pub fn get_collection_stats(catalog: &Catalog, db: &str, req: CollectionNameReq)
 }
 
 pub fn get_load_state(catalog: &Catalog, db: &str, req: CollectionNameReq) -> Result<Reply> {
-    match catalog.get_load_state(db, &req.collection_name, req.partition_names.as_deref())? {
-        LoadStateReport::NotLoad => Ok(Reply::Data(json!({"loadState": "LoadStateNotLoad"}))),
-        LoadStateReport::Progress { progress, message } => {
-            let state = if progress >= 100 { "LoadStateLoaded" } else { "LoadStateLoading" };
-            Ok(Reply::DataWithMessage(json!({"loadProgress": progress, "loadState": state}), message))
-        }
-    }
+    let progress = catalog.get_load_state(db, &req.collection_name, req.partition_names.as_deref())?;
+    Ok(render::load_state(&progress, catalog.profile()))
 }
 
 pub fn drop_collection(catalog: &Catalog, db: &str, req: CollectionNameReq) -> Result<Reply> {
@@ -405,7 +421,8 @@ impl Catalog {
         let bytes = body.to_string();
         let request: CollectionReq = crate::envelope::decode(bytes.as_bytes())?;
         let (spec, indexes) = request.into_spec(self)?;
-        self.create_collection(db, spec, indexes)
+        let load = !indexes.is_empty();
+        create_indexed(self, db, spec, indexes, load)
     }
 
     /// Quick setup, like `{"collectionName": name, "dimension": dimension}`: created, indexed and loaded.

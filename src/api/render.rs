@@ -1,10 +1,16 @@
 //! The catalog's views as Milvus's REST JSON: the keys, the wording and the conversions the Go REST handler applies
 //! (`printFieldDetail`, `printIndexes`, `printFunctionDetails`, `convertDefaultValue` in
-//! internal/distributed/proxy/httpserver/utils.go). The envelope around them is [`Reply`](crate::envelope::Reply)'s.
+//! internal/distributed/proxy/httpserver/utils.go), and the REST handler's own answers built from them. The envelope
+//! around them is [`Reply`]'s.
 
 use serde_json::{Value, json};
 
-use crate::catalog::{AliasView, CollectionView, DataType, DatabaseView, FieldView, FunctionView, IndexView};
+use crate::catalog::{
+    AliasView, CollectionView, DataType, DatabaseView, FieldView, FunctionView, IndexView, LoadProgress, LoadState,
+};
+use crate::envelope::Reply;
+use crate::error::Error;
+use crate::version::Profile;
 
 /// `collections/describe`'s `data`.
 pub fn collection(view: &CollectionView) -> Value {
@@ -130,6 +136,32 @@ pub fn alias(a: &AliasView) -> Value {
     json!({"aliasName": a.alias, "collectionName": a.collection, "dbName": a.db})
 }
 
+/// `collections/get_load_state`'s answer. The proxy's `GetLoadingProgress` errors (a partition missing or not loaded)
+/// do not make an error answer: the REST handler answers code 0, progress -1 and the error's text with a `.`.
+pub fn load_state(progress: &LoadProgress, profile: &Profile) -> Reply {
+    let percent = |progress: i64, message: String| {
+        let state = if progress >= 100 { LoadState::Loaded } else { LoadState::Loading };
+        Reply::DataWithMessage(json!({"loadProgress": progress, "loadState": state.as_str()}), message)
+    };
+    match progress {
+        LoadProgress::NotLoaded => Reply::Data(json!({"loadState": LoadState::NotLoad.as_str()})),
+        LoadProgress::Percent(p) => percent(*p, String::new()),
+        LoadProgress::PartitionNotFound { name } => {
+            let err = Error::PartitionNotFound { name: name.clone() };
+            percent(-1, format!("{}.", err.message(profile)))
+        }
+        LoadProgress::PartitionNotLoaded { id } => {
+            let base = format!("partition not loaded[partition={id}]");
+            let message = if profile.long_partition_not_loaded {
+                format!("partition {id} has not been loaded to memory or load failed: {base}.")
+            } else {
+                format!("{base}.")
+            };
+            percent(-1, message)
+        }
+    }
+}
+
 /// Protobuf `KeyValuePair`s: `{"key":..,"value":..}`; an empty value is omitted (`omitempty`).
 fn key_values(pairs: &[(String, String)]) -> Value {
     Value::Array(
@@ -148,6 +180,18 @@ mod tests {
     fn empty_property_values_drop_the_value_key() {
         let kv = key_values(&[("a".into(), "".into()), ("b".into(), "1".into())]);
         assert_eq!(kv, json!([{"key": "a"}, {"key": "b", "value": "1"}]));
+    }
+
+    #[test]
+    fn a_partition_not_loaded_reads_as_the_profile_words_it() {
+        use crate::MilvusVersion;
+        let not_loaded = LoadProgress::PartitionNotLoaded { id: 7 };
+        let long = "partition 7 has not been loaded to memory or load failed: partition not loaded[partition=7].";
+        let expected = |message: &str| {
+            Reply::DataWithMessage(json!({"loadProgress": -1, "loadState": "LoadStateLoading"}), message.into())
+        };
+        assert_eq!(load_state(&not_loaded, &Profile::new(MilvusVersion::V2_4)), expected(long));
+        assert_eq!(load_state(&not_loaded, &Profile::default()), expected("partition not loaded[partition=7]."));
     }
 
     #[test]

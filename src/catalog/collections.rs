@@ -3,10 +3,10 @@
 use std::collections::HashSet;
 use std::time::Instant;
 
+use super::Catalog;
 use super::indexes::IndexRequest;
-use super::{Catalog, LoadStateReport};
 use crate::catalog::model::*;
-use crate::catalog::views::CollectionView;
+use crate::catalog::views::{CollectionView, LoadProgress};
 use crate::error::{Error, NameKind, Result};
 use crate::names;
 
@@ -134,12 +134,12 @@ impl Catalog {
         Ok(())
     }
 
-    /// `collections/create`: validates, creates (idempotent for an identical schema), creates `indexes` and loads
-    /// when there are any, as the REST handler does.
+    /// Creates a collection (`collections/create`, gRPC `CreateCollection`): validates, then creates; an identical
+    /// schema under the same name is fine (nothing changes), a different one is refused.
     ///
     /// ```
     /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
-    /// use milvus_mock::catalog::{CollectionSpec, ConsistencyLevel, DataType, Field, IndexRequest};
+    /// use milvus_mock::catalog::{CollectionSpec, ConsistencyLevel, DataType, Field};
     /// let mut id = Field::new(100, "id", DataType::Int64);
     /// id.primary_key = true;
     /// let mut vector = Field::new(101, "vector", DataType::FloatVector);
@@ -149,16 +149,18 @@ impl Catalog {
     ///     enable_dynamic_field: true, shards_num: 1, consistency_level: ConsistencyLevel::Bounded, properties: vec![],
     ///     partition_key_partitions: 64,
     /// };
-    /// let index = IndexRequest { field: "vector".into(), ..Default::default() };
-    /// catalog.create_collection("default", spec, vec![index]).unwrap();
+    /// catalog.create_collection("default", spec).unwrap();
     /// assert!(catalog.has_collection("default", "c").unwrap());
+    /// assert!(catalog.list_indexes("default", "c").unwrap().is_empty());
     /// ```
-    pub fn create_collection(&self, db: &str, spec: CollectionSpec, indexes: Vec<IndexRequest>) -> Result<()> {
-        let load = !indexes.is_empty();
-        self.create_collection_with(db, spec, indexes, load)
+    pub fn create_collection(&self, db: &str, spec: CollectionSpec) -> Result<()> {
+        self.create_collection_then(db, spec, |_| Ok(()))
     }
 
-    /// `create_collection`, choosing whether to load afterwards (fixtures decide for themselves).
+    /// [`create_collection`](Self::create_collection), then `setup` on the new collection under the same lock: no
+    /// other call sees the collection before `setup` is done (the REST quick setup creates, indexes and loads as
+    /// one step). An error from `setup` is answered, but the collection stays, as in Milvus, where the steps are
+    /// separate calls.
     ///
     /// ```
     /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
@@ -172,17 +174,18 @@ impl Catalog {
     /// #     enable_dynamic_field: true, shards_num: 1, consistency_level: ConsistencyLevel::Bounded, properties: vec![],
     /// #     partition_key_partitions: 64,
     /// # };
-    /// let index = IndexRequest { field: "vector".into(), ..Default::default() };
-    /// catalog.create_collection_with("default", spec, vec![index], false).unwrap(); // indexed, not loaded
-    /// assert!(catalog.loaded_partitions("default", "c").unwrap().is_empty());
+    /// catalog.create_collection_then("default", spec, |setup| {
+    ///     setup.create_index(IndexRequest { field: "vector".into(), ..Default::default() })?;
+    ///     setup.load()
+    /// }).unwrap();
+    /// assert_eq!(catalog.loaded_partitions("default", "c").unwrap(), ["_default"]);
     /// ```
-    pub fn create_collection_with(
+    pub fn create_collection_then<T>(
         &self,
         db: &str,
         spec: CollectionSpec,
-        indexes: Vec<IndexRequest>,
-        load: bool,
-    ) -> Result<()> {
+        setup: impl FnOnce(&mut CollectionSetup<'_>) -> Result<T>,
+    ) -> Result<T> {
         self.validate_spec(&spec)?;
         self.write(db, |d| {
             if d.aliases.contains_key(&spec.name) {
@@ -206,17 +209,7 @@ impl Catalog {
                 }
             }
             let collection = lookup_mut(d, &spec.name)?;
-            for request in indexes {
-                // The REST handler checks each field after the collection exists, so the collection stays.
-                if collection.field(&request.field).is_none() {
-                    return Err(Error::IndexFieldNotInSchema(request.field));
-                }
-                self.create_index_in(collection, request)?;
-            }
-            if load {
-                self.load_whole(collection)?;
-            }
-            Ok(())
+            setup(&mut CollectionSetup { catalog: self, collection })
         })
     }
 
@@ -296,57 +289,47 @@ impl Catalog {
         self.read(db, |d| lookup(d, name).map(|_| 0))
     }
 
-    /// `collections/get_load_state` (contract §7.2).
+    /// `collections/get_load_state` (contract §7.2): the load progress of the collection, or of some of its
+    /// partitions.
     ///
     /// ```
     /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
     /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
-    /// use milvus_mock::catalog::LoadStateReport;
-    /// let report = catalog.get_load_state("default", "quick_setup", None).unwrap();
-    /// assert_eq!(report, LoadStateReport::Progress { progress: 100, message: String::new() });
+    /// use milvus_mock::catalog::LoadProgress;
+    /// catalog.create_partition("default", "quick_setup", "january").unwrap();
+    /// catalog.release_partitions("default", "quick_setup", &["january".to_string()]).unwrap();
+    /// let january = catalog.collection("default", "quick_setup", |c| c.partition("january").unwrap().id).unwrap();
+    /// let asked = ["_default".to_string(), "january".to_string()];
+    /// let report = catalog.get_load_state("default", "quick_setup", Some(&asked)).unwrap();
+    /// assert_eq!(report, LoadProgress::PartitionNotLoaded { id: january });
     /// ```
-    pub fn get_load_state(&self, db: &str, name: &str, partitions: Option<&[String]>) -> Result<LoadStateReport> {
+    pub fn get_load_state(&self, db: &str, name: &str, partitions: Option<&[String]>) -> Result<LoadProgress> {
         self.validate_collection_name(name)?;
         let not_found = || Error::CollectionNotFoundNoDb { name: name.to_string() };
         let dbs = self.dbs();
         let guard = dbs.get(db).ok_or_else(not_found)?;
         let c = lookup(&guard, name).map_err(|_| not_found())?;
         if !c.is_loaded() {
-            return Ok(LoadStateReport::NotLoad);
+            return Ok(LoadProgress::NotLoaded);
         }
         let now = Instant::now();
         let names = partitions.unwrap_or_default();
         if names.is_empty() {
-            return Ok(LoadStateReport::Progress {
-                progress: self.collection_progress(c, now),
-                message: String::new(),
-            });
+            return Ok(LoadProgress::Percent(self.collection_progress(c, now)));
         }
         // GetLoadingProgress: resolve every name first, then ask for the loaded ones.
         let mut targets = Vec::with_capacity(names.len());
         for n in names {
             match self.find_partition(c, n) {
                 Some(p) => targets.push(p),
-                None => {
-                    let err = Error::PartitionNotFound { name: n.clone() };
-                    return Ok(LoadStateReport::Progress {
-                        progress: -1,
-                        message: format!("{}.", err.message(&self.profile)),
-                    });
-                }
+                None => return Ok(LoadProgress::PartitionNotFound { name: n.clone() }),
             }
         }
         if let Some(p) = targets.iter().find(|p| p.loaded_since.is_none()) {
-            let base = format!("partition not loaded[partition={}]", p.id);
-            let message = if self.profile.long_partition_not_loaded {
-                format!("partition {} has not been loaded to memory or load failed: {base}.", p.id)
-            } else {
-                format!("{base}.")
-            };
-            return Ok(LoadStateReport::Progress { progress: -1, message });
+            return Ok(LoadProgress::PartitionNotLoaded { id: p.id });
         }
         let sum: i64 = targets.iter().map(|p| self.partition_progress(c, p, now)).sum();
-        Ok(LoadStateReport::Progress { progress: sum / targets.len() as i64, message: String::new() })
+        Ok(LoadProgress::Percent(sum / targets.len() as i64))
     }
 
     /// `collections/drop`: idempotent for a missing collection or database; refuses aliases.
@@ -577,4 +560,58 @@ pub(super) fn release_all(c: &mut Collection) {
         p.loaded_since = None;
     }
     c.load_type = LoadType::NotLoaded;
+}
+
+/// A collection being created, inside [`Catalog::create_collection_then`]: the steps that may follow a create under
+/// the same lock.
+pub struct CollectionSetup<'a> {
+    catalog: &'a Catalog,
+    collection: &'a mut Collection,
+}
+
+impl CollectionSetup<'_> {
+    /// The new collection (or the identical one that was already there).
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+    /// # let spec = catalog.collection("default", "quick_setup", |c| c.spec.clone()).unwrap();
+    /// // An identical create changes nothing, and sees the existing collection.
+    /// let loaded = catalog.create_collection_then("default", spec, |setup| Ok(setup.collection().is_loaded())).unwrap();
+    /// assert!(loaded);
+    /// ```
+    pub fn collection(&self) -> &Collection {
+        self.collection
+    }
+
+    /// `indexes/create` of one index, with its checks.
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+    /// # let mut spec = catalog.collection("default", "quick_setup", |c| c.spec.clone()).unwrap();
+    /// # spec.name = "copy".into();
+    /// use milvus_mock::catalog::IndexRequest;
+    /// let wrong = IndexRequest { field: "vector".into(), metric_type: "HAMMING".into(), ..Default::default() };
+    /// let err = catalog.create_collection_then("default", spec, |setup| setup.create_index(wrong)).unwrap_err();
+    /// assert_eq!(err.code(catalog.profile()), 1100);
+    /// assert!(catalog.has_collection("default", "copy").unwrap()); // the create stays
+    /// ```
+    pub fn create_index(&mut self, request: IndexRequest) -> Result<()> {
+        self.catalog.create_index_in(self.collection, request)
+    }
+
+    /// `collections/load`, with its checks.
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+    /// # let mut spec = catalog.collection("default", "quick_setup", |c| c.spec.clone()).unwrap();
+    /// # spec.name = "copy".into();
+    /// let err = catalog.create_collection_then("default", spec, |setup| setup.load()).unwrap_err();
+    /// assert_eq!(err.code(catalog.profile()), 700); // no index yet
+    /// ```
+    pub fn load(&mut self) -> Result<()> {
+        self.catalog.load_whole(self.collection)
+    }
 }

@@ -22,9 +22,12 @@ use std::time::{Duration, Instant};
 
 use dashmap::DashMap;
 
+pub use collections::CollectionSetup;
 pub use indexes::IndexRequest;
 pub use model::*;
-pub use views::{AliasView, CollectionView, DatabaseView, FieldView, FunctionView, IndexState, IndexView};
+pub use views::{
+    AliasView, CollectionView, DatabaseView, FieldView, FunctionView, IndexState, IndexView, LoadProgress,
+};
 
 use crate::error::{Error, Result};
 use crate::names;
@@ -91,25 +94,6 @@ pub const MAX_ID: i64 = 1 << 62;
 /// 100 % loaded at once, whatever the load duration (a restore does not start loading again). Taken when the first
 /// catalog is built, so no load that a call starts afterwards can carry the same instant.
 pub static ALREADY_LOADED: std::sync::LazyLock<Instant> = std::sync::LazyLock::new(Instant::now);
-
-/// The `get_load_state` answer before it is wrapped (contract §7.2).
-///
-/// ```
-/// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
-/// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
-/// use milvus_mock::catalog::LoadStateReport;
-/// catalog.release_collection("default", "quick_setup").unwrap();
-/// assert_eq!(catalog.get_load_state("default", "quick_setup", None).unwrap(), LoadStateReport::NotLoad);
-/// ```
-#[derive(Debug, Clone, PartialEq)]
-pub enum LoadStateReport {
-    NotLoad,
-    /// Loading or Loaded, with the progress and the accumulated message of the progress call.
-    Progress {
-        progress: i64,
-        message: String,
-    },
-}
 
 impl Catalog {
     /// A fresh Milvus: only the `default` database.

@@ -288,3 +288,30 @@ pub struct AliasView {
     pub collection: String,
     pub db: String,
 }
+
+/// What `collections/get_load_state` finds (gRPC `GetLoadState` and `GetLoadingProgress`), before any front words
+/// it: REST answers the last two with code 0, progress -1 and a message; gRPC would answer an error status.
+///
+/// ```
+/// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+/// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+/// use milvus_mock::catalog::LoadProgress;
+/// assert_eq!(catalog.get_load_state("default", "quick_setup", None).unwrap(), LoadProgress::Percent(100));
+/// let nope = ["nope".to_string()];
+/// let missing = catalog.get_load_state("default", "quick_setup", Some(&nope)).unwrap();
+/// assert_eq!(missing, LoadProgress::PartitionNotFound { name: "nope".into() });
+/// catalog.release_collection("default", "quick_setup").unwrap();
+/// assert_eq!(catalog.get_load_state("default", "quick_setup", None).unwrap(), LoadProgress::NotLoaded);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LoadProgress {
+    /// The collection is not loaded (the partitions asked about are then not looked at).
+    NotLoaded,
+    /// Loading (below 100) or loaded: the collection's percentage, or the average over the partitions asked about.
+    Percent(i64),
+    /// A partition asked about does not exist: the first one in the request.
+    PartitionNotFound { name: String },
+    /// Every partition asked about exists, but this one (the first in the request) is not loaded.
+    PartitionNotLoaded { id: i64 },
+}
