@@ -24,7 +24,7 @@ use serde_json::{Map, Value, json};
 
 use crate::api::collections::CollectionReq;
 use crate::api::databases::properties;
-use crate::catalog::{Catalog, Collection, DEFAULT_DATABASE, Database, LoadType};
+use crate::catalog::{Catalog, Collection, DEFAULT_DATABASE, Database, FunctionSpec, LoadType};
 use crate::envelope::MilvusRequest;
 use crate::gojson::GoObject;
 
@@ -384,6 +384,18 @@ fn dump_database(db: &Database) -> Value {
     json!({"name": db.name, "id": db.id, "properties": string_map(&db.properties), "collections": collections})
 }
 
+/// A schema function in its request form, which `collections/create` and a fixture read back.
+fn dump_function(f: &FunctionSpec) -> Value {
+    json!({
+        "name": f.name,
+        "description": f.description,
+        "type": f.function_type,
+        "inputFieldNames": f.input_field_names,
+        "outputFieldNames": f.output_field_names,
+        "params": f.params,
+    })
+}
+
 fn dump_collection(db: &Database, c: &Collection) -> Value {
     let fields: Vec<Value> = c
         .spec
@@ -437,7 +449,7 @@ fn dump_collection(db: &Database, c: &Collection) -> Value {
             "autoID": c.auto_id(),
             "enableDynamicField": c.spec.enable_dynamic_field,
             "fields": fields,
-            "functions": c.spec.functions,
+            "functions": c.spec.functions.iter().map(dump_function).collect::<Vec<_>>(),
         },
         "params": params,
         "properties": string_map(&c.spec.properties),
@@ -454,4 +466,23 @@ fn dump_collection(db: &Database, c: &Collection) -> Value {
         out["loadDurationMs"] = json!(d.as_millis() as u64);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dump_keeps_schema_functions_in_their_request_form_and_builds_them_back() {
+        let catalog = Catalog::new(Default::default(), Default::default(), Duration::ZERO);
+        catalog.create_collection_from_json("default", crate::api::render::tests::bm25_collection()).unwrap();
+        let dumped = dump(&catalog);
+        let functions = &dumped["databases"][0]["collections"][0]["schema"]["functions"];
+        let expected = json!([{"name": "bm25", "description": "", "type": "BM25", "inputFieldNames": ["text"],
+            "outputFieldNames": ["sparse"], "params": {"b": 0.75, "k1": 1.2, "on": true}}]);
+        assert_eq!(functions, &expected);
+        let rebuilt = build(&catalog, &[Fixture::new("dump", dumped)]).unwrap();
+        let spec = |dbs: &[Database]| dbs[0].collections["docs"].spec.clone();
+        assert_eq!(spec(&rebuilt), spec(&catalog.snapshot()));
+    }
 }

@@ -6,7 +6,7 @@ use super::databases::properties;
 use super::indexes::{IndexParam, ReadIndexParams};
 use super::render;
 use crate::catalog::{
-    Catalog, CollectionSpec, ConsistencyLevel, DataType, FIRST_FIELD_ID, Field, IndexRequest, go_format,
+    Catalog, CollectionSpec, ConsistencyLevel, DataType, FIRST_FIELD_ID, Field, FunctionSpec, IndexRequest, go_format,
 };
 use crate::envelope::{MilvusRequest, Reply};
 use crate::error::{Error, Result};
@@ -78,7 +78,7 @@ pub struct FieldSchema {
 #[derive(Default)]
 pub struct CollectionSchema {
     pub fields: Vec<FieldSchema>,
-    pub functions: Vec<Value>,
+    pub functions: Vec<FunctionSpec>,
     pub auto_id: bool,
     pub enable_dynamic_field: bool,
 }
@@ -114,15 +114,15 @@ fn read_field(o: &mut GoObject<'_>) -> FieldSchema {
     }
 }
 
-fn read_function(o: &mut GoObject<'_>) -> Value {
-    json!({
-        "name": o.string("name"),
-        "description": o.string("description"),
-        "type": o.string("type"),
-        "inputFieldNames": o.strings("inputFieldNames").unwrap_or_default(),
-        "outputFieldNames": o.strings("outputFieldNames").unwrap_or_default(),
-        "params": o.map("params").unwrap_or_default(),
-    })
+fn read_function(o: &mut GoObject<'_>) -> FunctionSpec {
+    FunctionSpec {
+        name: o.string("name"),
+        description: o.string("description"),
+        function_type: o.string("type"),
+        input_field_names: o.strings("inputFieldNames").unwrap_or_default(),
+        output_field_names: o.strings("outputFieldNames").unwrap_or_default(),
+        params: o.map("params").unwrap_or_default(),
+    }
 }
 
 impl MilvusRequest for CollectionReq {
@@ -215,7 +215,7 @@ impl CollectionReq {
     }
 
     #[allow(clippy::type_complexity)]
-    fn quick_setup(&self) -> Result<(Vec<Field>, Vec<Value>, bool, Vec<IndexRequest>)> {
+    fn quick_setup(&self) -> Result<(Vec<Field>, Vec<FunctionSpec>, bool, Vec<IndexRequest>)> {
         if self.dimension == 0 {
             return Err(Error::InvalidParameter(
                 "dimension is required for quickly create collection(default metric type: COSINE): \
@@ -263,15 +263,10 @@ impl CollectionReq {
     }
 
     #[allow(clippy::type_complexity)]
-    fn custom_schema(&self) -> Result<(Vec<Field>, Vec<Value>, bool, Vec<IndexRequest>)> {
+    fn custom_schema(&self) -> Result<(Vec<Field>, Vec<FunctionSpec>, bool, Vec<IndexRequest>)> {
         let mut fields = Vec::with_capacity(self.schema.fields.len());
-        let outputs: Vec<String> = self
-            .schema
-            .functions
-            .iter()
-            .flat_map(|f| f["outputFieldNames"].as_array().cloned().unwrap_or_default())
-            .filter_map(|v| v.as_str().map(str::to_string))
-            .collect();
+        let outputs: Vec<String> =
+            self.schema.functions.iter().flat_map(|f| f.output_field_names.iter().cloned()).collect();
         for (i, fs) in self.schema.fields.iter().enumerate() {
             // Matched case-sensitively, as Milvus does.
             let Some(data_type) = DataType::parse(&fs.data_type) else {

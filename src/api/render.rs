@@ -173,7 +173,7 @@ fn key_values(pairs: &[(String, String)]) -> Value {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -192,6 +192,32 @@ mod tests {
         };
         assert_eq!(load_state(&not_loaded, &Profile::new(MilvusVersion::V2_4)), expected(long));
         assert_eq!(load_state(&not_loaded, &Profile::default()), expected("partition not loaded[partition=7]."));
+    }
+
+    #[test]
+    fn describe_shows_functions_with_ids_after_the_fields_and_params_as_go_prints_them() {
+        let catalog = crate::Catalog::new(Default::default(), Default::default(), Default::default());
+        catalog.create_collection_from_json("default", bm25_collection()).unwrap();
+        let data = collection(&catalog.describe_collection("default", "docs").unwrap());
+        let expected = json!([{
+            "description": "", "id": 103, "inputFieldNames": ["text"], "name": "bm25", "outputFieldNames": ["sparse"],
+            "params": [{"key": "b", "value": "0.75"}, {"key": "k1", "value": "1.2"}, {"key": "on", "value": "true"}],
+            "type": "BM25",
+        }]);
+        assert_eq!(data["functions"], expected);
+        assert_eq!(data["fields"][2]["isFunctionOutput"], true);
+        assert_eq!(data["fields"][1].get("isFunctionOutput"), None);
+    }
+
+    /// `docs`: a BM25 function from `text` into `sparse`.
+    pub(crate) fn bm25_collection() -> Value {
+        json!({"collectionName": "docs", "schema": {
+            "fields": [
+                {"fieldName": "id", "dataType": "Int64", "isPrimary": true},
+                {"fieldName": "text", "dataType": "VarChar", "elementTypeParams": {"max_length": 64}},
+                {"fieldName": "sparse", "dataType": "SparseFloatVector"}],
+            "functions": [{"name": "bm25", "type": "BM25", "inputFieldNames": ["text"], "outputFieldNames": ["sparse"],
+                           "params": {"k1": 1.2, "b": 0.75, "on": true}}]}})
     }
 
     #[test]

@@ -382,7 +382,7 @@ pub enum LoadType {
     Partitions,
 }
 
-/// `commonpb.LoadState` as the REST API spells it.
+/// A collection's load state: `commonpb.LoadState`.
 ///
 /// ```
 /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
@@ -398,7 +398,7 @@ pub enum LoadState {
 }
 
 impl LoadState {
-    /// The state as the REST API spells it.
+    /// The `commonpb.LoadState` name, which the REST API also answers.
     ///
     /// ```
     /// assert_eq!(milvus_mock::catalog::LoadState::NotLoad.as_str(), "LoadStateNotLoad");
@@ -425,14 +425,40 @@ pub struct CollectionSpec {
     pub name: String,
     pub description: String,
     pub fields: Vec<Field>,
-    /// Schema functions in their request form (`name`, `type`, `inputFieldNames`, ...).
-    pub functions: Vec<Value>,
+    pub functions: Vec<FunctionSpec>,
     pub enable_dynamic_field: bool,
     pub shards_num: i64,
     pub consistency_level: ConsistencyLevel,
     pub properties: Vec<(String, String)>,
     /// Partitions of a partition-key collection (`partitionsNum`); ignored otherwise.
     pub partition_key_partitions: usize,
+}
+
+/// One schema function (`schemapb.FunctionSchema`), as the request gave it.
+///
+/// ```
+/// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+/// let body = serde_json::json!({"collectionName": "docs", "schema": {
+///     "fields": [
+///         {"fieldName": "id", "dataType": "Int64", "isPrimary": true},
+///         {"fieldName": "text", "dataType": "VarChar", "elementTypeParams": {"max_length": 64}},
+///         {"fieldName": "sparse", "dataType": "SparseFloatVector"}],
+///     "functions": [{"name": "bm25", "type": "BM25", "inputFieldNames": ["text"], "outputFieldNames": ["sparse"]}]}});
+/// catalog.create_collection_from_json("default", body).unwrap();
+/// let bm25 = catalog.collection("default", "docs", |c| c.spec.functions[0].clone()).unwrap();
+/// assert_eq!((bm25.function_type.as_str(), bm25.output_field_names.as_slice()), ("BM25", &["sparse".to_string()][..]));
+/// ```
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FunctionSpec {
+    pub name: String,
+    pub description: String,
+    /// A `FunctionType` name: `BM25`, `TextEmbedding`, ...
+    pub function_type: String,
+    pub input_field_names: Vec<String>,
+    pub output_field_names: Vec<String>,
+    /// The params as Go decoded them into `interface{}` values; describe shows each with Go's `%v`
+    /// ([`FunctionView::params`](super::FunctionView::params)).
+    pub params: serde_json::Map<String, Value>,
 }
 
 /// A collection, its partitions (in creation order, like rootcoord) and its indexes.

@@ -6,7 +6,9 @@
 
 use serde_json::Value;
 
-use super::model::{Collection, ConsistencyLevel, DataType, Database, Field, Index, LoadState, go_format};
+use super::model::{
+    Collection, ConsistencyLevel, DataType, Database, Field, FunctionSpec, Index, LoadState, go_format,
+};
 
 /// A collection as `collections/describe` (gRPC `DescribeCollection`) sees it.
 ///
@@ -154,24 +156,15 @@ pub struct FunctionView {
 }
 
 impl FunctionView {
-    /// From a function in its stored request form (`name`, `type`, `inputFieldNames`, ...).
-    fn new(function: &Value, id: i64) -> Self {
-        let text = |key: &str| function[key].as_str().unwrap_or_default().to_string();
-        let names = |key: &str| -> Vec<String> {
-            let names = function[key].as_array().map(Vec::as_slice).unwrap_or_default();
-            names.iter().filter_map(|n| n.as_str().map(str::to_string)).collect()
-        };
+    fn new(f: &FunctionSpec, id: i64) -> Self {
         Self {
             id,
-            name: text("name"),
-            description: text("description"),
-            function_type: text("type"),
-            input_field_names: names("inputFieldNames"),
-            output_field_names: names("outputFieldNames"),
-            params: function["params"]
-                .as_object()
-                .map(|m| m.iter().map(|(k, v)| (k.clone(), go_format(v))).collect())
-                .unwrap_or_default(),
+            name: f.name.clone(),
+            description: f.description.clone(),
+            function_type: f.function_type.clone(),
+            input_field_names: f.input_field_names.clone(),
+            output_field_names: f.output_field_names.clone(),
+            params: f.params.iter().map(|(k, v)| (k.clone(), go_format(v))).collect(),
         }
     }
 }
