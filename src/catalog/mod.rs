@@ -7,6 +7,10 @@
 //! `RwLock` that every call shares; whole-state swaps (reset, restore) and renames into another database take it
 //! exclusively, so they are atomic for every reader. Database create/drop are serialised by `admin`. No method holds
 //! a guard while it calls back into the map, and nothing here is async, so no guard can live across an `.await`.
+//!
+//! Nothing here knows a wire format: describe calls answer typed [`views`], and the steps a front chains into one
+//! call (REST's create, index and load) run under one lock through [`Catalog::create_collection_then`]. The REST
+//! adapter (`src/api/`) words and renders them.
 
 mod aliases;
 mod collections;
