@@ -24,7 +24,7 @@ use serde_json::{Map, Value, json};
 
 use crate::api::collections::CollectionReq;
 use crate::api::databases::properties;
-use crate::catalog::{Catalog, Collection, DEFAULT_DATABASE, Database, LoadType};
+use crate::catalog::{Catalog, Collection, DEFAULT_DATABASE, Database, FunctionSpec, LoadType};
 use crate::envelope::MilvusRequest;
 use crate::gojson::GoObject;
 
@@ -219,7 +219,7 @@ fn apply_collection(catalog: &Catalog, db: &str, c: &Map<String, Value>) -> Resu
         properties(c.get("properties").and_then(Value::as_object).cloned()),
     );
     let has_indexes = !indexes.is_empty();
-    catalog.create_collection_with(db, spec, indexes, false).map_err(milvus(catalog))?;
+    crate::api::collections::create_indexed(catalog, db, spec, indexes, false).map_err(milvus(catalog))?;
     let at = |e: String| format!("collection {name}: {e}");
 
     // Ids, partitions and index properties, set directly.
@@ -384,6 +384,18 @@ fn dump_database(db: &Database) -> Value {
     json!({"name": db.name, "id": db.id, "properties": string_map(&db.properties), "collections": collections})
 }
 
+/// A schema function in its request form, which `collections/create` and a fixture read back.
+fn dump_function(f: &FunctionSpec) -> Value {
+    json!({
+        "name": f.name,
+        "description": f.description,
+        "type": f.function_type,
+        "inputFieldNames": f.input_field_names,
+        "outputFieldNames": f.output_field_names,
+        "params": f.params,
+    })
+}
+
 fn dump_collection(db: &Database, c: &Collection) -> Value {
     let fields: Vec<Value> = c
         .spec
@@ -392,7 +404,7 @@ fn dump_collection(db: &Database, c: &Collection) -> Value {
         .map(|f| {
             let mut field = json!({
                 "fieldName": f.name,
-                "dataType": f.data_type,
+                "dataType": f.data_type.as_str(),
                 "isPrimary": f.primary_key,
                 "isPartitionKey": f.partition_key,
                 "isClusteringKey": f.clustering_key,
@@ -401,7 +413,7 @@ fn dump_collection(db: &Database, c: &Collection) -> Value {
                 "elementTypeParams": string_map(&f.params),
             });
             if let Some(element) = &f.element_type {
-                field["elementDataType"] = json!(element);
+                field["elementDataType"] = json!(element.as_str());
             }
             if let Some(default) = &f.default_value {
                 field["defaultValue"] = default.clone();
@@ -425,7 +437,7 @@ fn dump_collection(db: &Database, c: &Collection) -> Value {
         .collect();
     let partitions: Vec<Value> = c.partitions.iter().map(|p| json!({"name": p.name, "id": p.id})).collect();
     let loaded: Vec<&str> = c.partitions.iter().filter(|p| p.loaded_since.is_some()).map(|p| p.name.as_str()).collect();
-    let mut params = json!({"shardsNum": c.spec.shards_num, "consistencyLevel": c.spec.consistency_level});
+    let mut params = json!({"shardsNum": c.spec.shards_num, "consistencyLevel": c.spec.consistency_level.as_str()});
     if c.has_partition_key() {
         params["partitionsNum"] = json!(c.spec.partition_key_partitions);
     }
@@ -437,7 +449,7 @@ fn dump_collection(db: &Database, c: &Collection) -> Value {
             "autoID": c.auto_id(),
             "enableDynamicField": c.spec.enable_dynamic_field,
             "fields": fields,
-            "functions": c.spec.functions,
+            "functions": c.spec.functions.iter().map(dump_function).collect::<Vec<_>>(),
         },
         "params": params,
         "properties": string_map(&c.spec.properties),
@@ -454,4 +466,23 @@ fn dump_collection(db: &Database, c: &Collection) -> Value {
         out["loadDurationMs"] = json!(d.as_millis() as u64);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dump_keeps_schema_functions_in_their_request_form_and_builds_them_back() {
+        let catalog = Catalog::new(Default::default(), Default::default(), Duration::ZERO);
+        catalog.create_collection_from_json("default", crate::api::render::tests::bm25_collection()).unwrap();
+        let dumped = dump(&catalog);
+        let functions = &dumped["databases"][0]["collections"][0]["schema"]["functions"];
+        let expected = json!([{"name": "bm25", "description": "", "type": "BM25", "inputFieldNames": ["text"],
+            "outputFieldNames": ["sparse"], "params": {"b": 0.75, "k1": 1.2, "on": true}}]);
+        assert_eq!(functions, &expected);
+        let rebuilt = build(&catalog, &[Fixture::new("dump", dumped)]).unwrap();
+        let spec = |dbs: &[Database]| dbs[0].collections["docs"].spec.clone();
+        assert_eq!(spec(&rebuilt), spec(&catalog.snapshot()));
+    }
 }

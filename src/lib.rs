@@ -21,7 +21,9 @@ pub mod version;
 
 pub use app::{Config, serve};
 pub use auth::Users;
-pub use catalog::{Catalog, Limits};
+pub use catalog::{
+    AliasView, Catalog, CollectionView, DatabaseView, FieldView, FunctionView, IndexView, Limits, LoadProgress,
+};
 pub use error::Error;
 pub use server::{MockMilvus, MockMilvusBuilder};
 pub use version::{MilvusVersion, Profile};

@@ -48,7 +48,7 @@ pub fn drop_alias(catalog: &Catalog, db: &str, req: AliasReq) -> Result<Reply> {
 }
 
 pub fn describe_alias(catalog: &Catalog, db: &str, req: AliasReq) -> Result<Reply> {
-    Ok(Reply::Data(catalog.describe_alias(db, &req.alias_name)?))
+    Ok(Reply::Data(super::render::alias(&catalog.describe_alias(db, &req.alias_name)?)))
 }
 
 pub fn list_aliases(catalog: &Catalog, db: &str, req: OptionalCollectionNameReq) -> Result<Reply> {

@@ -4,7 +4,10 @@ use serde_json::{Map, Value, json};
 
 use super::databases::properties;
 use super::indexes::{IndexParam, ReadIndexParams};
-use crate::catalog::{Catalog, CollectionSpec, FIRST_FIELD_ID, Field, IndexRequest, LoadStateReport, go_format};
+use super::render;
+use crate::catalog::{
+    Catalog, CollectionSpec, ConsistencyLevel, DataType, FIRST_FIELD_ID, Field, FunctionSpec, IndexRequest, go_format,
+};
 use crate::envelope::{MilvusRequest, Reply};
 use crate::error::{Error, Result};
 use crate::gojson::{GoObject, Required};
@@ -75,7 +78,7 @@ pub struct FieldSchema {
 #[derive(Default)]
 pub struct CollectionSchema {
     pub fields: Vec<FieldSchema>,
-    pub functions: Vec<Value>,
+    pub functions: Vec<FunctionSpec>,
     pub auto_id: bool,
     pub enable_dynamic_field: bool,
 }
@@ -111,15 +114,15 @@ fn read_field(o: &mut GoObject<'_>) -> FieldSchema {
     }
 }
 
-fn read_function(o: &mut GoObject<'_>) -> Value {
-    json!({
-        "name": o.string("name"),
-        "description": o.string("description"),
-        "type": o.string("type"),
-        "inputFieldNames": o.strings("inputFieldNames").unwrap_or_default(),
-        "outputFieldNames": o.strings("outputFieldNames").unwrap_or_default(),
-        "params": o.map("params").unwrap_or_default(),
-    })
+fn read_function(o: &mut GoObject<'_>) -> FunctionSpec {
+    FunctionSpec {
+        name: o.string("name"),
+        description: o.string("description"),
+        function_type: o.string("type"),
+        input_field_names: o.strings("inputFieldNames").unwrap_or_default(),
+        output_field_names: o.strings("outputFieldNames").unwrap_or_default(),
+        params: o.map("params").unwrap_or_default(),
+    }
 }
 
 impl MilvusRequest for CollectionReq {
@@ -159,35 +162,6 @@ impl MilvusRequest for CollectionReq {
     }
 }
 
-/// `schemapb.DataType` names, matched case-sensitively as Milvus does.
-const DATA_TYPES: &[&str] = &[
-    "None",
-    "Bool",
-    "Int8",
-    "Int16",
-    "Int32",
-    "Int64",
-    "Float",
-    "Double",
-    "String",
-    "VarChar",
-    "Array",
-    "JSON",
-    "Geometry",
-    "Text",
-    "Timestamptz",
-    "BinaryVector",
-    "FloatVector",
-    "Float16Vector",
-    "BFloat16Vector",
-    "SparseFloatVector",
-    "Int8Vector",
-    "ArrayOfVector",
-    "ArrayOfStruct",
-];
-
-const CONSISTENCY_LEVELS: &[&str] = &["Strong", "Session", "Bounded", "Eventually", "Customized"];
-
 /// Go's `strconv.ParseBool`.
 fn parse_go_bool(s: &str) -> Option<bool> {
     match s {
@@ -205,6 +179,7 @@ impl CollectionReq {
     /// Turns the request into a spec and its index requests, with the REST handler's checks (1100 / 1802).
     pub fn into_spec(self, catalog: &Catalog) -> Result<(CollectionSpec, Vec<IndexRequest>)> {
         let consistency_level = self.param("consistencyLevel").unwrap_or_else(|| "Bounded".to_string());
+        let parsed_consistency_level = ConsistencyLevel::parse(&consistency_level);
         let shards_num = self.param("shardsNum").and_then(|s| s.parse().ok()).unwrap_or(1);
         let mut props = Vec::new();
         if let Some(ttl) = self.param("ttlSeconds") {
@@ -219,12 +194,12 @@ impl CollectionReq {
             .unwrap_or(catalog.profile().default_partition_key_partitions);
         let (fields, functions, enable_dynamic_field, indexes) =
             if self.schema.fields.is_empty() { self.quick_setup()? } else { self.custom_schema()? };
-        if !CONSISTENCY_LEVELS.contains(&consistency_level.as_str()) {
+        let Some(consistency_level) = parsed_consistency_level else {
             return Err(Error::InvalidParameter(format!(
                 "consistencyLevel can only be [Strong, Session, Bounded, Eventually, Customized], default: Bounded: \
                  invalid parameter[expected=Strong, Session, Bounded, Eventually, Customized][actual={consistency_level}]"
             )));
-        }
+        };
         let spec = CollectionSpec {
             name: self.collection_name.clone(),
             description: self.description.clone(),
@@ -240,7 +215,7 @@ impl CollectionReq {
     }
 
     #[allow(clippy::type_complexity)]
-    fn quick_setup(&self) -> Result<(Vec<Field>, Vec<Value>, bool, Vec<IndexRequest>)> {
+    fn quick_setup(&self) -> Result<(Vec<Field>, Vec<FunctionSpec>, bool, Vec<IndexRequest>)> {
         if self.dimension == 0 {
             return Err(Error::InvalidParameter(
                 "dimension is required for quickly create collection(default metric type: COSINE): \
@@ -251,9 +226,9 @@ impl CollectionReq {
         let primary_name = if self.primary_field_name.is_empty() { "id" } else { &self.primary_field_name };
         let vector_name = if self.vector_field_name.is_empty() { "vector" } else { &self.vector_field_name };
         let mut primary = match self.id_type.as_str() {
-            "" | "Int64" | "int64" => Field::new(FIRST_FIELD_ID, primary_name, "Int64"),
+            "" | "Int64" | "int64" => Field::new(FIRST_FIELD_ID, primary_name, DataType::Int64),
             "VarChar" | "Varchar" => {
-                let mut f = Field::new(FIRST_FIELD_ID, primary_name, "VarChar");
+                let mut f = Field::new(FIRST_FIELD_ID, primary_name, DataType::VarChar);
                 // No default: a missing max_length is sent as Go's "<nil>" and fails in the proxy.
                 let max_length = self.param("max_length").unwrap_or_else(|| "<nil>".to_string());
                 f.params.push(("max_length".into(), max_length));
@@ -267,7 +242,7 @@ impl CollectionReq {
         };
         primary.primary_key = true;
         primary.auto_id = self.auto_id;
-        let mut vector = Field::new(FIRST_FIELD_ID + 1, vector_name, "FloatVector");
+        let mut vector = Field::new(FIRST_FIELD_ID + 1, vector_name, DataType::FloatVector);
         vector.params.push(("dim".into(), self.dimension.to_string()));
         let enable_dynamic = match self.param("enableDynamicField") {
             None => true,
@@ -288,40 +263,36 @@ impl CollectionReq {
     }
 
     #[allow(clippy::type_complexity)]
-    fn custom_schema(&self) -> Result<(Vec<Field>, Vec<Value>, bool, Vec<IndexRequest>)> {
+    fn custom_schema(&self) -> Result<(Vec<Field>, Vec<FunctionSpec>, bool, Vec<IndexRequest>)> {
         let mut fields = Vec::with_capacity(self.schema.fields.len());
-        let outputs: Vec<String> = self
-            .schema
-            .functions
-            .iter()
-            .flat_map(|f| f["outputFieldNames"].as_array().cloned().unwrap_or_default())
-            .filter_map(|v| v.as_str().map(str::to_string))
-            .collect();
+        let outputs: Vec<String> =
+            self.schema.functions.iter().flat_map(|f| f.output_field_names.iter().cloned()).collect();
         for (i, fs) in self.schema.fields.iter().enumerate() {
-            if !DATA_TYPES.contains(&fs.data_type.as_str()) {
+            // Matched case-sensitively, as Milvus does.
+            let Some(data_type) = DataType::parse(&fs.data_type) else {
                 return Err(Error::InvalidParameter(format!(
                     "invalid parameter, data type {} is invalid(case sensitive).",
                     fs.data_type
                 )));
-            }
+            };
             // convertDefaultValue (httpserver/utils.go) runs between the two type checks; it knows scalar types
             // only. Text, Geometry and Timestamptz are left alone (their handling differs across versions).
-            let no_default = ["JSON", "Array"].contains(&fs.data_type.as_str()) || fs.data_type.ends_with("Vector");
+            let no_default = matches!(data_type, DataType::Json | DataType::Array) || fs.data_type.ends_with("Vector");
             if fs.default_value.is_some() && no_default {
                 return Err(Error::InvalidParameter(format!(
                     "convert defaultValue fail, err:Unexpected default value type: {}: invalid parameter",
                     fs.data_type
                 )));
             }
-            let mut f = Field::new(FIRST_FIELD_ID + i as i64, &fs.field_name, &fs.data_type);
-            if fs.data_type == "Array" {
-                if !DATA_TYPES.contains(&fs.element_data_type.as_str()) {
+            let mut f = Field::new(FIRST_FIELD_ID + i as i64, &fs.field_name, data_type);
+            if data_type == DataType::Array {
+                let Some(element_type) = DataType::parse(&fs.element_data_type) else {
                     return Err(Error::InvalidParameter(format!(
                         "invalid parameter, element data type {} is invalid(case sensitive).",
                         fs.element_data_type
                     )));
-                }
-                f.element_type = Some(fs.element_data_type.clone());
+                };
+                f.element_type = Some(element_type);
             }
             f.primary_key = fs.is_primary;
             f.auto_id = fs.is_primary && self.schema.auto_id;
@@ -342,8 +313,30 @@ impl CollectionReq {
 
 pub fn create_collection(catalog: &Catalog, db: &str, req: CollectionReq) -> Result<Reply> {
     let (spec, indexes) = req.into_spec(catalog)?;
-    catalog.create_collection(db, spec, indexes)?;
+    let load = !indexes.is_empty();
+    create_indexed(catalog, db, spec, indexes, load)?;
     Ok(Reply::Empty)
+}
+
+/// The REST handler's create sequence: create the collection, then its `indexParams` (each field checked first,
+/// 1802, once the collection exists), then load when asked; as one step under the database's lock, so no other
+/// call sees the collection half set up. The REST handler loads whenever there are indexes; fixtures decide.
+pub(crate) fn create_indexed(
+    catalog: &Catalog,
+    db: &str,
+    spec: CollectionSpec,
+    indexes: Vec<IndexRequest>,
+    load: bool,
+) -> Result<()> {
+    catalog.create_collection_then(db, spec, |setup| {
+        for request in indexes {
+            if setup.collection().field(&request.field).is_none() {
+                return Err(Error::IndexFieldNotInSchema(request.field));
+            }
+            setup.create_index(request)?;
+        }
+        if load { setup.load() } else { Ok(()) }
+    })
 }
 
 pub fn list_collections(catalog: &Catalog, db: &str, _req: DatabaseReq) -> Result<Reply> {
@@ -355,8 +348,14 @@ pub fn has_collection(catalog: &Catalog, db: &str, req: CollectionNameReq) -> Re
 }
 
 pub fn describe_collection(catalog: &Catalog, db: &str, req: CollectionNameReq) -> Result<Reply> {
-    let (data, message) = catalog.describe_collection(db, &req.collection_name)?;
-    Ok(Reply::DataWithMessage(data, message))
+    let view = catalog.describe_collection(db, &req.collection_name)?;
+    // The REST handler's sub-calls (DescribeIndex, ...) add their errors to `message` and answer anyway.
+    let mut message = String::new();
+    if view.indexes.is_empty() {
+        message.push_str(&Error::IndexNotFoundCollection { name: view.name.clone() }.message(catalog.profile()));
+        message.push(';');
+    }
+    Ok(Reply::DataWithMessage(render::collection(&view), message))
 }
 
 pub fn get_collection_stats(catalog: &Catalog, db: &str, req: CollectionNameReq) -> Result<Reply> {
@@ -364,13 +363,8 @@ pub fn get_collection_stats(catalog: &Catalog, db: &str, req: CollectionNameReq)
 }
 
 pub fn get_load_state(catalog: &Catalog, db: &str, req: CollectionNameReq) -> Result<Reply> {
-    match catalog.get_load_state(db, &req.collection_name, req.partition_names.as_deref())? {
-        LoadStateReport::NotLoad => Ok(Reply::Data(json!({"loadState": "LoadStateNotLoad"}))),
-        LoadStateReport::Progress { progress, message } => {
-            let state = if progress >= 100 { "LoadStateLoaded" } else { "LoadStateLoading" };
-            Ok(Reply::DataWithMessage(json!({"loadProgress": progress, "loadState": state}), message))
-        }
-    }
+    let progress = catalog.get_load_state(db, &req.collection_name, req.partition_names.as_deref())?;
+    Ok(render::load_state(&progress, catalog.profile()))
 }
 
 pub fn drop_collection(catalog: &Catalog, db: &str, req: CollectionNameReq) -> Result<Reply> {
@@ -422,7 +416,8 @@ impl Catalog {
         let bytes = body.to_string();
         let request: CollectionReq = crate::envelope::decode(bytes.as_bytes())?;
         let (spec, indexes) = request.into_spec(self)?;
-        self.create_collection(db, spec, indexes)
+        let load = !indexes.is_empty();
+        create_indexed(self, db, spec, indexes, load)
     }
 
     /// Quick setup, like `{"collectionName": name, "dimension": dimension}`: created, indexed and loaded.

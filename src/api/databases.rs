@@ -56,7 +56,7 @@ pub fn list_databases(catalog: &Catalog, _db: &str, _req: EmptyReq) -> Result<Re
 }
 
 pub fn describe_database(catalog: &Catalog, _db: &str, req: DatabaseReqRequiredName) -> Result<Reply> {
-    Ok(Reply::Data(catalog.describe_database(&req.db_name)?))
+    Ok(Reply::Data(super::render::database(&catalog.describe_database(&req.db_name)?)))
 }
 
 pub fn alter_database(catalog: &Catalog, _db: &str, req: DatabaseReqWithProperties) -> Result<Reply> {

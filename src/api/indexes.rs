@@ -4,6 +4,7 @@ use serde_json::{Map, Value};
 
 use super::collections::CollectionNameReq;
 use super::databases::properties;
+use super::render;
 use crate::catalog::{Catalog, IndexRequest};
 use crate::envelope::Reply;
 use crate::error::Result;
@@ -100,7 +101,7 @@ pub fn list_indexes(catalog: &Catalog, db: &str, req: CollectionNameReq) -> Resu
 }
 
 pub fn describe_index(catalog: &Catalog, db: &str, req: IndexReq) -> Result<Reply> {
-    Ok(Reply::Data(catalog.describe_index(db, &req.collection_name, &req.index_name)?))
+    Ok(Reply::Data(render::index(&catalog.describe_index(db, &req.collection_name, &req.index_name)?)))
 }
 
 pub fn drop_index(catalog: &Catalog, db: &str, req: IndexReq) -> Result<Reply> {

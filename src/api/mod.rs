@@ -117,6 +117,7 @@ pub mod collections;
 pub mod databases;
 pub mod indexes;
 pub mod partitions;
+pub mod render;
 
 use std::sync::Arc;
 

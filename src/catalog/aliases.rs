@@ -1,8 +1,7 @@
 //! Aliases (part 2 §B). Every collection lookup resolves aliases first (`Database::resolve`), as rootcoord does.
 
-use serde_json::{Value, json};
-
 use super::Catalog;
+use super::views::AliasView;
 use crate::error::{Error, NameKind, Result};
 use crate::names;
 
@@ -53,7 +52,7 @@ impl Catalog {
     /// # catalog.quick_setup("default", "other", 5).unwrap();
     /// catalog.create_alias("default", "quick_setup", "current").unwrap();
     /// catalog.alter_alias("default", "other", "current").unwrap();
-    /// assert_eq!(catalog.describe_alias("default", "current").unwrap()["collectionName"], "other");
+    /// assert_eq!(catalog.describe_alias("default", "current").unwrap().collection, "other");
     /// ```
     pub fn alter_alias(&self, db: &str, collection: &str, alias: &str) -> Result<()> {
         self.check_alias_and_collection(alias, collection)?;
@@ -96,15 +95,15 @@ impl Catalog {
     /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
     /// catalog.create_alias("default", "quick_setup", "qs").unwrap();
     /// let alias = catalog.describe_alias("default", "qs").unwrap();
-    /// assert_eq!(alias, serde_json::json!({"aliasName": "qs", "collectionName": "quick_setup", "dbName": "default"}));
+    /// assert_eq!((alias.alias.as_str(), alias.collection.as_str(), alias.db.as_str()), ("qs", "quick_setup", "default"));
     /// ```
-    pub fn describe_alias(&self, db: &str, alias: &str) -> Result<Value> {
+    pub fn describe_alias(&self, db: &str, alias: &str) -> Result<AliasView> {
         self.read(db, |d| {
             let collection = d
                 .aliases
                 .get(alias)
                 .ok_or_else(|| Error::AliasNotFound { db: db.to_string(), alias: alias.to_string() })?;
-            Ok(json!({"aliasName": alias, "collectionName": collection, "dbName": db}))
+            Ok(AliasView { alias: alias.to_string(), collection: collection.clone(), db: db.to_string() })
         })
     }
 

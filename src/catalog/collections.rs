@@ -3,11 +3,10 @@
 use std::collections::HashSet;
 use std::time::Instant;
 
-use serde_json::{Value, json};
-
+use super::Catalog;
 use super::indexes::IndexRequest;
-use super::{Catalog, LoadStateReport};
 use crate::catalog::model::*;
+use crate::catalog::views::{CollectionView, LoadProgress};
 use crate::error::{Error, NameKind, Result};
 use crate::names;
 
@@ -96,7 +95,7 @@ impl Catalog {
         }
         for field in &spec.fields {
             let param = |key: &str| field.params.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
-            if field.is_vector() && field.data_type != "SparseFloatVector" {
+            if field.is_vector() && field.data_type != DataType::SparseFloatVector {
                 match param("dim").map(str::parse::<i64>) {
                     None => {
                         return Err(Error::Plain(
@@ -113,7 +112,7 @@ impl Catalog {
                     }
                 }
             }
-            if field.data_type == "VarChar" {
+            if field.data_type == DataType::VarChar {
                 match param("max_length").map(str::parse::<i64>) {
                     Some(Ok(n)) if (1..=65_535).contains(&n) => {}
                     None => {
@@ -135,55 +134,58 @@ impl Catalog {
         Ok(())
     }
 
-    /// `collections/create`: validates, creates (idempotent for an identical schema), creates `indexes` and loads
-    /// when there are any, as the REST handler does.
+    /// Creates a collection (`collections/create`, gRPC `CreateCollection`): validates, then creates; an identical
+    /// schema under the same name is fine (nothing changes), a different one is refused.
     ///
     /// ```
     /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
-    /// use milvus_mock::catalog::{CollectionSpec, Field, IndexRequest};
-    /// let mut id = Field::new(100, "id", "Int64");
+    /// use milvus_mock::catalog::{CollectionSpec, ConsistencyLevel, DataType, Field};
+    /// let mut id = Field::new(100, "id", DataType::Int64);
     /// id.primary_key = true;
-    /// let mut vector = Field::new(101, "vector", "FloatVector");
+    /// let mut vector = Field::new(101, "vector", DataType::FloatVector);
     /// vector.params.push(("dim".into(), "4".into()));
     /// let spec = CollectionSpec {
     ///     name: "c".into(), description: String::new(), fields: vec![id, vector], functions: vec![],
-    ///     enable_dynamic_field: true, shards_num: 1, consistency_level: "Bounded".into(), properties: vec![],
+    ///     enable_dynamic_field: true, shards_num: 1, consistency_level: ConsistencyLevel::Bounded, properties: vec![],
     ///     partition_key_partitions: 64,
     /// };
-    /// let index = IndexRequest { field: "vector".into(), ..Default::default() };
-    /// catalog.create_collection("default", spec, vec![index]).unwrap();
+    /// catalog.create_collection("default", spec).unwrap();
     /// assert!(catalog.has_collection("default", "c").unwrap());
+    /// assert!(catalog.list_indexes("default", "c").unwrap().is_empty());
     /// ```
-    pub fn create_collection(&self, db: &str, spec: CollectionSpec, indexes: Vec<IndexRequest>) -> Result<()> {
-        let load = !indexes.is_empty();
-        self.create_collection_with(db, spec, indexes, load)
+    pub fn create_collection(&self, db: &str, spec: CollectionSpec) -> Result<()> {
+        self.create_collection_then(db, spec, |_| Ok(()))
     }
 
-    /// `create_collection`, choosing whether to load afterwards (fixtures decide for themselves).
+    /// [`create_collection`](Self::create_collection), then `setup` on the new collection under the same lock: no
+    /// other call sees the collection before `setup` is done (the REST quick setup creates, indexes and loads as
+    /// one step). An error from `setup` is answered, but the collection stays, as in Milvus, where the steps are
+    /// separate calls.
     ///
     /// ```
     /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
-    /// # use milvus_mock::catalog::{CollectionSpec, Field, IndexRequest};
-    /// # let mut id = Field::new(100, "id", "Int64");
+    /// # use milvus_mock::catalog::{CollectionSpec, ConsistencyLevel, DataType, Field, IndexRequest};
+    /// # let mut id = Field::new(100, "id", DataType::Int64);
     /// # id.primary_key = true;
-    /// # let mut vector = Field::new(101, "vector", "FloatVector");
+    /// # let mut vector = Field::new(101, "vector", DataType::FloatVector);
     /// # vector.params.push(("dim".into(), "4".into()));
     /// # let spec = CollectionSpec {
     /// #     name: "c".into(), description: String::new(), fields: vec![id, vector], functions: vec![],
-    /// #     enable_dynamic_field: true, shards_num: 1, consistency_level: "Bounded".into(), properties: vec![],
+    /// #     enable_dynamic_field: true, shards_num: 1, consistency_level: ConsistencyLevel::Bounded, properties: vec![],
     /// #     partition_key_partitions: 64,
     /// # };
-    /// let index = IndexRequest { field: "vector".into(), ..Default::default() };
-    /// catalog.create_collection_with("default", spec, vec![index], false).unwrap(); // indexed, not loaded
-    /// assert!(catalog.loaded_partitions("default", "c").unwrap().is_empty());
+    /// catalog.create_collection_then("default", spec, |setup| {
+    ///     setup.create_index(IndexRequest { field: "vector".into(), ..Default::default() })?;
+    ///     setup.load()
+    /// }).unwrap();
+    /// assert_eq!(catalog.loaded_partitions("default", "c").unwrap(), ["_default"]);
     /// ```
-    pub fn create_collection_with(
+    pub fn create_collection_then<T>(
         &self,
         db: &str,
         spec: CollectionSpec,
-        indexes: Vec<IndexRequest>,
-        load: bool,
-    ) -> Result<()> {
+        setup: impl FnOnce(&mut CollectionSetup<'_>) -> Result<T>,
+    ) -> Result<T> {
         self.validate_spec(&spec)?;
         self.write(db, |d| {
             if d.aliases.contains_key(&spec.name) {
@@ -207,17 +209,7 @@ impl Catalog {
                 }
             }
             let collection = lookup_mut(d, &spec.name)?;
-            for request in indexes {
-                // The REST handler checks each field after the collection exists, so the collection stays.
-                if collection.field(&request.field).is_none() {
-                    return Err(Error::IndexFieldNotInSchema(request.field));
-                }
-                self.create_index_in(collection, request)?;
-            }
-            if load {
-                self.load_whole(collection)?;
-            }
-            Ok(())
+            setup(&mut CollectionSetup { catalog: self, collection })
         })
     }
 
@@ -262,52 +254,26 @@ impl Catalog {
         Ok(self.dbs().get(db).is_some_and(|d| d.collections.contains_key(d.resolve(name))))
     }
 
-    /// `collections/describe`: the data and the message that accumulates sub-call errors.
+    /// `collections/describe`: the collection (or the one an alias names) as a [`CollectionView`].
     ///
     /// ```
     /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
     /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
-    /// let (data, message) = catalog.describe_collection("default", "quick_setup").unwrap();
-    /// assert_eq!(data["load"], "LoadStateLoaded");
-    /// assert_eq!(message, "");
+    /// use milvus_mock::catalog::LoadState;
+    /// catalog.create_alias("default", "quick_setup", "qs").unwrap();
+    /// let view = catalog.describe_collection("default", "qs").unwrap();
+    /// assert_eq!((view.name.as_str(), view.load_state), ("quick_setup", LoadState::Loaded));
+    /// assert_eq!((view.aliases.as_slice(), view.indexes.len()), (&["qs".to_string()][..], 1));
     /// ```
-    pub fn describe_collection(&self, db: &str, name: &str) -> Result<(Value, String)> {
+    pub fn describe_collection(&self, db: &str, name: &str) -> Result<CollectionView> {
         self.validate_collection_name(name)?;
         self.read(db, |d| {
             let c = lookup(d, name)
                 .map_err(|_| Error::CollectionNotFoundDescribe { db: db.to_string(), name: name.to_string() })?;
-            let mut message = String::new();
             // Every index of the collection, scalar ones too: the REST handler sends DescribeIndex the first
             // vector field's name, but the proxy's describeIndexTask asks datacoord by collection (and index
             // name) only (internal/proxy/task_index.go). Datacoord's order is a Go map's; here it is creation order.
-            let indexes: Vec<Value> = c.indexes.iter().map(Index::summary).collect();
-            if indexes.is_empty() {
-                let err = Error::IndexNotFoundCollection { name: c.name().to_string() };
-                message.push_str(&err.message(&self.profile));
-                message.push(';');
-            }
-            let fields: Vec<Value> = c.spec.fields.iter().map(Field::describe).collect();
-            let first_function_id = FIRST_FIELD_ID + c.spec.fields.len() as i64;
-            let functions: Vec<Value> = (c.spec.functions.iter().enumerate())
-                .map(|(i, f)| describe_function(f, first_function_id + i as i64))
-                .collect();
-            let data = json!({
-                "aliases": d.aliases_of(c.name()),
-                "autoId": c.auto_id(),
-                "collectionID": c.id,
-                "collectionName": c.name(),
-                "consistencyLevel": c.spec.consistency_level,
-                "description": c.spec.description,
-                "enableDynamicField": c.spec.enable_dynamic_field,
-                "fields": fields,
-                "functions": functions,
-                "indexes": indexes,
-                "load": self.load_state(c, Instant::now()).as_str(),
-                "partitionsNum": c.partitions.len(),
-                "properties": key_values(&c.spec.properties),
-                "shardsNum": c.spec.shards_num,
-            });
-            Ok((data, message))
+            Ok(CollectionView::new(d, c, self.load_state(c, Instant::now())))
         })
     }
 
@@ -323,57 +289,47 @@ impl Catalog {
         self.read(db, |d| lookup(d, name).map(|_| 0))
     }
 
-    /// `collections/get_load_state` (contract §7.2).
+    /// `collections/get_load_state` (contract §7.2): the load progress of the collection, or of some of its
+    /// partitions.
     ///
     /// ```
     /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
     /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
-    /// use milvus_mock::catalog::LoadStateReport;
-    /// let report = catalog.get_load_state("default", "quick_setup", None).unwrap();
-    /// assert_eq!(report, LoadStateReport::Progress { progress: 100, message: String::new() });
+    /// use milvus_mock::catalog::LoadProgress;
+    /// catalog.create_partition("default", "quick_setup", "january").unwrap();
+    /// catalog.release_partitions("default", "quick_setup", &["january".to_string()]).unwrap();
+    /// let january = catalog.collection("default", "quick_setup", |c| c.partition("january").unwrap().id).unwrap();
+    /// let asked = ["_default".to_string(), "january".to_string()];
+    /// let report = catalog.get_load_state("default", "quick_setup", Some(&asked)).unwrap();
+    /// assert_eq!(report, LoadProgress::PartitionNotLoaded { id: january });
     /// ```
-    pub fn get_load_state(&self, db: &str, name: &str, partitions: Option<&[String]>) -> Result<LoadStateReport> {
+    pub fn get_load_state(&self, db: &str, name: &str, partitions: Option<&[String]>) -> Result<LoadProgress> {
         self.validate_collection_name(name)?;
         let not_found = || Error::CollectionNotFoundNoDb { name: name.to_string() };
         let dbs = self.dbs();
         let guard = dbs.get(db).ok_or_else(not_found)?;
         let c = lookup(&guard, name).map_err(|_| not_found())?;
         if !c.is_loaded() {
-            return Ok(LoadStateReport::NotLoad);
+            return Ok(LoadProgress::NotLoaded);
         }
         let now = Instant::now();
         let names = partitions.unwrap_or_default();
         if names.is_empty() {
-            return Ok(LoadStateReport::Progress {
-                progress: self.collection_progress(c, now),
-                message: String::new(),
-            });
+            return Ok(LoadProgress::Percent(self.collection_progress(c, now)));
         }
         // GetLoadingProgress: resolve every name first, then ask for the loaded ones.
         let mut targets = Vec::with_capacity(names.len());
         for n in names {
             match self.find_partition(c, n) {
                 Some(p) => targets.push(p),
-                None => {
-                    let err = Error::PartitionNotFound { name: n.clone() };
-                    return Ok(LoadStateReport::Progress {
-                        progress: -1,
-                        message: format!("{}.", err.message(&self.profile)),
-                    });
-                }
+                None => return Ok(LoadProgress::PartitionNotFound { name: n.clone() }),
             }
         }
         if let Some(p) = targets.iter().find(|p| p.loaded_since.is_none()) {
-            let base = format!("partition not loaded[partition={}]", p.id);
-            let message = if self.profile.long_partition_not_loaded {
-                format!("partition {} has not been loaded to memory or load failed: {base}.", p.id)
-            } else {
-                format!("{base}.")
-            };
-            return Ok(LoadStateReport::Progress { progress: -1, message });
+            return Ok(LoadProgress::PartitionNotLoaded { id: p.id });
         }
         let sum: i64 = targets.iter().map(|p| self.partition_progress(c, p, now)).sum();
-        Ok(LoadStateReport::Progress { progress: sum / targets.len() as i64, message: String::new() })
+        Ok(LoadProgress::Percent(sum / targets.len() as i64))
     }
 
     /// `collections/drop`: idempotent for a missing collection or database; refuses aliases.
@@ -561,8 +517,8 @@ impl Catalog {
     /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
     /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
     /// catalog.alter_collection_properties("default", "quick_setup", vec![("collection.ttl.seconds".into(), "60".into())]).unwrap();
-    /// let (data, _) = catalog.describe_collection("default", "quick_setup").unwrap();
-    /// assert_eq!(data["properties"], serde_json::json!([{"key": "collection.ttl.seconds", "value": "60"}]));
+    /// let view = catalog.describe_collection("default", "quick_setup").unwrap();
+    /// assert_eq!(view.properties, [("collection.ttl.seconds".to_string(), "60".to_string())]);
     /// ```
     pub fn alter_collection_properties(&self, db: &str, name: &str, properties: Vec<(String, String)>) -> Result<()> {
         self.validate_collection_name(name)?;
@@ -583,8 +539,7 @@ impl Catalog {
     /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
     /// catalog.alter_collection_properties("default", "quick_setup", vec![("a".into(), "1".into())]).unwrap();
     /// catalog.drop_collection_properties("default", "quick_setup", &["a".to_string()]).unwrap();
-    /// let (data, _) = catalog.describe_collection("default", "quick_setup").unwrap();
-    /// assert_eq!(data["properties"], serde_json::json!([]));
+    /// assert!(catalog.describe_collection("default", "quick_setup").unwrap().properties.is_empty());
     /// ```
     pub fn drop_collection_properties(&self, db: &str, name: &str, keys: &[String]) -> Result<()> {
         self.validate_collection_name(name)?;
@@ -605,4 +560,58 @@ pub(super) fn release_all(c: &mut Collection) {
         p.loaded_since = None;
     }
     c.load_type = LoadType::NotLoaded;
+}
+
+/// A collection being created, inside [`Catalog::create_collection_then`]: the steps that may follow a create under
+/// the same lock.
+pub struct CollectionSetup<'a> {
+    catalog: &'a Catalog,
+    collection: &'a mut Collection,
+}
+
+impl CollectionSetup<'_> {
+    /// The new collection (or the identical one that was already there).
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+    /// # let spec = catalog.collection("default", "quick_setup", |c| c.spec.clone()).unwrap();
+    /// // An identical create changes nothing, and sees the existing collection.
+    /// let loaded = catalog.create_collection_then("default", spec, |setup| Ok(setup.collection().is_loaded())).unwrap();
+    /// assert!(loaded);
+    /// ```
+    pub fn collection(&self) -> &Collection {
+        self.collection
+    }
+
+    /// `indexes/create` of one index, with its checks.
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+    /// # let mut spec = catalog.collection("default", "quick_setup", |c| c.spec.clone()).unwrap();
+    /// # spec.name = "copy".into();
+    /// use milvus_mock::catalog::IndexRequest;
+    /// let wrong = IndexRequest { field: "vector".into(), metric_type: "HAMMING".into(), ..Default::default() };
+    /// let err = catalog.create_collection_then("default", spec, |setup| setup.create_index(wrong)).unwrap_err();
+    /// assert_eq!(err.code(catalog.profile()), 1100);
+    /// assert!(catalog.has_collection("default", "copy").unwrap()); // the create stays
+    /// ```
+    pub fn create_index(&mut self, request: IndexRequest) -> Result<()> {
+        self.catalog.create_index_in(self.collection, request)
+    }
+
+    /// `collections/load`, with its checks.
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+    /// # let mut spec = catalog.collection("default", "quick_setup", |c| c.spec.clone()).unwrap();
+    /// # spec.name = "copy".into();
+    /// let err = catalog.create_collection_then("default", spec, |setup| setup.load()).unwrap_err();
+    /// assert_eq!(err.code(catalog.profile()), 700); // no index yet
+    /// ```
+    pub fn load(&mut self) -> Result<()> {
+        self.catalog.load_whole(self.collection)
+    }
 }

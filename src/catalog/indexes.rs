@@ -1,11 +1,10 @@
 //! Indexes (part 2 §A). Quick setup and custom schemas with `indexParams` create theirs through
 //! [`Catalog::create_index_in`] too.
 
-use serde_json::Value;
-
 use super::Catalog;
 use super::collections::{lookup, lookup_mut};
 use crate::catalog::model::*;
+use crate::catalog::views::IndexView;
 use crate::error::{Error, NameKind, Result};
 use crate::names;
 
@@ -88,7 +87,7 @@ impl Catalog {
             .into_iter()
             .find(|t| !t.is_empty())
             .unwrap_or_else(|| "AUTOINDEX".to_string());
-        let kind = vector_kind(&field.data_type);
+        let kind = vector_kind(field.data_type);
         let allowed = match kind {
             Some(VectorKind::Float) => FLOAT_INDEXES,
             Some(VectorKind::Binary) => BINARY_INDEXES,
@@ -178,15 +177,14 @@ impl Catalog {
     /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
     /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
     /// let described = catalog.describe_index("default", "quick_setup", "vector").unwrap();
-    /// assert_eq!(described[0]["indexType"], "AUTOINDEX");
-    /// assert_eq!(described[0]["metricType"], "COSINE");
+    /// assert_eq!((described.index_type.as_str(), described.metric_type.as_str()), ("AUTOINDEX", "COSINE"));
     /// ```
-    pub fn describe_index(&self, db: &str, collection: &str, index: &str) -> Result<Value> {
+    pub fn describe_index(&self, db: &str, collection: &str, index: &str) -> Result<IndexView> {
         names::validate_collection(collection, NameKind::Collection, &self.profile)?;
         self.read(db, |d| {
             let c = lookup(d, collection)?;
             let i = find_index(c, index)?;
-            Ok(Value::Array(vec![i.describe()]))
+            Ok(IndexView::from(i))
         })
     }
 

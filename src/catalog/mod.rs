@@ -7,12 +7,17 @@
 //! `RwLock` that every call shares; whole-state swaps (reset, restore) and renames into another database take it
 //! exclusively, so they are atomic for every reader. Database create/drop are serialised by `admin`. No method holds
 //! a guard while it calls back into the map, and nothing here is async, so no guard can live across an `.await`.
+//!
+//! Nothing here knows a wire format: describe calls answer typed [`views`], and the steps a front chains into one
+//! call (REST's create, index and load) run under one lock through [`Catalog::create_collection_then`]. The REST
+//! adapter (`src/api/`) words and renders them.
 
 mod aliases;
 mod collections;
 mod indexes;
 pub mod model;
 mod partitions;
+pub mod views;
 
 use std::hash::BuildHasherDefault;
 use std::sync::atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering};
@@ -20,10 +25,13 @@ use std::sync::{Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{Duration, Instant};
 
 use dashmap::DashMap;
-use serde_json::Value;
 
+pub use collections::CollectionSetup;
 pub use indexes::IndexRequest;
 pub use model::*;
+pub use views::{
+    AliasView, CollectionView, DatabaseView, FieldView, FunctionView, IndexState, IndexView, LoadProgress,
+};
 
 use crate::error::{Error, Result};
 use crate::names;
@@ -90,25 +98,6 @@ pub const MAX_ID: i64 = 1 << 62;
 /// 100 % loaded at once, whatever the load duration (a restore does not start loading again). Taken when the first
 /// catalog is built, so no load that a call starts afterwards can carry the same instant.
 pub static ALREADY_LOADED: std::sync::LazyLock<Instant> = std::sync::LazyLock::new(Instant::now);
-
-/// The `get_load_state` answer before it is wrapped (contract §7.2).
-///
-/// ```
-/// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
-/// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
-/// use milvus_mock::catalog::LoadStateReport;
-/// catalog.release_collection("default", "quick_setup").unwrap();
-/// assert_eq!(catalog.get_load_state("default", "quick_setup", None).unwrap(), LoadStateReport::NotLoad);
-/// ```
-#[derive(Debug, Clone, PartialEq)]
-pub enum LoadStateReport {
-    NotLoad,
-    /// Loading or Loaded, with the progress and the accumulated message of the progress call.
-    Progress {
-        progress: i64,
-        message: String,
-    },
-}
 
 impl Catalog {
     /// A fresh Milvus: only the `default` database.
@@ -255,10 +244,10 @@ impl Catalog {
     ///
     /// ```
     /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
-    /// assert_eq!(catalog.describe_database("default").unwrap()["dbID"], 1);
+    /// assert_eq!(catalog.describe_database("default").unwrap().id, 1);
     /// ```
-    pub fn describe_database(&self, name: &str) -> Result<Value> {
-        self.read(name, |db| Ok(db.describe()))
+    pub fn describe_database(&self, name: &str) -> Result<DatabaseView> {
+        self.read(name, |db| Ok(DatabaseView::from(db)))
     }
 
     /// `databases/alter`: sets or replaces properties.
@@ -266,7 +255,7 @@ impl Catalog {
     /// ```
     /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
     /// catalog.alter_database("default", vec![("k".into(), "v".into())]).unwrap();
-    /// assert_eq!(catalog.describe_database("default").unwrap()["properties"], serde_json::json!([{"key": "k", "value": "v"}]));
+    /// assert_eq!(catalog.describe_database("default").unwrap().properties, [("k".to_string(), "v".to_string())]);
     /// ```
     pub fn alter_database(&self, name: &str, properties: Vec<(String, String)>) -> Result<()> {
         self.write(name, |db| {
@@ -281,7 +270,7 @@ impl Catalog {
     /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
     /// catalog.alter_database("default", vec![("k".into(), "v".into())]).unwrap();
     /// catalog.drop_database_properties("default", &["k".to_string()]).unwrap();
-    /// assert_eq!(catalog.describe_database("default").unwrap()["properties"], serde_json::json!([]));
+    /// assert!(catalog.describe_database("default").unwrap().properties.is_empty());
     /// ```
     pub fn drop_database_properties(&self, name: &str, keys: &[String]) -> Result<()> {
         self.write(name, |db| {

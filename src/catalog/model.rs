@@ -1,11 +1,11 @@
-//! The state's records: databases, collections, fields, partitions and indexes, and how each renders in Milvus's
-//! JSON (`collections/describe`, `indexes/describe`, `databases/describe`).
+//! The state's records: databases, collections, fields, partitions and indexes. What the describe calls answer
+//! about them is in [`views`](super::views); how REST spells that is the REST adapter's business.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::time::{Duration, Instant};
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// Milvus's first user field id (`common.StartOfUserFieldID`).
 ///
@@ -73,6 +73,112 @@ impl Hasher for NameHasher {
     }
 }
 
+/// Declares a fieldless enum of Milvus names: `as_str` gives the name, `parse` reads it back (case-sensitively, as
+/// Go's `map[string]int32` lookups of protobuf enum names do) and `ALL` lists every variant in declaration order.
+macro_rules! named_enum {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $text:literal,)* }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($(#[$vdoc])* $variant,)*
+        }
+
+        impl $name {
+            /// Every variant, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
+
+            /// The Milvus name.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text,)*
+                }
+            }
+
+            /// The variant with this exact Milvus name.
+            pub fn parse(name: &str) -> Option<Self> {
+                match name {
+                    $($text => Some($name::$variant),)*
+                    _ => None,
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+named_enum! {
+    /// A field's type: `schemapb.DataType`, by the names the REST API uses.
+    ///
+    /// ```
+    /// use milvus_mock::catalog::DataType;
+    /// assert_eq!(DataType::parse("FloatVector"), Some(DataType::FloatVector));
+    /// assert_eq!(DataType::parse("floatvector"), None); // case-sensitive, as Milvus
+    /// assert_eq!(DataType::VarChar.as_str(), "VarChar");
+    /// assert!(DataType::Int8Vector.is_vector() && !DataType::Array.is_vector());
+    /// ```
+    DataType {
+        None = "None",
+        Bool = "Bool",
+        Int8 = "Int8",
+        Int16 = "Int16",
+        Int32 = "Int32",
+        Int64 = "Int64",
+        Float = "Float",
+        Double = "Double",
+        String = "String",
+        VarChar = "VarChar",
+        Array = "Array",
+        Json = "JSON",
+        Geometry = "Geometry",
+        Text = "Text",
+        Timestamptz = "Timestamptz",
+        BinaryVector = "BinaryVector",
+        FloatVector = "FloatVector",
+        Float16Vector = "Float16Vector",
+        BFloat16Vector = "BFloat16Vector",
+        SparseFloatVector = "SparseFloatVector",
+        Int8Vector = "Int8Vector",
+        ArrayOfVector = "ArrayOfVector",
+        ArrayOfStruct = "ArrayOfStruct",
+    }
+}
+
+impl DataType {
+    /// Whether fields of this type hold vectors (and so need an index before a load).
+    ///
+    /// ```
+    /// use milvus_mock::catalog::DataType;
+    /// assert!(DataType::SparseFloatVector.is_vector());
+    /// assert!(!DataType::ArrayOfVector.is_vector()); // an array, not a vector field
+    /// ```
+    pub fn is_vector(self) -> bool {
+        vector_kind(self).is_some()
+    }
+}
+
+named_enum! {
+    /// A collection's read consistency: `commonpb.ConsistencyLevel`.
+    ///
+    /// ```
+    /// use milvus_mock::catalog::ConsistencyLevel;
+    /// assert_eq!(ConsistencyLevel::parse("Bounded"), Some(ConsistencyLevel::Bounded));
+    /// assert_eq!(ConsistencyLevel::parse("bounded"), None);
+    /// assert_eq!(ConsistencyLevel::Eventually.as_str(), "Eventually");
+    /// ```
+    ConsistencyLevel {
+        Strong = "Strong",
+        Session = "Session",
+        Bounded = "Bounded",
+        Eventually = "Eventually",
+        Customized = "Customized",
+    }
+}
+
 /// One database and everything in it. Aliases are per database, as in Milvus.
 ///
 /// ```
@@ -133,10 +239,6 @@ impl Database {
         out.sort();
         out
     }
-
-    pub(crate) fn describe(&self) -> Value {
-        json!({"dbID": self.id, "dbName": self.name, "properties": key_values(&self.properties)})
-    }
 }
 
 /// One field of a collection schema.
@@ -145,17 +247,16 @@ impl Database {
 /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
 /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
 /// let vector = catalog.collection("default", "quick_setup", |c| c.spec.fields[1].clone()).unwrap();
-/// assert_eq!((vector.name.as_str(), vector.data_type.as_str()), ("vector", "FloatVector"));
+/// assert_eq!((vector.name.as_str(), vector.data_type), ("vector", milvus_mock::catalog::DataType::FloatVector));
 /// assert_eq!(vector.params, [("dim".to_string(), "5".to_string())]);
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Field {
     pub id: i64,
     pub name: String,
-    /// A `schemapb.DataType` name: `Int64`, `VarChar`, `FloatVector`, ...
-    pub data_type: String,
+    pub data_type: DataType,
     /// For `Array` fields.
-    pub element_type: Option<String>,
+    pub element_type: Option<DataType>,
     pub primary_key: bool,
     pub partition_key: bool,
     pub clustering_key: bool,
@@ -174,15 +275,16 @@ impl Field {
     /// A field of this type, every flag off and no type params.
     ///
     /// ```
-    /// let mut field = milvus_mock::catalog::Field::new(100, "id", "Int64");
+    /// use milvus_mock::catalog::{DataType, Field};
+    /// let mut field = Field::new(100, "id", DataType::Int64);
     /// field.primary_key = true;
     /// assert!(!field.is_vector());
     /// ```
-    pub fn new(id: i64, name: &str, data_type: &str) -> Self {
+    pub fn new(id: i64, name: &str, data_type: DataType) -> Self {
         Self {
             id,
             name: name.to_string(),
-            data_type: data_type.to_string(),
+            data_type,
             element_type: None,
             primary_key: false,
             partition_key: false,
@@ -199,86 +301,12 @@ impl Field {
     /// Whether the field holds vectors (and so needs an index before a load).
     ///
     /// ```
-    /// assert!(milvus_mock::catalog::Field::new(101, "v", "SparseFloatVector").is_vector());
+    /// use milvus_mock::catalog::{DataType, Field};
+    /// assert!(Field::new(101, "v", DataType::SparseFloatVector).is_vector());
     /// ```
     pub fn is_vector(&self) -> bool {
-        vector_kind(&self.data_type).is_some()
+        self.data_type.is_vector()
     }
-
-    /// `printFieldDetail` (V2): `params` only when there are type params, `elementType` only for arrays.
-    pub(crate) fn describe(&self) -> Value {
-        let mut f = json!({
-            "autoId": self.auto_id,
-            "clusteringKey": self.clustering_key,
-            "description": self.description,
-            "id": self.id,
-            "name": self.name,
-            "nullable": self.nullable,
-            "partitionKey": self.partition_key,
-            "primaryKey": self.primary_key,
-            "type": self.data_type,
-        });
-        if !self.params.is_empty() {
-            f["params"] = key_values(&self.params);
-        }
-        if let Some(element) = &self.element_type {
-            f["elementType"] = json!(element);
-        }
-        if let Some(default) = &self.default_value {
-            f["defaultValue"] = value_field(&self.data_type, default);
-        }
-        if self.function_output {
-            f["isFunctionOutput"] = json!(true);
-        }
-        f
-    }
-}
-
-/// The protobuf `ValueField` a default value becomes, as Go's `encoding/json` prints the oneof wrapper.
-///
-/// A number is the `float64` Go decoded, converted as `convertDefaultValue` (`httpserver/utils.go`) does:
-/// `int32(v)` for `IntData`, `int64(v)` for `LongData` (both drop the fraction), `float32(v)` for `FloatData`,
-/// `v` for `DoubleData`; so `1e3` and `1000.0` read back as `1000`, and an integer beyond 2^53 as its nearest
-/// `float64`. Out of their type's range, Go's integer conversions are platform-defined; these saturate.
-fn value_field(data_type: &str, value: &Value) -> Value {
-    let number = value.as_f64();
-    let (key, data) = match (data_type, number) {
-        ("Bool", _) => ("BoolData", value.clone()),
-        ("Int8" | "Int16" | "Int32", Some(v)) => ("IntData", json!(v as i32)),
-        ("Int8" | "Int16" | "Int32", None) => ("IntData", value.clone()),
-        ("Int64", Some(v)) => ("LongData", json!(v as i64)),
-        ("Int64", None) => ("LongData", value.clone()),
-        ("Float", Some(v)) => ("FloatData", json!(float32(v))),
-        ("Float", None) => ("FloatData", value.clone()),
-        ("Double", Some(v)) => ("DoubleData", json!(v)),
-        ("Double", None) => ("DoubleData", value.clone()),
-        _ => ("StringData", value.clone()),
-    };
-    json!({"Data": {key: data}})
-}
-
-/// Go's `float32(v)` as `encoding/json` prints it (32-bit shortest digits: `0.1`, not `0.10000000149011612`),
-/// as the `f64` with those digits.
-fn float32(v: f64) -> f64 {
-    let single = v as f32;
-    single.to_string().parse().unwrap_or(f64::from(single))
-}
-
-/// One schema function (`schema.functions[]`, request form) as `printFunctionDetails` shows it.
-pub(crate) fn describe_function(function: &Value, id: i64) -> Value {
-    let params: Vec<(String, String)> = function["params"]
-        .as_object()
-        .map(|m| m.iter().map(|(k, v)| (k.clone(), go_format(v))).collect())
-        .unwrap_or_default();
-    json!({
-        "description": function["description"],
-        "id": id,
-        "inputFieldNames": function["inputFieldNames"],
-        "name": function["name"],
-        "outputFieldNames": function["outputFieldNames"],
-        "params": key_values(&params),
-        "type": function["type"],
-    })
 }
 
 /// The kinds of vector field, which decide the index types and metrics allowed on them.
@@ -289,11 +317,13 @@ pub(crate) enum VectorKind {
     Sparse,
 }
 
-pub(crate) fn vector_kind(data_type: &str) -> Option<VectorKind> {
+pub(crate) fn vector_kind(data_type: DataType) -> Option<VectorKind> {
     match data_type {
-        "FloatVector" | "Float16Vector" | "BFloat16Vector" | "Int8Vector" => Some(VectorKind::Float),
-        "BinaryVector" => Some(VectorKind::Binary),
-        "SparseFloatVector" => Some(VectorKind::Sparse),
+        DataType::FloatVector | DataType::Float16Vector | DataType::BFloat16Vector | DataType::Int8Vector => {
+            Some(VectorKind::Float)
+        }
+        DataType::BinaryVector => Some(VectorKind::Binary),
+        DataType::SparseFloatVector => Some(VectorKind::Sparse),
         _ => None,
     }
 }
@@ -316,31 +346,6 @@ pub struct Index {
     pub params: Vec<(String, String)>,
     /// Index properties set by `indexes/alter_properties` (for example `mmap.enabled`).
     pub properties: Vec<(String, String)>,
-}
-
-impl Index {
-    /// One entry of `indexes/describe`; the row counters stay 0 until there is a data plane.
-    pub(crate) fn describe(&self) -> Value {
-        json!({
-            "failReason": "",
-            "fieldName": self.field,
-            "indexName": self.name,
-            "indexState": "Finished",
-            "indexType": self.index_type,
-            "indexedRows": 0,
-            "metricType": self.metric_type,
-            "pendingRows": 0,
-            "totalRows": 0,
-        })
-    }
-
-    /// One entry of `collections/describe`'s `indexes` (`printIndexes`). An index without a metric (a scalar one)
-    /// has no `metric_type` param, and `getMetricType` falls back to `DefaultMetricType`, COSINE
-    /// (internal/distributed/proxy/httpserver/utils.go, constant.go).
-    pub(crate) fn summary(&self) -> Value {
-        let metric = if self.metric_type.is_empty() { "COSINE" } else { self.metric_type.as_str() };
-        json!({"fieldName": self.field, "indexName": self.name, "metricType": metric})
-    }
 }
 
 /// A partition and its load state.
@@ -377,7 +382,7 @@ pub enum LoadType {
     Partitions,
 }
 
-/// `commonpb.LoadState` as the REST API spells it.
+/// A collection's load state: `commonpb.LoadState`.
 ///
 /// ```
 /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
@@ -393,7 +398,7 @@ pub enum LoadState {
 }
 
 impl LoadState {
-    /// The state as the REST API spells it.
+    /// The `commonpb.LoadState` name, which the REST API also answers.
     ///
     /// ```
     /// assert_eq!(milvus_mock::catalog::LoadState::NotLoad.as_str(), "LoadStateNotLoad");
@@ -413,21 +418,47 @@ impl LoadState {
 /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
 /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
 /// let spec = catalog.collection("default", "quick_setup", |c| c.spec.clone()).unwrap();
-/// assert_eq!((spec.shards_num, spec.consistency_level.as_str()), (1, "Bounded"));
+/// assert_eq!((spec.shards_num, spec.consistency_level), (1, milvus_mock::catalog::ConsistencyLevel::Bounded));
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct CollectionSpec {
     pub name: String,
     pub description: String,
     pub fields: Vec<Field>,
-    /// Schema functions in their request form (`name`, `type`, `inputFieldNames`, ...).
-    pub functions: Vec<Value>,
+    pub functions: Vec<FunctionSpec>,
     pub enable_dynamic_field: bool,
     pub shards_num: i64,
-    pub consistency_level: String,
+    pub consistency_level: ConsistencyLevel,
     pub properties: Vec<(String, String)>,
     /// Partitions of a partition-key collection (`partitionsNum`); ignored otherwise.
     pub partition_key_partitions: usize,
+}
+
+/// One schema function (`schemapb.FunctionSchema`), as the request gave it.
+///
+/// ```
+/// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+/// let body = serde_json::json!({"collectionName": "docs", "schema": {
+///     "fields": [
+///         {"fieldName": "id", "dataType": "Int64", "isPrimary": true},
+///         {"fieldName": "text", "dataType": "VarChar", "elementTypeParams": {"max_length": 64}},
+///         {"fieldName": "sparse", "dataType": "SparseFloatVector"}],
+///     "functions": [{"name": "bm25", "type": "BM25", "inputFieldNames": ["text"], "outputFieldNames": ["sparse"]}]}});
+/// catalog.create_collection_from_json("default", body).unwrap();
+/// let bm25 = catalog.collection("default", "docs", |c| c.spec.functions[0].clone()).unwrap();
+/// assert_eq!((bm25.function_type.as_str(), bm25.output_field_names.as_slice()), ("BM25", &["sparse".to_string()][..]));
+/// ```
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FunctionSpec {
+    pub name: String,
+    pub description: String,
+    /// A `FunctionType` name: `BM25`, `TextEmbedding`, ...
+    pub function_type: String,
+    pub input_field_names: Vec<String>,
+    pub output_field_names: Vec<String>,
+    /// The params as Go decoded them into `interface{}` values; describe shows each with Go's `%v`
+    /// ([`FunctionView::params`](super::FunctionView::params)).
+    pub params: serde_json::Map<String, Value>,
 }
 
 /// A collection, its partitions (in creation order, like rootcoord) and its indexes.
@@ -597,16 +628,6 @@ impl Collection {
     }
 }
 
-/// Protobuf `KeyValuePair`s: `{"key":..,"value":..}`; an empty value is omitted (`omitempty`).
-pub(crate) fn key_values(pairs: &[(String, String)]) -> Value {
-    Value::Array(
-        pairs
-            .iter()
-            .map(|(k, v)| if v.is_empty() { json!({"key": k}) } else { json!({"key": k, "value": v}) })
-            .collect(),
-    )
-}
-
 /// Sets or replaces keys, keeping first-seen order. Linear: a few updates are looked up directly, more through
 /// an index of the keys (60,000 properties in one call must not take seconds).
 pub(crate) fn merge_properties(target: &mut Vec<(String, String)>, updates: Vec<(String, String)>) {
@@ -679,6 +700,7 @@ fn go_exponent(mantissa: &str, exp: i32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn go_format_matches_fmt_v() {
@@ -693,11 +715,5 @@ mod tests {
         assert_eq!(go_format(&json!(0.00001)), "1e-05");
         assert_eq!(go_format(&json!(1000000)), "1e+06");
         assert_eq!(go_format(&json!(123456)), "123456");
-    }
-
-    #[test]
-    fn empty_property_values_drop_the_value_key() {
-        let kv = key_values(&[("a".into(), "".into()), ("b".into(), "1".into())]);
-        assert_eq!(kv, json!([{"key": "a"}, {"key": "b", "value": "1"}]));
     }
 }

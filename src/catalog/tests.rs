@@ -11,9 +11,9 @@ fn catalog() -> Catalog {
 }
 
 fn quick(name: &str) -> (CollectionSpec, Vec<IndexRequest>) {
-    let mut id = Field::new(FIRST_FIELD_ID, "id", "Int64");
+    let mut id = Field::new(FIRST_FIELD_ID, "id", DataType::Int64);
     id.primary_key = true;
-    let mut vector = Field::new(FIRST_FIELD_ID + 1, "vector", "FloatVector");
+    let mut vector = Field::new(FIRST_FIELD_ID + 1, "vector", DataType::FloatVector);
     vector.params.push(("dim".into(), "5".into()));
     let spec = CollectionSpec {
         name: name.into(),
@@ -22,7 +22,7 @@ fn quick(name: &str) -> (CollectionSpec, Vec<IndexRequest>) {
         functions: vec![],
         enable_dynamic_field: true,
         shards_num: 1,
-        consistency_level: "Bounded".into(),
+        consistency_level: ConsistencyLevel::Bounded,
         properties: vec![],
         partition_key_partitions: 64,
     };
@@ -39,9 +39,18 @@ fn quick(name: &str) -> (CollectionSpec, Vec<IndexRequest>) {
 fn seeded() -> Catalog {
     let c = catalog();
     let (spec, indexes) = quick("quick_setup");
-    c.create_collection("default", spec, indexes).unwrap();
+    create(&c, "default", spec, indexes).unwrap();
     c.create_partition("default", "quick_setup", "january").unwrap();
     c
+}
+
+/// Creates, indexes and loads (when there are indexes), as the REST quick setup does.
+fn create(c: &Catalog, db: &str, spec: CollectionSpec, indexes: Vec<IndexRequest>) -> crate::error::Result<()> {
+    let load = !indexes.is_empty();
+    c.create_collection_then(db, spec, |setup| {
+        indexes.into_iter().try_for_each(|i| setup.create_index(i))?;
+        if load { setup.load() } else { Ok(()) }
+    })
 }
 
 fn names(v: &[&str]) -> Vec<String> {
@@ -60,7 +69,7 @@ fn releasing_every_loaded_partition_releases_the_collection() {
     let c = seeded();
     c.release_partitions("default", "quick_setup", &names(&["_default", "january"])).unwrap();
     assert_eq!(c.collection_load_state("default", "quick_setup").unwrap(), LoadState::NotLoad);
-    assert_eq!(c.get_load_state("default", "quick_setup", None).unwrap(), LoadStateReport::NotLoad);
+    assert_eq!(c.get_load_state("default", "quick_setup", None).unwrap(), LoadProgress::NotLoaded);
 }
 
 #[test]
@@ -70,10 +79,7 @@ fn releasing_some_partitions_keeps_the_collection_loaded() {
     assert_eq!(c.loaded_partitions("default", "quick_setup").unwrap(), ["_default"]);
     let report = c.get_load_state("default", "quick_setup", Some(&names(&["january"]))).unwrap();
     let id = c.collection("default", "quick_setup", |col| col.partition("january").unwrap().id).unwrap();
-    assert_eq!(
-        report,
-        LoadStateReport::Progress { progress: -1, message: format!("partition not loaded[partition={id}].") }
-    );
+    assert_eq!(report, LoadProgress::PartitionNotLoaded { id });
 }
 
 #[test]
@@ -99,7 +105,7 @@ fn the_empty_partition_name_means_default_from_2_5_but_not_in_2_4() {
 
     let old = Catalog::new(Profile::new(MilvusVersion::V2_4), Limits::default(), Duration::ZERO);
     let (spec, indexes) = quick("q");
-    old.create_collection("default", spec, indexes).unwrap();
+    create(&old, "default", spec, indexes).unwrap();
     let err = old.release_partitions("default", "q", &names(&[""])).unwrap_err();
     assert_eq!(err, Error::PartitionNotFound { name: String::new() });
 }
@@ -126,7 +132,7 @@ fn a_partition_created_after_a_partition_load_is_not_loaded() {
 fn the_partition_limit_counts_default() {
     let c = Catalog::new(Profile::default(), Limits { max_partitions: 2, ..Limits::default() }, Duration::ZERO);
     let (spec, indexes) = quick("q");
-    c.create_collection("default", spec, indexes).unwrap();
+    create(&c, "default", spec, indexes).unwrap();
     c.create_partition("default", "q", "p1").unwrap();
     let err = c.create_partition("default", "q", "p2").unwrap_err();
     assert_eq!(err, Error::PartitionLimit { count: 2, max: 2, collection: "q".into() });
@@ -139,12 +145,12 @@ fn the_collection_limit_spans_databases_and_frees_on_drop() {
     let c = Catalog::new(Profile::default(), Limits { max_collections: 1, ..Limits::default() }, Duration::ZERO);
     c.create_database("other", vec![]).unwrap();
     let (spec, indexes) = quick("a");
-    c.create_collection("default", spec, indexes).unwrap();
+    create(&c, "default", spec, indexes).unwrap();
     let (spec, indexes) = quick("b");
-    let err = c.create_collection("other", spec.clone(), indexes.clone()).unwrap_err();
+    let err = create(&c, "other", spec.clone(), indexes.clone()).unwrap_err();
     assert_eq!(err, Error::CollectionLimit { db: "other".into(), limit: 1 });
     c.drop_collection("default", "a").unwrap();
-    c.create_collection("other", spec, indexes).unwrap();
+    create(&c, "other", spec, indexes).unwrap();
 }
 
 #[test]
@@ -158,11 +164,11 @@ fn the_database_limit_does_not_count_default() {
 fn an_identical_create_is_idempotent_and_a_different_one_is_not() {
     let c = seeded();
     let (spec, indexes) = quick("quick_setup");
-    c.create_collection("default", spec.clone(), indexes).unwrap();
+    create(&c, "default", spec.clone(), indexes).unwrap();
     let mut other = spec;
     other.shards_num = 2;
     assert_eq!(
-        c.create_collection("default", other, vec![]).unwrap_err(),
+        create(&c, "default", other, vec![]).unwrap_err(),
         Error::DuplicateCollection { name: "quick_setup".into() }
     );
 }
@@ -171,10 +177,10 @@ fn an_identical_create_is_idempotent_and_a_different_one_is_not() {
 fn load_progress_rises_with_a_load_duration() {
     let c = Catalog::new(Profile::default(), Limits::default(), Duration::from_secs(3600));
     let (spec, indexes) = quick("slow");
-    c.create_collection("default", spec, indexes).unwrap();
+    create(&c, "default", spec, indexes).unwrap();
     assert_eq!(c.collection_load_state("default", "slow").unwrap(), LoadState::Loading);
     match c.get_load_state("default", "slow", None).unwrap() {
-        LoadStateReport::Progress { progress, .. } => assert!((0..100).contains(&progress)),
+        LoadProgress::Percent(progress) => assert!((0..100).contains(&progress)),
         other => panic!("expected progress, got {other:?}"),
     }
     c.set_load_duration(Duration::ZERO);

@@ -128,7 +128,10 @@ fn readers_never_see_a_hole_during_a_swap() {
                     let answers = [
                         format!("{:?}", catalog.has_collection("default", "kept")),
                         format!("{:?}", catalog.has_collection("analytics", "events")),
-                        format!("{:?}", catalog.describe_database("default").map(|d| d["dbName"].clone())),
+                        format!(
+                            "{:?}",
+                            catalog.describe_database("default").map(|d| serde_json::Value::String(d.name))
+                        ),
                         format!("{:?}", catalog.list_collections("analytics")),
                     ];
                     let expected = [
