@@ -4,6 +4,10 @@
 //! Checks are soft: a mismatch is recorded with its diff and the scenario goes on, so one run shows every
 //! disagreement. Arrangement steps (`arrange`, `quick`, `wait_loaded`...) are hard: when they fail the scenario
 //! stops with an [`Abort`], because what follows would only report noise.
+//!
+//! This client is conformance's own, not the shared `tests/common` one of the other binaries, on purpose: it must
+//! run against a foreign server (a real Milvus, with its token, load polling and cleanup) and must not depend on
+//! anything of the mock's.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
