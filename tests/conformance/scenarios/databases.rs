@@ -56,6 +56,10 @@ pub async fn lifecycle(s: Scn) -> Step {
     let has_default = format!("{{\"dbName\": \"default\", \"collectionName\": \"{c}\"}}");
     s.check_raw("collections/has", &has_default, &[("DB-Name", db.as_str())], s.has(false)).await?;
     s.check("partitions/list", json!({"dbName": db, "collectionName": c}), s.data(json!(["_default"]))).await?;
+    // The header picks the database of a call that changes state too.
+    let release = format!("{{\"collectionName\": \"{c}\", \"partitionNames\": [\"_default\"]}}");
+    s.check_raw("partitions/release", &release, &[("DB-Name", db.as_str())], s.ok()).await?;
+    s.check("collections/get_load_state", json!({"dbName": db, "collectionName": c}), s.not_loaded()).await?;
     s.check(
         "collections/describe",
         json!({"collectionName": c}),

@@ -139,6 +139,9 @@ pub async fn empty_and_unknown_partition_lists(s: Scn) -> Step {
     s.check("collections/release", coll.clone(), s.ok()).await?;
     s.check("partitions/release", parts(&[]), empty_release).await?;
     s.check("partitions/release", parts(&["nope"]), s.err(200, "partition not found[partition=nope]")).await?;
+    // An unknown name among known ones loads nothing either.
+    s.check("partitions/load", parts(&["_default", "nope"]), s.err(200, "partition not found[partition=nope]")).await?;
+    s.check("collections/get_load_state", coll, s.not_loaded()).await?;
     Ok(())
 }
 

@@ -33,6 +33,7 @@ pub async fn collection_names(s: Scn) -> Step {
         s.check("collections/has", json!({"collectionName": name}), expected.clone()).await?;
         s.check("collections/get_load_state", json!({"collectionName": name}), expected.clone()).await?;
         s.check("collections/drop", json!({"collectionName": name}), expected.clone()).await?;
+        s.check("partitions/create", json!({"collectionName": name, "partitionName": "p"}), expected.clone()).await?;
         s.check("partitions/release", json!({"collectionName": name, "partitionNames": ["p"]}), expected).await?;
     }
     // Exactly 255 bytes is allowed.
@@ -82,6 +83,12 @@ pub async fn partition_names(s: Scn) -> Step {
     s.check("partitions/create", part("p$"), partition_error(&s, "p$", other)).await?;
     let long = "p".repeat(256);
     s.check("partitions/create", part(&long), partition_error(&s, &long, length)).await?;
+    // Partition names are trimmed in every version: blanks only are an empty name.
+    s.check("partitions/create", part("   "), partition_error(&s, "", "Partition name should not be empty.")).await?;
+    // The legal names were created, the refused ones were not.
+    let created =
+        if s.version() >= Version::V2_5 { json!(["_default", "1p", "p-1"]) } else { json!(["_default", "1p"]) };
+    s.check("partitions/list", json!({"collectionName": c}), s.data(created)).await?;
     s.check("partitions/drop", part("-p"), partition_error(&s, "-p", first)).await?;
     s.check("partitions/has", part("-p"), partition_error(&s, "-p", first)).await?;
     // has checks the partition name before it looks the collection up.
