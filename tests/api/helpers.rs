@@ -221,7 +221,9 @@ pub fn not_loaded() -> Value {
 }
 
 /// Checks a `get_load_state` answer about a partition that exists but is not loaded (contract §7.2): code 0,
-/// Loading, progress -1 and `partition not loaded[partition=<numeric id>].`.
+/// Loading, progress -1 and `partition not loaded[partition=<numeric id>].`. Unused since those checks moved to
+/// conformance; kept so that tests written against it on other branches still compile.
+#[allow(dead_code)]
 pub fn assert_partition_not_loaded(body: &Value) {
     let message = body["message"].as_str().unwrap_or_else(|| panic!("no message in {body}"));
     let id = message

@@ -63,6 +63,7 @@ pub async fn unknown_database(s: Scn) -> Step {
     let in_db = |body| with_db(&db, body);
     let missing_db = s.err(800, format!("database not found[database={db}]"));
     s.check("collections/list", in_db(json!({})), missing_db.clone()).await?;
+    s.check("aliases/list", in_db(json!({})), missing_db.clone()).await?;
     s.check("collections/describe", in_db(json!({"collectionName": c})), missing_db.clone()).await?;
     s.check("collections/load", in_db(json!({"collectionName": c})), missing_db.clone()).await?;
     s.check("collections/create", in_db(json!({"collectionName": c, "dimension": 5})), missing_db.clone()).await?;
