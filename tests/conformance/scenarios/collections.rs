@@ -37,6 +37,19 @@ pub async fn lifecycle(s: Scn) -> Step {
         s.check_subset("collections/describe", coll.clone(), part).await?;
     }
     s.check("collections/has", coll.clone(), s.has(true)).await?;
+    // Quick setup's index: AUTOINDEX named after the vector field; creating it again is a success.
+    s.check("indexes/list", coll.clone(), s.data(json!(["vector"]))).await?;
+    let vector_index = json!({"collectionName": c, "indexName": "vector"});
+    s.check(
+        "indexes/describe",
+        vector_index,
+        s.data(json!([{"failReason": "", "fieldName": "vector", "indexName": "vector", "indexState": "Finished",
+            "indexType": "AUTOINDEX", "indexedRows": 0, "metricType": "COSINE", "pendingRows": 0, "totalRows": 0}])),
+    )
+    .await?;
+    let same = json!({"fieldName": "vector", "indexName": "vector", "metricType": "COSINE"});
+    s.check("indexes/create", json!({"collectionName": c, "indexParams": [same]}), s.ok()).await?;
+    s.check("indexes/list", coll.clone(), s.data(json!(["vector"]))).await?;
     s.check("collections/get_stats", coll.clone(), s.data(json!({"rowCount": 0}))).await?;
     s.check_with("collections/list", json!({}), list_has(&[&c], &[], code)).await?;
     s.check("collections/get_load_state", coll.clone(), s.loaded()).await?;

@@ -66,6 +66,7 @@ pub async fn missing_fields_are_1802(s: Scn) -> Step {
     s.check("collections/create", json!({"dimension": 5}), s.missing(&[("CollectionReq", "CollectionName")])).await?;
     s.check("indexes/create", json!({"collectionName": "c"}), s.missing(&[("IndexParamReq", "IndexParams")])).await?;
     s.check("indexes/describe", json!({"collectionName": "c"}), s.missing(&[("IndexReq", "IndexName")])).await?;
+    s.check("indexes/drop", json!({"collectionName": "c"}), s.missing(&[("IndexReq", "IndexName")])).await?;
     s.check("aliases/describe", json!({}), s.missing(&[("AliasReq", "AliasName")])).await?;
     s.check("aliases/drop", json!({}), s.missing(&[("AliasReq", "AliasName")])).await?;
     s.check("aliases/create", json!({"collectionName": "c"}), s.missing(&[("AliasCollectionReq", "AliasName")]))

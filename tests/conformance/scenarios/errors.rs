@@ -35,6 +35,7 @@ pub async fn unknown_collection(s: Scn) -> Step {
     s.check("partitions/load", parts.clone(), rootcoord.clone()).await?;
     s.check("partitions/release", parts, rootcoord.clone()).await?;
     s.check("indexes/list", coll.clone(), rootcoord.clone()).await?;
+    s.check("indexes/drop", json!({"collectionName": x, "indexName": "vector"}), rootcoord.clone()).await?;
     let index = json!({"collectionName": x, "indexParams": [{"fieldName": "vector", "metricType": "COSINE"}]});
     s.check("indexes/create", index, rootcoord).await?;
     Ok(())
