@@ -203,6 +203,11 @@ impl Scn {
         self.ledger().created.collections.push((db.to_string(), name.to_string()));
     }
 
+    /// Registers a database name chosen by the scenario (e.g. a 255-byte one) for cleanup.
+    pub fn track_database(&self, name: &str) {
+        self.ledger().created.databases.push(name.to_string());
+    }
+
     /// A fresh database name, dropped after the scenario.
     pub fn database(&self) -> String {
         let name = self.name("db");

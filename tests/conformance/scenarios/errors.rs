@@ -93,6 +93,7 @@ pub async fn unknown_database(s: Scn) -> Step {
     )
     .await?;
     s.check("databases/describe", json!({"dbName": db}), missing_db.clone()).await?;
+    s.check("databases/alter", json!({"dbName": db, "properties": {"mmap.enabled": true}}), missing_db.clone()).await?;
     s.check("databases/drop", json!({"dbName": db}), s.ok()).await?;
     // The DB-Name header stands in for a missing body dbName (§2 step 4).
     s.check_raw("collections/list", "{}", &[("DB-Name", db.as_str())], missing_db).await?;

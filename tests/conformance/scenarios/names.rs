@@ -115,6 +115,8 @@ pub async fn database_names(s: Scn) -> Step {
         ("1db", "the first character of a database name must be an underscore or letter"),
         ("a-b", "database name can only contain numbers, letters and underscores"),
         ("test db", "database name can only contain numbers, letters and underscores"),
+        // Database names are not trimmed.
+        (" ", "the first character of a database name must be an underscore or letter"),
         (long.as_str(), "the length of a database name must be less than 255 characters"),
     ];
     for (name, reason) in cases {
@@ -124,6 +126,19 @@ pub async fn database_names(s: Scn) -> Step {
     }
     s.check("databases/create", json!({"dbName": ""}), s.missing(&[("DatabaseReqWithProperties", "DbName")])).await?;
     s.check("databases/describe", json!({}), s.missing(&[("DatabaseReqRequiredName", "DbName")])).await?;
+    s.check("databases/drop", json!({}), s.missing(&[("DatabaseReqRequiredName", "DbName")])).await?;
+    // Exactly 255 bytes is allowed.
+    let base = s.name("db");
+    let exact = format!("{base}{}", "x".repeat(255 - base.len()));
+    s.track_database(&exact);
+    s.check("databases/create", json!({"dbName": exact}), s.ok()).await?;
+    s.check(
+        "databases/describe",
+        json!({"dbName": exact}),
+        s.data(json!({"dbID": "{int}", "dbName": exact, "properties": []})),
+    )
+    .await?;
+    s.check("databases/drop", json!({"dbName": exact}), s.ok()).await?;
     Ok(())
 }
 
