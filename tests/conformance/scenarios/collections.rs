@@ -67,6 +67,8 @@ pub async fn lifecycle(s: Scn) -> Step {
     // Dropping a loaded collection is allowed.
     s.check("collections/drop", coll.clone(), s.ok()).await?;
     s.check("collections/has", coll.clone(), s.has(false)).await?;
+    s.check("collections/get_load_state", coll.clone(), s.err(100, format!("collection not found[collection={c}]")))
+        .await?;
     s.check_with("collections/list", json!({}), list_has(&[], &[&c], code)).await?;
     s.check(
         "collections/describe",
@@ -117,5 +119,26 @@ pub async fn quick_setup_checks(s: Scn) -> Step {
     )
     .await?;
     s.check("collections/has", json!({"collectionName": c}), s.has(false)).await?;
+    // An index on a field the schema does not define: 1802.
+    let mut schema = crate::harness::custom_schema(&c);
+    schema["indexParams"] = json!([{"fieldName": "nope", "indexName": "idx", "metricType": "L2"}]);
+    s.check(
+        "collections/create",
+        schema,
+        s.err(1802, "missing required parameters, error: `nope` hasn't defined in schema"),
+    )
+    .await?;
+    Ok(())
+}
+
+/// A custom schema with `indexParams` is created, indexed and loaded, like quick setup (§6.2 step 4).
+pub async fn custom_schema_with_index_loads(s: Scn) -> Step {
+    let c = s.collection();
+    let mut schema = crate::harness::custom_schema(&c);
+    schema["indexParams"] = json!([{"fieldName": "vector", "indexName": "vector", "metricType": "L2"}]);
+    s.check("collections/create", schema, s.ok()).await?;
+    s.wait_loaded("default", &c, &[]).await?;
+    s.check("collections/get_load_state", json!({"collectionName": c}), s.loaded()).await?;
+    s.check("indexes/list", json!({"collectionName": c}), s.data(json!(["vector"]))).await?;
     Ok(())
 }
