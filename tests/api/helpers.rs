@@ -164,7 +164,6 @@ pub fn custom_schema(name: &str) -> Value {
 
 /// The whole `collections/describe` answer for a quick-setup collection (dimension 5) right after creation:
 /// loaded, one partition, no alias. `id` is the collection id read back from the answer itself.
-#[allow(dead_code)] // Unused since those checks moved to conformance; kept for tests on other branches.
 pub fn quick_setup_description(id: &Value, name: &str) -> Value {
     json!({"code": 0,
         "data": {"aliases": [], "autoId": false, "collectionID": id, "collectionName": name,
@@ -222,9 +221,7 @@ pub fn not_loaded() -> Value {
 }
 
 /// Checks a `get_load_state` answer about a partition that exists but is not loaded (contract §7.2): code 0,
-/// Loading, progress -1 and `partition not loaded[partition=<numeric id>].`. Unused since those checks moved to
-/// conformance; kept so that tests written against it on other branches still compile.
-#[allow(dead_code)]
+/// Loading, progress -1 and `partition not loaded[partition=<numeric id>].`.
 pub fn assert_partition_not_loaded(body: &Value) {
     let message = body["message"].as_str().unwrap_or_else(|| panic!("no message in {body}"));
     let id = message

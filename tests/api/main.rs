@@ -11,6 +11,9 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+// Some helpers lost their last caller here when the contract checks moved to conformance; they stay, so that
+// tests written against them on other branches still compile.
+#[allow(dead_code)]
 mod helpers;
 
 mod aliases;
