@@ -1,3 +1,5 @@
+//! The state machine: random DDL and load/release sequences must match a reference model of the contract.
+//!
 //! Model-based test: random sequences of database, collection, partition and load/release calls over a small name
 //! pool, sent over HTTP to a fresh mock and replayed on a reference model of the contract written here
 //! (`../shared/milvus-rest-v2.md` §4, §6, §7, §8). Every answer must equal the model's prediction, code,
@@ -9,6 +11,9 @@
 //! `partition not loaded[partition=<id>].` message of `get_load_state` and are taken from `state()`.
 //!
 //! `PROPTEST_CASES` raises the number of cases (default 64, up to 30 operations each).
+
+#[path = "common/mod.rs"]
+mod common;
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -591,21 +596,13 @@ fn sorted_names(v: &Value) -> Option<Vec<String>> {
 /// Runs `ops` against a fresh mock and the model; the first disagreement is the error.
 fn check_sequence(ops: &[Op]) -> Result<(), String> {
     let milvus = MockMilvus::start_blocking();
-    let client = reqwest::Client::new();
+    let client = common::Client::new(milvus.uri());
     let mut model = Model::new();
     for (step, op) in ops.iter().enumerate() {
         let ids = if matches!(op, Op::GetLoadState(..)) { partition_ids(&milvus.state()) } else { PartitionIds::new() };
         let (route, body) = op.request();
         let expect = model.apply(op, &ids);
-        let url = format!("{}/v2/vectordb/{route}", milvus.uri());
-        let actual: Value = runtime().block_on(async {
-            let response = client.post(&url).json(&body).send().await.map_err(|e| e.to_string())?;
-            if response.status() != 200 {
-                return Err(format!("HTTP {}", response.status()));
-            }
-            let text = response.text().await.map_err(|e| e.to_string())?;
-            serde_json::from_str(&text).map_err(|e| format!("not JSON ({e}): {text}"))
-        })?;
+        let actual: Value = runtime().block_on(client.try_post(&format!("/{route}"), &body))?;
         let fail = |expected: &dyn std::fmt::Display| {
             Err(format!("step {step}: {op:?}\n  POST {route} {body}\n  expected {expected}\n  actual   {actual}"))
         };

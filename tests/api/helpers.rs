@@ -7,19 +7,19 @@ use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-/// The prefix of every Milvus v2 route.
-pub const PREFIX: &str = "/v2/vectordb";
+#[allow(unused_imports)] // `PREFIX` is kept for tests that build paths themselves.
+pub use crate::common::{PREFIX, success};
 
 /// `Authorization` for the built-in administrator, as Milvus's clients send it.
 pub const ROOT_TOKEN: &str = "Bearer root:Milvus";
 
-/// A running mock and a client pointed at it. Dropping it stops the server.
+/// A running mock and a client pointed at it (the shared one, `tests/common`). Dropping it stops the server.
 pub struct TestApp {
     pub milvus: MockMilvus,
-    client: reqwest::Client,
+    pub client: crate::common::Client,
 }
 
-/// An answer kept as bytes, for the tests that check what goes over the wire.
+/// An answer kept as text, for the tests that check what goes over the wire.
 #[derive(Debug)]
 pub struct RawResponse {
     pub status: StatusCode,
@@ -34,6 +34,13 @@ impl RawResponse {
     }
 }
 
+impl From<crate::common::Raw> for RawResponse {
+    fn from(raw: crate::common::Raw) -> Self {
+        let body = String::from_utf8(raw.body).expect("the body is text");
+        Self { status: raw.status, headers: raw.headers, body }
+    }
+}
+
 /// A fresh Milvus 2.6 with the default settings.
 pub async fn spawn_app() -> TestApp {
     spawn_with(MockMilvus::builder()).await
@@ -41,19 +48,11 @@ pub async fn spawn_app() -> TestApp {
 
 /// A fresh mock with other settings (version, auth, limits, success code).
 pub async fn spawn_with(builder: MockMilvusBuilder) -> TestApp {
-    TestApp {
-        milvus: builder.start().await,
-        // The mock answers a trailing-slash path with a redirect; tests want to see it, not follow it.
-        client: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("a plain HTTP client builds"),
-    }
-}
-
-/// `{"code":0,"data":{}}`: what every create/drop/load/release answers.
-pub fn success() -> Value {
-    json!({"code": 0, "data": {}})
+    let milvus = builder.start().await;
+    // The shared client follows no redirect: the mock answers a trailing-slash path with one, and tests want to
+    // see it.
+    let client = crate::common::Client::new(milvus.uri());
+    TestApp { milvus, client }
 }
 
 /// The 1802 validator line for one missing required field (go-playground/validator's format).
@@ -78,26 +77,19 @@ pub fn sorted(mut body: Value) -> Value {
 }
 
 impl TestApp {
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.milvus.uri())
-    }
-
     /// POSTs `body` as JSON to a route below `/v2/vectordb` (e.g. `/partitions/release`) and decodes the answer.
     pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        self.post_with_headers(path, body, &[]).await
+        self.client.post(path, body).await
     }
 
     /// [`TestApp::post`] with extra request headers.
     pub async fn post_with_headers(&self, path: &str, body: Value, headers: &[(&str, &str)]) -> (StatusCode, Value) {
-        let raw = self.post_raw(path, body.to_string(), headers).await;
-        let json = serde_json::from_str(&raw.body)
-            .unwrap_or_else(|e| panic!("POST {path}: the answer is not JSON ({e}): {:?}", raw.body));
-        (raw.status, json)
+        self.client.post_with_headers(path, body, headers).await
     }
 
     /// POSTs these exact bytes to a route below `/v2/vectordb`; no `Content-Type` unless `headers` sets one.
     pub async fn post_raw(&self, path: &str, body: impl Into<Vec<u8>>, headers: &[(&str, &str)]) -> RawResponse {
-        self.send(Method::POST, &format!("{PREFIX}{path}"), body, headers).await
+        self.client.post_raw(path, body.into(), headers).await.into()
     }
 
     /// Any method to any path (the path is taken as is, prefix included).
@@ -108,22 +100,12 @@ impl TestApp {
         body: impl Into<Vec<u8>>,
         headers: &[(&str, &str)],
     ) -> RawResponse {
-        let mut request = self.client.request(method, self.url(path)).body(body.into());
-        for (name, value) in headers {
-            request = request.header(*name, *value);
-        }
-        let response = request.send().await.unwrap_or_else(|e| panic!("{path}: request failed: {e}"));
-        RawResponse {
-            status: response.status(),
-            headers: response.headers().clone(),
-            body: response.text().await.expect("the body is text"),
-        }
+        self.client.send(method, path, body.into(), headers).await.into()
     }
 
     /// POSTs and insists on `{"code":0,"data":{}}`: for the Arrange step.
     pub async fn ok(&self, path: &str, body: Value) {
-        let (status, answer) = self.post(path, body.clone()).await;
-        assert_eq!((status, &answer), (StatusCode::OK, &success()), "arranging {path} with {body}");
+        self.client.ok(path, body).await
     }
 
     /// Quick setup (`dimension` only): Milvus creates the collection, an AUTOINDEX/COSINE index on `vector` and

@@ -4,6 +4,10 @@
 //! Checks are soft: a mismatch is recorded with its diff and the scenario goes on, so one run shows every
 //! disagreement. Arrangement steps (`arrange`, `quick`, `wait_loaded`...) are hard: when they fail the scenario
 //! stops with an [`Abort`], because what follows would only report noise.
+//!
+//! This client is conformance's own, not the shared `tests/common` one of the other binaries, on purpose: it must
+//! run against a foreign server (a real Milvus, with its token, load polling and cleanup) and must not depend on
+//! anything of the mock's.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -197,6 +201,11 @@ impl Scn {
     /// Registers a collection name chosen by the scenario (e.g. a 255-byte one) for cleanup.
     pub fn track_collection(&self, db: &str, name: &str) {
         self.ledger().created.collections.push((db.to_string(), name.to_string()));
+    }
+
+    /// Registers a database name chosen by the scenario (e.g. a 255-byte one) for cleanup.
+    pub fn track_database(&self, name: &str) {
+        self.ledger().created.databases.push(name.to_string());
     }
 
     /// A fresh database name, dropped after the scenario.

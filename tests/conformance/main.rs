@@ -1,3 +1,5 @@
+//! The one home of contract behaviour: Milvus's answers route by route, portable to a real Milvus (`MILVUS_URI`).
+//!
 //! The conformance suite: black-box HTTP scenarios drawn from the contract (`../shared/milvus-rest-v2.md` and
 //! its part 2), run against any Milvus REST endpoint.
 //!

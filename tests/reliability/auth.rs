@@ -132,20 +132,19 @@ async fn every_route_refuses_missing_malformed_and_wrong_credentials_alike() {
 #[tokio::test]
 async fn an_unknown_user_and_a_wrong_password_get_the_same_answer_over_http() {
     let milvus = milvus_mock::MockMilvus::builder().auth().start().await;
-    let client = crate::support::client();
-    let url = format!("{}/v2/vectordb/collections/list", milvus.uri());
+    let client = crate::shared::Client::new(milvus.uri());
     let mut answers = Vec::new();
     for token in ["Bearer root:wrong", "Bearer nobody:Milvus", "Bearer nobody:wrong"] {
-        let response = client.post(&url).header("Authorization", token).body("{}").send().await.unwrap();
-        let status = response.status().as_u16();
-        let mut headers: Vec<(String, String)> = response
-            .headers()
+        let reply = client.post_raw("/collections/list", "{}", &[("Authorization", token)]).await;
+        let status = reply.status.as_u16();
+        let mut headers: Vec<(String, String)> = reply
+            .headers
             .iter()
             .filter(|(n, _)| n.as_str() != "date")
             .map(|(n, v)| (n.to_string(), v.to_str().unwrap().to_string()))
             .collect();
         headers.sort();
-        let body = response.text().await.unwrap();
+        let body = reply.text();
         assert_eq!((status, body.as_str()), (401, UNAUTHORIZED_BODY), "{token}");
         answers.push((status, headers, body));
     }

@@ -150,10 +150,9 @@ fn deeply_nested_json_is_answered_as_go_answers_it() {
         for (what, body, expected) in cases {
             let url = format!("{}/v2/vectordb/collections/has", binary.uri());
             let answer = runtime.block_on(async {
-                match client.post(&url).body(body).send().await {
-                    Ok(r) => Ok((r.status().as_u16(), r.text().await.unwrap_or_default())),
-                    Err(e) => Err(e.to_string()),
-                }
+                crate::shared::try_send(&client, reqwest::Method::POST, &url, body, &[])
+                    .await
+                    .map(|r| (r.status.as_u16(), r.text()))
             });
             match answer {
                 Ok((200, text)) if text == expected => {}

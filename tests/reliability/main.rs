@@ -1,3 +1,5 @@
+//! Robustness: bad input, limits, concurrency, panics, shutdown and auth never break the mock or its answers.
+//!
 //! Reliability: bad input never breaks the mock, its limits answer as Milvus's do, it stays consistent under
 //! concurrent load and release, it survives panics, shuts down gracefully and never says whether a user exists.
 //!
@@ -13,6 +15,9 @@
 //! `RELIABILITY_CASES` sets the proptest case count of each property (default 3000).
 
 mod common;
+/// The shared HTTP client (`tests/common`); `common` here is the file the fuzz targets share.
+#[path = "../common/mod.rs"]
+mod shared;
 mod support;
 
 mod auth;

@@ -219,28 +219,13 @@ pub fn free_port() -> u16 {
     listener.local_addr().unwrap().port()
 }
 
-/// A plain HTTP client (no redirects followed, no proxy).
+/// A plain HTTP client (no redirects followed, no proxy): the shared one (`tests/common`).
 pub fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .no_proxy()
-        .build()
-        .expect("the client builds")
+    crate::shared::http_client()
 }
 
-/// POSTs `body` to `uri` + `path` and keeps the whole answer.
+/// POSTs `body` to `url` with the shared client and keeps the whole answer.
 pub async fn http_post(client: &reqwest::Client, url: &str, body: impl Into<reqwest::Body>) -> Reply {
-    let response = client.post(url).body(body).send().await.unwrap_or_else(|e| panic!("POST {url}: {e}"));
-    let status = response.status().as_u16();
-    let mut headers = HeaderMap::new();
-    for (name, value) in response.headers() {
-        if let (Ok(n), Ok(v)) = (
-            axum::http::HeaderName::from_bytes(name.as_str().as_bytes()),
-            axum::http::HeaderValue::from_bytes(value.as_bytes()),
-        ) {
-            headers.append(n, v);
-        }
-    }
-    let body = response.bytes().await.unwrap_or_else(|e| panic!("POST {url}: reading the body: {e}")).to_vec();
-    Reply { status, headers, body }
+    let raw = crate::shared::send(client, reqwest::Method::POST, url, body, &[]).await;
+    Reply { status: raw.status.as_u16(), headers: raw.headers, body: raw.body }
 }

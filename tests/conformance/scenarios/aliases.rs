@@ -40,6 +40,13 @@ pub async fn basics(s: Scn) -> Step {
         s.err(1601, format!("alias and collection name conflict[database=default][alias={b}]")),
     )
     .await?;
+    // Neither refusal moved the alias.
+    s.check(
+        "aliases/describe",
+        json!({"aliasName": alias}),
+        s.data(json!({"aliasName": alias, "collectionName": a, "dbName": "default"})),
+    )
+    .await?;
     let missing = s.name("c");
     let other_alias = s.alias_in("default");
     s.check(
@@ -53,6 +60,16 @@ pub async fn basics(s: Scn) -> Step {
     s.check("collections/has", json!({"collectionName": alias}), s.has(true)).await?;
     s.check("partitions/list", json!({"collectionName": alias}), s.data(json!(["_default"]))).await?;
     s.check("collections/get_load_state", json!({"collectionName": alias}), s.loaded()).await?;
+    // Release and load state through the alias act on the collection.
+    s.partition("default", &a, "p1").await?;
+    s.wait_loaded("default", &a, &["p1"]).await?;
+    let parts = |c: &str, ps: &[&str]| json!({"collectionName": c, "partitionNames": ps});
+    s.check("partitions/release", parts(&alias, &["p1"]), s.ok()).await?;
+    s.check("collections/get_load_state", parts(&alias, &["p1"]), s.partition_not_loaded()).await?;
+    s.check("collections/get_load_state", parts(&a, &["p1"]), s.partition_not_loaded()).await?;
+    s.check("partitions/release", parts(&alias, &["_default"]), s.ok()).await?;
+    s.check("collections/get_load_state", json!({"collectionName": alias}), s.not_loaded()).await?;
+    s.check("collections/get_load_state", json!({"collectionName": a}), s.not_loaded()).await?;
     s.check_subset(
         "collections/describe",
         json!({"collectionName": alias}),
@@ -65,6 +82,7 @@ pub async fn basics(s: Scn) -> Step {
         s.err(65535, format!("cannot drop the collection via alias = {alias}")),
     )
     .await?;
+    s.check("collections/has", json!({"collectionName": a}), s.has(true)).await?;
 
     s.check("aliases/alter", create(&b, &alias), s.ok()).await?;
     s.check(
@@ -85,6 +103,9 @@ pub async fn basics(s: Scn) -> Step {
         s.err(100, format!("collection not found[collection={missing}]")),
     )
     .await?;
+    // The alias still names b, and resolves to it.
+    s.check_subset("collections/describe", json!({"collectionName": alias}), s.data(json!({"collectionName": b})))
+        .await?;
     s.check(
         "aliases/describe",
         json!({"aliasName": other_alias}),
@@ -101,6 +122,10 @@ pub async fn basics(s: Scn) -> Step {
     }
     s.check("aliases/drop", json!({"aliasName": alias}), s.ok()).await?;
     s.check("aliases/drop", json!({"aliasName": alias}), s.ok()).await?;
+    // 2.6 dropped the name check of aliases/drop (PR #43064): an invalid name is a missing alias.
+    if s.version() >= Version::V2_6 {
+        s.check("aliases/drop", json!({"aliasName": "1a"}), s.ok()).await?;
+    }
     s.check(
         "aliases/describe",
         json!({"aliasName": alias}),

@@ -37,17 +37,38 @@ pub async fn lifecycle(s: Scn) -> Step {
         s.check_subset("collections/describe", coll.clone(), part).await?;
     }
     s.check("collections/has", coll.clone(), s.has(true)).await?;
+    // Quick setup's index: AUTOINDEX named after the vector field; creating it again is a success.
+    s.check("indexes/list", coll.clone(), s.data(json!(["vector"]))).await?;
+    let vector_index = json!({"collectionName": c, "indexName": "vector"});
+    s.check(
+        "indexes/describe",
+        vector_index,
+        s.data(json!([{"failReason": "", "fieldName": "vector", "indexName": "vector", "indexState": "Finished",
+            "indexType": "AUTOINDEX", "indexedRows": 0, "metricType": "COSINE", "pendingRows": 0, "totalRows": 0}])),
+    )
+    .await?;
+    let same = json!({"fieldName": "vector", "indexName": "vector", "metricType": "COSINE"});
+    s.check("indexes/create", json!({"collectionName": c, "indexParams": [same]}), s.ok()).await?;
+    s.check("indexes/list", coll.clone(), s.data(json!(["vector"]))).await?;
     s.check("collections/get_stats", coll.clone(), s.data(json!({"rowCount": 0}))).await?;
     s.check_with("collections/list", json!({}), list_has(&[&c], &[], code)).await?;
     s.check("collections/get_load_state", coll.clone(), s.loaded()).await?;
     s.check("collections/release", coll.clone(), s.ok()).await?;
-    s.check_subset("collections/describe", coll.clone(), s.data(json!({"load": "LoadStateNotLoad"}))).await?;
+    if matches!(s.version(), Version::V2_5 | Version::V2_6) {
+        let mut released = quick_description(&s, &c);
+        released["data"]["load"] = json!("LoadStateNotLoad");
+        s.check("collections/describe", coll.clone(), released).await?;
+    } else {
+        s.check_subset("collections/describe", coll.clone(), s.data(json!({"load": "LoadStateNotLoad"}))).await?;
+    }
     s.check("collections/load", coll.clone(), s.ok()).await?;
     s.wait_loaded("default", &c, &[]).await?;
     s.check("collections/get_load_state", coll.clone(), s.loaded()).await?;
     // Dropping a loaded collection is allowed.
     s.check("collections/drop", coll.clone(), s.ok()).await?;
     s.check("collections/has", coll.clone(), s.has(false)).await?;
+    s.check("collections/get_load_state", coll.clone(), s.err(100, format!("collection not found[collection={c}]")))
+        .await?;
     s.check_with("collections/list", json!({}), list_has(&[], &[&c], code)).await?;
     s.check(
         "collections/describe",
@@ -98,5 +119,26 @@ pub async fn quick_setup_checks(s: Scn) -> Step {
     )
     .await?;
     s.check("collections/has", json!({"collectionName": c}), s.has(false)).await?;
+    // An index on a field the schema does not define: 1802.
+    let mut schema = crate::harness::custom_schema(&c);
+    schema["indexParams"] = json!([{"fieldName": "nope", "indexName": "idx", "metricType": "L2"}]);
+    s.check(
+        "collections/create",
+        schema,
+        s.err(1802, "missing required parameters, error: `nope` hasn't defined in schema"),
+    )
+    .await?;
+    Ok(())
+}
+
+/// A custom schema with `indexParams` is created, indexed and loaded, like quick setup (§6.2 step 4).
+pub async fn custom_schema_with_index_loads(s: Scn) -> Step {
+    let c = s.collection();
+    let mut schema = crate::harness::custom_schema(&c);
+    schema["indexParams"] = json!([{"fieldName": "vector", "indexName": "vector", "metricType": "L2"}]);
+    s.check("collections/create", schema, s.ok()).await?;
+    s.wait_loaded("default", &c, &[]).await?;
+    s.check("collections/get_load_state", json!({"collectionName": c}), s.loaded()).await?;
+    s.check("indexes/list", json!({"collectionName": c}), s.data(json!(["vector"]))).await?;
     Ok(())
 }

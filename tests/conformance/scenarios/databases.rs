@@ -55,7 +55,14 @@ pub async fn lifecycle(s: Scn) -> Step {
     s.check_raw("collections/has", &has, &[("DB-Name", db.as_str())], s.has(true)).await?;
     let has_default = format!("{{\"dbName\": \"default\", \"collectionName\": \"{c}\"}}");
     s.check_raw("collections/has", &has_default, &[("DB-Name", db.as_str())], s.has(false)).await?;
+    // An empty dbName is no dbName: the header applies.
+    let has_empty = format!("{{\"dbName\": \"\", \"collectionName\": \"{c}\"}}");
+    s.check_raw("collections/has", &has_empty, &[("DB-Name", db.as_str())], s.has(true)).await?;
     s.check("partitions/list", json!({"dbName": db, "collectionName": c}), s.data(json!(["_default"]))).await?;
+    // The header picks the database of a call that changes state too.
+    let release = format!("{{\"collectionName\": \"{c}\", \"partitionNames\": [\"_default\"]}}");
+    s.check_raw("partitions/release", &release, &[("DB-Name", db.as_str())], s.ok()).await?;
+    s.check("collections/get_load_state", json!({"dbName": db, "collectionName": c}), s.not_loaded()).await?;
     s.check(
         "collections/describe",
         json!({"collectionName": c}),
@@ -83,6 +90,14 @@ pub async fn lifecycle(s: Scn) -> Step {
 pub async fn property_routes(s: Scn) -> Step {
     let db = s.database();
     s.check("databases/create", json!({"dbName": db, "properties": {"database.max.collections": 10}}), s.ok()).await?;
+    // Properties given at create time show as strings too.
+    s.check(
+        "databases/describe",
+        json!({"dbName": db}),
+        s.data(json!({"dbID": "{int}", "dbName": db,
+            "properties": [{"key": "database.max.collections", "value": "10"}]})),
+    )
+    .await?;
     s.check(
         "databases/alter_properties",
         json!({"dbName": db, "properties": {"database.max.collections": 20}}),

@@ -47,6 +47,20 @@ pub async fn bad_json_is_1801(s: Scn) -> Step {
         bad_json(&s, "json: cannot unmarshal array into Go value of type httpserver.CollectionNameReq"),
     )
     .await?;
+    s.check_raw(
+        "partitions/release",
+        "[\"_default\"]",
+        &[],
+        bad_json(&s, "json: cannot unmarshal array into Go value of type httpserver.PartitionsReq"),
+    )
+    .await?;
+    s.check_raw(
+        "partitions/release",
+        "{\"collectionName\": 1, \"partitionNames\": [\"_default\"]}",
+        &[],
+        bad_json(&s, "json: cannot unmarshal number into Go struct field PartitionsReq.collectionName of type string"),
+    )
+    .await?;
     Ok(())
 }
 
@@ -58,7 +72,8 @@ pub async fn missing_fields_are_1802(s: Scn) -> Step {
     let describe = s.missing(&[("CollectionNameReq", "CollectionName")]);
     s.check("collections/describe", json!({}), describe.clone()).await?;
     s.check("collections/describe", json!({"collectionName": ""}), describe.clone()).await?;
-    s.check("collections/describe", json!({"collectionName": null}), describe).await?;
+    s.check("collections/describe", json!({"collectionName": null}), describe.clone()).await?;
+    s.check("collections/get_load_state", json!({"partitionNames": ["_default"]}), describe).await?;
     s.check("partitions/create", json!({"collectionName": "c"}), s.missing(&[("PartitionReq", "PartitionName")]))
         .await?;
     s.check("partitions/load", json!({"partitionNames": ["p"]}), s.missing(&[("PartitionsReq", "CollectionName")]))
@@ -66,7 +81,11 @@ pub async fn missing_fields_are_1802(s: Scn) -> Step {
     s.check("collections/create", json!({"dimension": 5}), s.missing(&[("CollectionReq", "CollectionName")])).await?;
     s.check("indexes/create", json!({"collectionName": "c"}), s.missing(&[("IndexParamReq", "IndexParams")])).await?;
     s.check("indexes/describe", json!({"collectionName": "c"}), s.missing(&[("IndexReq", "IndexName")])).await?;
+    s.check("indexes/drop", json!({"collectionName": "c"}), s.missing(&[("IndexReq", "IndexName")])).await?;
     s.check("aliases/describe", json!({}), s.missing(&[("AliasReq", "AliasName")])).await?;
+    s.check("aliases/drop", json!({}), s.missing(&[("AliasReq", "AliasName")])).await?;
+    s.check("aliases/create", json!({"collectionName": "c"}), s.missing(&[("AliasCollectionReq", "AliasName")]))
+        .await?;
     Ok(())
 }
 
@@ -82,6 +101,14 @@ pub async fn lenient_binding(s: Scn) -> Step {
         "collections/has",
         &format!("{{\"collectionName\": \"{c}\"}}"),
         &[("Content-Type", "text/plain")],
+        s.has(true),
+    )
+    .await?;
+    // Of a repeated key, the last one wins.
+    s.check_raw(
+        "collections/has",
+        &format!("{{\"collectionName\": \"nope\", \"collectionName\": \"{c}\"}}"),
+        &[],
         s.has(true),
     )
     .await?;

@@ -35,6 +35,7 @@ pub async fn unknown_collection(s: Scn) -> Step {
     s.check("partitions/load", parts.clone(), rootcoord.clone()).await?;
     s.check("partitions/release", parts, rootcoord.clone()).await?;
     s.check("indexes/list", coll.clone(), rootcoord.clone()).await?;
+    s.check("indexes/drop", json!({"collectionName": x, "indexName": "vector"}), rootcoord.clone()).await?;
     let index = json!({"collectionName": x, "indexParams": [{"fieldName": "vector", "metricType": "COSINE"}]});
     s.check("indexes/create", index, rootcoord).await?;
     Ok(())
@@ -63,6 +64,7 @@ pub async fn unknown_database(s: Scn) -> Step {
     let in_db = |body| with_db(&db, body);
     let missing_db = s.err(800, format!("database not found[database={db}]"));
     s.check("collections/list", in_db(json!({})), missing_db.clone()).await?;
+    s.check("aliases/list", in_db(json!({})), missing_db.clone()).await?;
     s.check("collections/describe", in_db(json!({"collectionName": c})), missing_db.clone()).await?;
     s.check("collections/load", in_db(json!({"collectionName": c})), missing_db.clone()).await?;
     s.check("collections/create", in_db(json!({"collectionName": c, "dimension": 5})), missing_db.clone()).await?;
@@ -91,6 +93,7 @@ pub async fn unknown_database(s: Scn) -> Step {
     )
     .await?;
     s.check("databases/describe", json!({"dbName": db}), missing_db.clone()).await?;
+    s.check("databases/alter", json!({"dbName": db, "properties": {"mmap.enabled": true}}), missing_db.clone()).await?;
     s.check("databases/drop", json!({"dbName": db}), s.ok()).await?;
     // The DB-Name header stands in for a missing body dbName (§2 step 4).
     s.check_raw("collections/list", "{}", &[("DB-Name", db.as_str())], missing_db).await?;

@@ -18,6 +18,12 @@ pub async fn repeated_creates_and_drops(s: Scn) -> Step {
         s.err(65535, format!("create duplicate collection with different parameters, collection: {c}")),
     )
     .await?;
+    // The refused create changed nothing: the vector field keeps dimension 5.
+    s.check_with("collections/describe", json!({"collectionName": c}), |v| {
+        let params = &v["data"]["fields"][1]["params"];
+        if *params == json!([{"key": "dim", "value": "5"}]) { Ok(()) } else { Err("expected dim 5".into()) }
+    })
+    .await?;
     let part = json!({"collectionName": c, "partitionName": "p1"});
     s.check("partitions/create", part.clone(), s.ok()).await?;
     s.check("partitions/create", part.clone(), s.ok()).await?;

@@ -37,6 +37,7 @@ pub async fn basics(s: Scn) -> Step {
         s.err(65535, "CreateIndex failed: at most one distinct index is allowed per field"),
     )
     .await?;
+    s.check("indexes/list", coll.clone(), s.data(json!(["vidx"]))).await?;
     s.check(
         "indexes/create",
         index(&c, json!({"fieldName": "nofield", "indexName": "x", "metricType": "COSINE"})),
@@ -47,6 +48,16 @@ pub async fn basics(s: Scn) -> Step {
         "indexes/create",
         index(&c, json!({"fieldName": "vector", "indexName": "vidx", "metricType": "COSINE", "indexType": "NOPE"})),
         s.err(1100, "invalid parameter[expected=valid index][actual=invalid index type: NOPE]"),
+    )
+    .await?;
+    s.check(
+        "indexes/create",
+        index(&c, json!({"fieldName": "vector", "indexName": "v", "metricType": "IP_X", "indexType": "HNSW"})),
+        s.err(
+            1100,
+            "float vector index does not support metric type: IP_X: \
+             invalid parameter[expected=valid index params][actual=invalid index params]",
+        ),
     )
     .await?;
     // `[]` passes binding and creates nothing.
@@ -78,6 +89,7 @@ pub async fn basics(s: Scn) -> Step {
     s.check("collections/release", coll.clone(), s.ok()).await?;
     s.check("indexes/drop", json!({"collectionName": c, "indexName": "vidx"}), s.ok()).await?;
     s.check("indexes/drop", json!({"collectionName": c, "indexName": "vidx"}), s.ok()).await?;
+    s.check("indexes/list", coll.clone(), s.data(json!([]))).await?;
     s.check("collections/load", coll, s.err(700, format!("index not found[collection={c}]"))).await?;
     Ok(())
 }
@@ -119,8 +131,8 @@ pub async fn load_needs_every_vector_indexed(s: Scn) -> Step {
         s.err(65535, "there is no vector index on field: [v2], please create index firstly"),
     )
     .await?;
-    s.check("indexes/create", index(&c, json!({"fieldName": "v2", "indexName": "v2", "metricType": "IP"})), s.ok())
-        .await?;
+    // Without an indexName the index is named after its field.
+    s.check("indexes/create", index(&c, json!({"fieldName": "v2", "metricType": "IP"})), s.ok()).await?;
     s.check("indexes/list", coll.clone(), s.data(json!(["v1", "v2"]))).await?;
     s.check("collections/load", coll.clone(), s.ok()).await?;
     s.wait_loaded("default", &c, &[]).await?;

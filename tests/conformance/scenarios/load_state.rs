@@ -30,11 +30,21 @@ pub async fn partition_loads(s: Scn) -> Step {
     s.check("collections/get_load_state", parts(&["p1", "p2"]), s.partition_not_loaded()).await?;
     s.check("collections/get_load_state", parts(&["nope"]), s.progress(-1, "partition not found[partition=nope]."))
         .await?;
-    s.check_subset("collections/describe", coll.clone(), s.data(json!({"load": "LoadStateLoaded"}))).await?;
+    // Only some partitions loaded: describe says Loaded.
+    s.check_subset(
+        "collections/describe",
+        coll.clone(),
+        s.data(json!({"load": "LoadStateLoaded", "partitionsNum": 3})),
+    )
+    .await?;
 
-    // Loaded with LoadPartition: a new partition is not loaded.
+    // Loaded with LoadPartition: a new partition is not loaded, so it can be dropped.
     s.partition("default", &c, "p3").await?;
     s.check("collections/get_load_state", parts(&["p3"]), s.partition_not_loaded()).await?;
+    s.partition("default", &c, "p4").await?;
+    s.check("collections/get_load_state", parts(&["p4"]), s.partition_not_loaded()).await?;
+    s.check("partitions/drop", json!({"collectionName": c, "partitionName": "p4"}), s.ok()).await?;
+    s.check("partitions/list", coll.clone(), s.data(json!(["_default", "p1", "p2", "p3"]))).await?;
 
     s.check("partitions/load", parts(&["p2"]), s.ok()).await?;
     s.wait_loaded("default", &c, &["p2"]).await?;
@@ -69,10 +79,13 @@ pub async fn collection_loads(s: Scn) -> Step {
     s.wait_loaded("default", &c, &[]).await?;
     s.partition("default", &c, "p1").await?;
     s.wait_loaded("default", &c, &["p1"]).await?;
+    // Loading partitions of a collection loaded as a whole is a success that changes nothing.
+    s.check("partitions/load", parts(&["p1"]), s.ok()).await?;
     s.check("collections/get_load_state", parts(&["_default", "p1"]), s.loaded()).await?;
 
     s.check("partitions/release", parts(&["_default"]), s.ok()).await?;
     s.check("collections/get_load_state", coll.clone(), s.loaded()).await?;
+    s.check_subset("collections/describe", coll.clone(), s.data(json!({"load": "LoadStateLoaded"}))).await?;
     s.check("collections/get_load_state", parts(&["_default"]), s.partition_not_loaded()).await?;
     s.check("collections/get_load_state", parts(&["p1"]), s.loaded()).await?;
     // The load type stays LoadCollection: a new partition still loads by itself.
@@ -126,6 +139,9 @@ pub async fn empty_and_unknown_partition_lists(s: Scn) -> Step {
     s.check("collections/release", coll.clone(), s.ok()).await?;
     s.check("partitions/release", parts(&[]), empty_release).await?;
     s.check("partitions/release", parts(&["nope"]), s.err(200, "partition not found[partition=nope]")).await?;
+    // An unknown name among known ones loads nothing either.
+    s.check("partitions/load", parts(&["_default", "nope"]), s.err(200, "partition not found[partition=nope]")).await?;
+    s.check("collections/get_load_state", coll, s.not_loaded()).await?;
     Ok(())
 }
 

@@ -65,6 +65,7 @@ pub fn all() -> Vec<Scenario> {
         scenario!(idempotency::database_drops, V2_5..=V3_0),
         scenario!(collections::lifecycle, V2_4..=V3_0),
         scenario!(collections::quick_setup_checks, V2_4..=V3_0),
+        scenario!(collections::custom_schema_with_index_loads, V2_4..=V3_0),
         scenario!(rename::rename_collection, V2_4..=V3_0),
         scenario!(databases::lifecycle, V2_5..=V3_0),
         scenario!(databases::property_routes, V2_6..=V3_0),

@@ -33,6 +33,7 @@ pub async fn collection_names(s: Scn) -> Step {
         s.check("collections/has", json!({"collectionName": name}), expected.clone()).await?;
         s.check("collections/get_load_state", json!({"collectionName": name}), expected.clone()).await?;
         s.check("collections/drop", json!({"collectionName": name}), expected.clone()).await?;
+        s.check("partitions/create", json!({"collectionName": name, "partitionName": "p"}), expected.clone()).await?;
         s.check("partitions/release", json!({"collectionName": name, "partitionNames": ["p"]}), expected).await?;
     }
     // Exactly 255 bytes is allowed.
@@ -82,6 +83,12 @@ pub async fn partition_names(s: Scn) -> Step {
     s.check("partitions/create", part("p$"), partition_error(&s, "p$", other)).await?;
     let long = "p".repeat(256);
     s.check("partitions/create", part(&long), partition_error(&s, &long, length)).await?;
+    // Partition names are trimmed in every version: blanks only are an empty name.
+    s.check("partitions/create", part("   "), partition_error(&s, "", "Partition name should not be empty.")).await?;
+    // The legal names were created, the refused ones were not.
+    let created =
+        if s.version() >= Version::V2_5 { json!(["_default", "1p", "p-1"]) } else { json!(["_default", "1p"]) };
+    s.check("partitions/list", json!({"collectionName": c}), s.data(created)).await?;
     s.check("partitions/drop", part("-p"), partition_error(&s, "-p", first)).await?;
     s.check("partitions/has", part("-p"), partition_error(&s, "-p", first)).await?;
     // has checks the partition name before it looks the collection up.
@@ -108,6 +115,8 @@ pub async fn database_names(s: Scn) -> Step {
         ("1db", "the first character of a database name must be an underscore or letter"),
         ("a-b", "database name can only contain numbers, letters and underscores"),
         ("test db", "database name can only contain numbers, letters and underscores"),
+        // Database names are not trimmed.
+        (" ", "the first character of a database name must be an underscore or letter"),
         (long.as_str(), "the length of a database name must be less than 255 characters"),
     ];
     for (name, reason) in cases {
@@ -117,6 +126,19 @@ pub async fn database_names(s: Scn) -> Step {
     }
     s.check("databases/create", json!({"dbName": ""}), s.missing(&[("DatabaseReqWithProperties", "DbName")])).await?;
     s.check("databases/describe", json!({}), s.missing(&[("DatabaseReqRequiredName", "DbName")])).await?;
+    s.check("databases/drop", json!({}), s.missing(&[("DatabaseReqRequiredName", "DbName")])).await?;
+    // Exactly 255 bytes is allowed.
+    let base = s.name("db");
+    let exact = format!("{base}{}", "x".repeat(255 - base.len()));
+    s.track_database(&exact);
+    s.check("databases/create", json!({"dbName": exact}), s.ok()).await?;
+    s.check(
+        "databases/describe",
+        json!({"dbName": exact}),
+        s.data(json!({"dbID": "{int}", "dbName": exact, "properties": []})),
+    )
+    .await?;
+    s.check("databases/drop", json!({"dbName": exact}), s.ok()).await?;
     Ok(())
 }
 

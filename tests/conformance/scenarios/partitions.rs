@@ -52,6 +52,10 @@ pub async fn lifecycle(s: Scn) -> Step {
     s.check("partitions/drop", part("_default"), s.err(65535, "default partition cannot be deleted")).await?;
     s.check("partitions/drop", part("p2"), s.ok()).await?;
     s.check("partitions/list", json!({"collectionName": c}), s.data(json!(["_default"]))).await?;
+    // The list is in creation order, not sorted.
+    s.check("partitions/create", part("zebra"), s.ok()).await?;
+    s.check("partitions/create", part("alpha"), s.ok()).await?;
+    s.check("partitions/list", json!({"collectionName": c}), s.data(json!(["_default", "zebra", "alpha"]))).await?;
     Ok(())
 }
 
