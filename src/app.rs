@@ -22,13 +22,14 @@ use tower::ServiceExt as _;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::api::{self, Handler, PREFIX};
+use crate::api::{self, Handler};
 use crate::auth::Users;
 use crate::catalog::{Catalog, Limits, NameMap};
 use crate::control::{self, FaultAction, Faults, Journal, Recorded};
 use crate::envelope::{json_response, render_error};
 use crate::error::Error;
 use crate::fixtures::{self, Fixture, FixtureError};
+use crate::ops::{Operation, Transport};
 use crate::version::Profile;
 
 /// Milvus's default `Request-Timeout` (`HTTPDefaultTimeout`).
@@ -161,9 +162,8 @@ pub fn router(state: Arc<AppState>) -> MockService {
     let milvus = api::routes(&state.config.profile)
         .into_iter()
         .map(|route| {
-            let path = format!("{PREFIX}{}", route.path);
-            let route = MilvusRoute { handler: route.handler, prepare: route.prepare, path: Arc::from(path.as_str()) };
-            (path, Arc::new(route))
+            let path = route.op.rest_path().to_string();
+            (path, Arc::new(MilvusRoute { handler: route.handler, prepare: route.prepare, op: route.op }))
         })
         .collect();
     MockService { milvus: Arc::new(milvus), rest: rest_router(state.clone()), app: state }
@@ -186,12 +186,12 @@ pub struct MockService {
     rest: Router,
 }
 
-/// A Milvus route's handler and its path (for the journal and the log line).
+/// A Milvus route's handler and its operation (for faults, the journal and the log line).
 struct MilvusRoute {
     handler: Handler,
     /// The handler's decoding step alone, for a call that runs after its answer (see [`injected`]).
     prepare: api::Prepare,
-    path: Arc<str>,
+    op: Operation,
 }
 
 impl tower::Service<Request> for MockService {
@@ -347,7 +347,8 @@ pub async fn serve_all(
 
 /// One Milvus call: method, timeout header, body, injected faults, handler, envelope, journal and log line.
 async fn milvus_call(app: Arc<AppState>, route: &MilvusRoute, request: Request) -> Response {
-    let MilvusRoute { handler, path, .. } = route;
+    let MilvusRoute { handler, op, .. } = route;
+    let op = *op;
     let (parts, body) = request.into_parts();
     if parts.method != Method::POST {
         return gin_not_found(&parts.method);
@@ -359,19 +360,19 @@ async fn milvus_call(app: Arc<AppState>, route: &MilvusRoute, request: Request) 
         Ok(t) => t,
         Err(e) => {
             let names = RequestNames::read(b"", &headers);
-            return finish(&app, path, &Bytes::new(), &names, started, Outcome::Milvus(Err(e)));
+            return finish(&app, op, &Bytes::new(), &names, started, Outcome::Milvus(Err(e)));
         }
     };
     if timeout.is_zero() {
         let names = RequestNames::read(b"", &headers);
-        return finish(&app, path, &Bytes::new(), &names, started, Outcome::TimedOut);
+        return finish(&app, op, &Bytes::new(), &names, started, Outcome::TimedOut);
     }
     let bytes = match read_body(body, app.config.body_limit).await {
         Ok(bytes) => bytes,
         Err(e) => {
             let too_large = matches!(e, BodyError::TooLarge);
             let names = RequestNames::read(b"", &headers);
-            let mut response = finish(&app, path, &Bytes::new(), &names, started, Outcome::Milvus(Err(e.into())));
+            let mut response = finish(&app, op, &Bytes::new(), &names, started, Outcome::Milvus(Err(e.into())));
             if too_large {
                 // Go's `MaxBytesReader` marks the connection to be closed after the answer (`requestTooLarge`).
                 response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
@@ -385,13 +386,12 @@ async fn milvus_call(app: Arc<AppState>, route: &MilvusRoute, request: Request) 
     } else {
         RequestNames::read(&bytes, &headers)
     };
-    let fault =
-        if app.faults.is_empty() { None } else { app.faults.take(path, &names.db, names.collection.as_deref()) };
+    let fault = if app.faults.is_empty() { None } else { app.faults.take(op, &names.db, names.collection.as_deref()) };
     let outcome = match fault {
         None => run(&app, handler, &headers, &bytes),
         Some(fault) => injected(&app, route, &headers, &bytes, &names, fault, timeout).await,
     };
-    finish(&app, path, &bytes, &names, started, outcome)
+    finish(&app, op, &bytes, &names, started, outcome)
 }
 
 /// Why a body could not be read.
@@ -484,7 +484,8 @@ async fn injected(
                 let call = (route.prepare)(headers, bytes);
                 let record = (app.journal.capacity() > 0).then(|| Recorded {
                     time_ms: 0,
-                    path: route.path.clone(),
+                    operation: route.op,
+                    transport: Transport::Rest,
                     db: names.db.clone(),
                     collection: names.collection.clone(),
                     body: Bytes::copy_from_slice(&bytes[..bytes.len().min(JOURNAL_BODY_LIMIT)]),
@@ -548,7 +549,7 @@ impl RequestNames {
 /// Renders the outcome, records it in the journal and logs one line.
 fn finish(
     app: &AppState,
-    path: &Arc<str>,
+    op: Operation,
     bytes: &Bytes,
     names: &RequestNames,
     started: Instant,
@@ -572,7 +573,8 @@ fn finish(
     if tracing::enabled!(tracing::Level::INFO) {
         tracing::info!(
             method = "POST",
-            path = &**path,
+            path = op.rest_path(),
+            operation = op.name(),
             db = %names.db,
             collection = names.collection.as_deref().unwrap_or(""),
             code = code.unwrap_or(-1),
@@ -585,7 +587,8 @@ fn finish(
         // Only what is cheap to keep is kept here; the journal's reader derives the rest.
         app.journal.record(Recorded {
             time_ms: crate::control::now_ms(),
-            path: path.clone(),
+            operation: op,
+            transport: Transport::Rest,
             db: names.db.clone(),
             collection: names.collection.clone(),
             // A copy (a slice would pin hyper's whole read buffer), and a bounded one: the journal's memory stays
@@ -654,7 +657,7 @@ async fn not_found(State(app): State<Arc<AppState>>, method: Method, uri: axum::
     let path = path.as_str();
     if method == Method::POST && path.len() > 1 && path.ends_with('/') {
         let trimmed = path.trim_end_matches('/');
-        let known = api::routes(&app.config.profile).iter().any(|r| format!("{PREFIX}{}", r.path) == trimmed);
+        let known = api::routes(&app.config.profile).iter().any(|r| r.op.rest_path() == trimmed);
         if known {
             let mut response =
                 (StatusCode::TEMPORARY_REDIRECT, [(header::LOCATION, trimmed.to_string())]).into_response();
