@@ -1,12 +1,34 @@
-//! The Milvus operations, whatever the wire: what fault rules, the request journal and the log line name a call by.
+//! The Milvus operations, whatever the wire, and the one pipeline every call goes through ([`execute`]).
 //!
-//! A call flows socket → [`crate::conn`] (HTTP/1.1 on hyper) → [`crate::app`] (the REST adapter: `Request-Timeout`,
-//! body, faults, panics, journal and log line around the route) → the route's handler in [`crate::api`] (Go-compatible
-//! binding, then the catalog) → back through `app`, which renders Milvus's envelope. Every Milvus route has one
-//! [`Operation`], named as Milvus's REST paths name it (`partitions/release`), so a fault rule or a journal filter
-//! written for REST also fits another transport carrying the same operation (a gRPC `ReleasePartitions`).
+//! One call, `POST /v2/vectordb/partitions/release`, in three files:
+//! 1. [`crate::conn`] reads HTTP/1.1 off the socket (hyper) and hands the request to `app::MockService`, which finds
+//!    the route by its path (a table built from `api::routes`).
+//! 2. `app.rs`, the REST adapter (`milvus_call`): auth, method, `Request-Timeout`, body; then `bind` decodes the body
+//!    into the route's request type (`api::partitions::PartitionsReq`) with Milvus's Go binding (1801/1802 stay a
+//!    binding error) and takes the call's names from it; then this module's [`execute`]; then Milvus's envelope.
+//! 3. Here, [`execute`]: fault rules matched by [`Operation`], `dbName` and collection; latency and the deadline;
+//!    the route's handler (`api::partitions::release_partitions` → `Catalog::release_partitions`) with panics
+//!    caught; the journal and the log line, from the call's [`Target`] (the body is not read again). It returns an
+//!    [`Outcome`], which the adapter renders.
+//!
+//! Every Milvus route has one [`Operation`], named as Milvus's REST paths name it (`partitions/release`), so a fault
+//! rule or a journal filter written for REST also fits another transport carrying the same operation (a gRPC
+//! `ReleasePartitions`, once there is one: it would build a [`Call`] from protobuf and render the [`Outcome`] as a
+//! `common.Status`).
 
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
 use serde::Serialize;
+
+use crate::app::AppState;
+use crate::catalog::Catalog;
+use crate::control::{FaultAction, Recorded};
+use crate::envelope::Reply;
+use crate::error::Error;
+use crate::version::Profile;
 
 /// Declares [`Operation`] with each variant's name.
 macro_rules! operations {
@@ -130,6 +152,219 @@ impl Serialize for Operation {
 pub enum Transport {
     /// Milvus's REST API v2 (`/v2/vectordb/...`).
     Rest,
+}
+
+// ---- the pipeline ----
+
+/// A call on its way through [`execute`]: its operation, the names faults, the journal and the log line use, and
+/// the request as its transport bound it, or the binding error (1801/1802), which the call answers.
+pub struct Call<R> {
+    pub operation: Operation,
+    pub transport: Transport,
+    /// The database the call names (`dbName`, else the `DB-Name` header, else `default`).
+    pub db: String,
+    /// The collection the call names, if any.
+    pub collection: Option<String>,
+    pub bound: Result<Bound<R>, Error>,
+    /// When the call arrived, for its latency.
+    pub started: Instant,
+    /// The caller's deadline (REST: `Request-Timeout`); a latency fault that reaches it answers
+    /// [`Outcome::TimedOut`].
+    pub deadline: Duration,
+}
+
+/// A request bound to its operation: what the catalog runs.
+pub struct Bound<R> {
+    pub request: R,
+    /// The database the operation runs in when it is not [`Call::db`] (the database routes name their target in
+    /// `dbName` and run outside any database).
+    pub run_db: Option<String>,
+    pub run: fn(&Catalog, &str, R) -> Result<Reply, Error>,
+}
+
+/// How a call ended, before any transport renders it.
+pub enum Outcome {
+    /// The catalog's answer.
+    Milvus(Result<Reply, Error>),
+    /// A latency fault reached the deadline (REST: HTTP 408, code 10001).
+    TimedOut,
+    /// A fault rule's answer.
+    Injected { http_status: u16, code: i64, message: String },
+    /// A fault rule closed the connection: no answer at all.
+    Closed,
+    /// The call panicked (REST: HTTP 500 `{"code":500}`).
+    Panicked,
+}
+
+impl Outcome {
+    /// The Milvus code answered (`None`: no answer).
+    pub fn code(&self, profile: &Profile) -> Option<i64> {
+        match self {
+            Outcome::Milvus(Ok(_)) => Some(profile.success_code),
+            Outcome::Milvus(Err(e)) => Some(e.code(profile)),
+            Outcome::TimedOut => Some(10001),
+            Outcome::Injected { code, .. } => Some(*code),
+            Outcome::Closed => None,
+            Outcome::Panicked => Some(500),
+        }
+    }
+
+    /// The HTTP status REST answers it with (`None`: the connection was closed), as the journal records it.
+    pub fn http_status(&self) -> Option<u16> {
+        match self {
+            Outcome::Milvus(_) => Some(200),
+            Outcome::TimedOut => Some(408),
+            Outcome::Injected { http_status, .. } => Some(*http_status),
+            Outcome::Closed => None,
+            Outcome::Panicked => Some(500),
+        }
+    }
+}
+
+/// How much of a REST body the journal keeps.
+pub const JOURNAL_BODY_LIMIT: usize = 64 * 1024;
+
+/// Runs a call: the fault rules that match its operation and names (latency, deadline, injected answers, closed
+/// connections, panics), then the catalog with panics caught, then [`finish`] (journal and log line). `body` is
+/// what the journal keeps of the request (REST: its body; cut at [`JOURNAL_BODY_LIMIT`]).
+///
+/// Latency that reaches the deadline answers [`Outcome::TimedOut`] while the call itself still runs at the end of
+/// its latency, as in Milvus, whose timeout middleware does not cancel the handler. Meanwhile it keeps its bound
+/// request, not its body; `POST /_mock/reset`, `PUT /_mock/state` and `DELETE /_mock/faults` cancel it (one already
+/// running finishes before they go on), and when it runs it is journaled (`"late": true`).
+pub async fn execute<R: Send + 'static>(app: &Arc<AppState>, call: Call<R>, body: &[u8]) -> Outcome {
+    let fault = if app.faults.is_empty() {
+        None
+    } else {
+        app.faults.take(call.operation, &call.db, call.collection.as_deref())
+    };
+    let Call { operation, transport, db, collection, bound, started, deadline } = call;
+    let outcome = match fault {
+        None => run(app, &db, bound),
+        Some(fault) => {
+            let target = Target { operation, transport, db: &db, collection: collection.as_deref() };
+            injected(app, target, bound, body, fault, deadline).await
+        }
+    };
+    let target = Target { operation, transport, db: &db, collection: collection.as_deref() };
+    finish(app, &target, body, started, &outcome);
+    outcome
+}
+
+/// Who a call was for: what the journal and the log line say about it.
+pub struct Target<'a> {
+    pub operation: Operation,
+    pub transport: Transport,
+    pub db: &'a str,
+    pub collection: Option<&'a str>,
+}
+
+/// Runs a bound call; a panic becomes [`Outcome::Panicked`] and the server goes on. (The catalog's locks are
+/// released as the panic unwinds; a half-done change is what Milvus would leave too.)
+fn run<R>(app: &AppState, db: &str, bound: Result<Bound<R>, Error>) -> Outcome {
+    let bound = match bound {
+        Ok(bound) => bound,
+        Err(e) => return Outcome::Milvus(Err(e)),
+    };
+    let Bound { request, run_db, run } = bound;
+    let db = run_db.as_deref().unwrap_or(db);
+    match std::panic::catch_unwind(AssertUnwindSafe(|| run(&app.catalog, db, request))) {
+        Ok(result) => Outcome::Milvus(result),
+        Err(_) => Outcome::Panicked,
+    }
+}
+
+/// Applies an injected fault (see [`execute`]).
+async fn injected<R: Send + 'static>(
+    app: &Arc<AppState>,
+    target: Target<'_>,
+    bound: Result<Bound<R>, Error>,
+    body: &[u8],
+    fault: FaultAction,
+    deadline: Duration,
+) -> Outcome {
+    if fault.close_connection {
+        return Outcome::Closed;
+    }
+    if fault.panic {
+        let _ = std::panic::catch_unwind(|| panic!("injected panic (a /_mock/faults rule asked for it)"));
+        return Outcome::Panicked;
+    }
+    if let Some(latency) = fault.latency {
+        if latency >= deadline {
+            if fault.answer.is_none() {
+                let record = (app.journal.capacity() > 0).then(|| Recorded {
+                    time_ms: 0,
+                    operation: target.operation,
+                    transport: target.transport,
+                    db: target.db.to_string(),
+                    collection: target.collection.map(str::to_string),
+                    body: Bytes::copy_from_slice(&body[..body.len().min(JOURNAL_BODY_LIMIT)]),
+                    code: None,
+                    http_status: None,
+                    latency_us: 0,
+                    late: true,
+                });
+                let (app, started, db) = (app.clone(), Instant::now(), target.db.to_string());
+                let cancelled = app.faults.delayed();
+                tokio::spawn(async move {
+                    let outcome = cancelled.run_after(latency, || run(&app, &db, bound)).await;
+                    if let (Some(outcome), Some(mut record)) = (outcome, record) {
+                        record.code = outcome.code(&app.config.profile);
+                        // A delayed call's own answer is never a closed connection.
+                        record.http_status = outcome.http_status();
+                        record.time_ms = crate::control::now_ms();
+                        record.latency_us = started.elapsed().as_micros() as u64;
+                        app.journal.record(record);
+                    }
+                });
+            }
+            tokio::time::sleep(deadline).await;
+            return Outcome::TimedOut;
+        }
+        tokio::time::sleep(latency).await;
+    }
+    match fault.answer {
+        Some((http_status, code, message)) => Outcome::Injected { http_status, code, message },
+        None => run(app, target.db, bound),
+    }
+}
+
+/// Records a finished call in the journal and logs its line: from the call's target, without reading its body again.
+pub fn finish(app: &AppState, target: &Target<'_>, body: &[u8], started: Instant, outcome: &Outcome) {
+    let code = outcome.code(&app.config.profile);
+    let latency_us = started.elapsed().as_micros() as u64;
+    if tracing::enabled!(tracing::Level::INFO) {
+        tracing::info!(
+            method = "POST",
+            path = target.operation.rest_path(),
+            operation = target.operation.name(),
+            db = %target.db,
+            collection = target.collection.unwrap_or(""),
+            code = code.unwrap_or(-1),
+            latency_us,
+            "milvus call"
+        );
+        tracing::debug!(body = %String::from_utf8_lossy(body), "request body");
+    }
+    if app.journal.capacity() > 0 {
+        // Only what is cheap to keep is kept here; the journal's reader derives the rest.
+        app.journal.record(Recorded {
+            time_ms: crate::control::now_ms(),
+            operation: target.operation,
+            transport: target.transport,
+            db: target.db.to_string(),
+            collection: target.collection.map(str::to_string),
+            // A copy (a slice would pin hyper's whole read buffer), and a bounded one: the journal's memory stays
+            // within `journal_size` x 64 KiB whatever clients send. A cut body reads back as text.
+            body: Bytes::copy_from_slice(&body[..body.len().min(JOURNAL_BODY_LIMIT)]),
+            code,
+            // The client of a closed connection saw no status: recorded as none, not as the 200 never sent.
+            http_status: outcome.http_status(),
+            latency_us,
+            late: false,
+        });
+    }
 }
 
 #[cfg(test)]

@@ -78,6 +78,15 @@ macro_rules! request {
                 Self::plain(body)
             })?)?
         }
+
+        impl $crate::api::CallTarget for $name {
+            fn target(&self) -> Option<(&str, &str)> {
+                #[allow(unused_mut)]
+                let (mut db, mut collection) = (None, None);
+                $($crate::api::name_field($key, &self.$field, &mut db, &mut collection);)*
+                Some((db?, collection?))
+            }
+        }
     };
 }
 
@@ -131,15 +140,22 @@ use crate::version::Profile;
 /// The common prefix of every route.
 pub const PREFIX: &str = "/v2/vectordb";
 
-/// A route's handler once the request type is erased: catalog, headers and body in, reply or error out.
-pub type Handler = Arc<dyn Fn(&Catalog, &HeaderMap, &[u8]) -> Result<Reply> + Send + Sync>;
-
-/// A call decoded and waiting for the catalog: what a call delayed past its answer keeps instead of its body.
-pub type Prepared = Box<dyn FnOnce(&Catalog) -> Result<Reply> + Send>;
-
-/// A route's decoding step alone: headers and body in, the call ready to run out (a bad body gives a call that
-/// answers its error). `prepare(h, b)(catalog)` answers as `handler(catalog, h, b)`.
-pub type Prepare = Arc<dyn Fn(&HeaderMap, &[u8]) -> Prepared + Send + Sync>;
+/// A route's whole REST call (`app::milvus_call`), its request type erased: the one dynamic call per
+/// request; everything after it is monomorphised for the route's request type.
+pub type Entry = Arc<
+    dyn Fn(
+            Arc<crate::app::AppState>,
+            Operation,
+            axum::extract::Request,
+        ) -> std::pin::Pin<
+            Box<
+                dyn std::future::Future<
+                        Output = std::result::Result<axum::response::Response, std::convert::Infallible>,
+                    > + Send,
+            >,
+        > + Send
+        + Sync,
+>;
 
 /// One Milvus route.
 #[derive(Clone)]
@@ -148,8 +164,57 @@ pub struct Route {
     pub path: &'static str,
     /// The operation it carries (its [`Operation::rest_path`] is [`PREFIX`] and `path`).
     pub op: Operation,
-    pub handler: Handler,
-    pub prepare: Prepare,
+    pub entry: Entry,
+}
+
+/// The names a bound request gives its call, for fault rules, the journal and the log line: its `dbName` and
+/// `collectionName` fields, before the handler takes `dbName` out. `None` when its type lacks either field: the
+/// REST adapter then reads both from the body, as the journal always has (see [`call_names`]).
+pub trait CallTarget {
+    fn target(&self) -> Option<(&str, &str)>;
+}
+
+/// `collections/create` declares its request by hand.
+impl CallTarget for collections::CollectionReq {
+    fn target(&self) -> Option<(&str, &str)> {
+        Some((&self.db_name, &self.collection_name))
+    }
+}
+
+/// A string field read from JSON key `key`: the name it gives, if `key` is `dbName` or `collectionName`.
+#[doc(hidden)]
+pub fn name_field<'a, F: NameField>(
+    key: &str,
+    field: &'a F,
+    db: &mut Option<&'a str>,
+    collection: &mut Option<&'a str>,
+) {
+    let slot = match key {
+        "dbName" => db,
+        "collectionName" => collection,
+        _ => return,
+    };
+    if let Some(name) = field.as_name() {
+        *slot = Some(name);
+    }
+}
+
+/// A request field that can be a name: a string.
+#[doc(hidden)]
+pub trait NameField {
+    fn as_name(&self) -> Option<&str>;
+}
+
+impl NameField for String {
+    fn as_name(&self) -> Option<&str> {
+        Some(self)
+    }
+}
+
+impl<T> NameField for Option<T> {
+    fn as_name(&self) -> Option<&str> {
+        None
+    }
 }
 
 request! {
@@ -240,24 +305,13 @@ pub fn resolve_db(body_db: String, headers: &HeaderMap) -> std::borrow::Cow<'_, 
     }
 }
 
-fn route<R: MilvusRequest + Send + 'static>(op: Operation, f: fn(&Catalog, &str, R) -> Result<Reply>) -> Route {
-    let handler: Handler = Arc::new(move |catalog, headers, body| {
-        let mut request = decode::<R>(body)?;
-        let db = resolve_db(request.take_db_name(), headers);
-        f(catalog, &db, request)
-    });
-    let prepare: Prepare = Arc::new(move |headers, body| {
-        let decoded = decode::<R>(body).map(|mut request| {
-            let db = resolve_db(request.take_db_name(), headers).into_owned();
-            (db, request)
-        });
-        Box::new(move |catalog: &Catalog| {
-            let (db, request) = decoded?;
-            f(catalog, &db, request)
-        })
-    });
+fn route<R: MilvusRequest + CallTarget + Send + 'static>(
+    op: Operation,
+    f: fn(&Catalog, &str, R) -> Result<Reply>,
+) -> Route {
+    let entry: Entry = Arc::new(move |app, op, request| Box::pin(crate::app::milvus_call(app, op, f, request)));
     let path = &op.rest_path()[PREFIX.len()..];
-    Route { path, op, handler, prepare }
+    Route { path, op, entry }
 }
 
 /// The routes of the configured Milvus version (contract §4, §9).
