@@ -1,4 +1,4 @@
-//! The HTTP side: the router with Milvus's routes, the REST adapter around [`crate::ops::execute`] (CORS, auth,
+//! The HTTP side: the router with Milvus's routes, the REST adapter around `ops::execute` (CORS, auth,
 //! request timeout, body, binding, rendering) and [`serve`], which both the binary and
 //! [`MockMilvus`](crate::MockMilvus) call. How one call flows: see [`crate::ops`].
 

@@ -1,19 +1,19 @@
-//! The Milvus operations, whatever the wire, and the one pipeline every call goes through ([`execute`]).
+//! The Milvus operations, whatever the wire, and the one pipeline every call goes through (`execute`).
 //!
 //! One call, `POST /v2/vectordb/partitions/release`, in three files:
 //! 1. [`crate::conn`] reads HTTP/1.1 off the socket (hyper) and hands the request to `app::MockService`, which finds
 //!    the route by its path (a table built from `api::routes`).
 //! 2. `app.rs`, the REST adapter (`milvus_call`): auth, method, `Request-Timeout`, body; then `bind` decodes the body
 //!    into the route's request type (`api::partitions::PartitionsReq`) with Milvus's Go binding (1801/1802 stay a
-//!    binding error) and takes the call's names from it; then this module's [`execute`]; then Milvus's envelope.
-//! 3. Here, [`execute`]: fault rules matched by [`Operation`], `dbName` and collection; latency and the deadline;
+//!    binding error) and takes the call's names from it; then this module's `execute`; then Milvus's envelope.
+//! 3. Here, `execute`: fault rules matched by [`Operation`], `dbName` and collection; latency and the deadline;
 //!    the route's handler (`api::partitions::release_partitions` → `Catalog::release_partitions`) with panics
-//!    caught; the journal and the log line, from the call's [`Target`] (the body is not read again). It returns an
-//!    [`Outcome`], which the adapter renders.
+//!    caught; the journal and the log line, from the call's `Target` (the body is not read again). It returns an
+//!    `Outcome`, which the adapter renders.
 //!
 //! Every Milvus route has one [`Operation`], named as Milvus's REST paths name it (`partitions/release`), so a fault
 //! rule or a journal filter written for REST also fits another transport carrying the same operation (a gRPC
-//! `ReleasePartitions`, once there is one: it would build a [`Call`] from protobuf and render the [`Outcome`] as a
+//! `ReleasePartitions`, once there is one: it would build a `Call` from protobuf and render the `Outcome` as a
 //! `common.Status`).
 
 use std::panic::AssertUnwindSafe;
@@ -158,32 +158,32 @@ pub enum Transport {
 
 /// A call on its way through [`execute`]: its operation, the names faults, the journal and the log line use, and
 /// the request as its transport bound it, or the binding error (1801/1802), which the call answers.
-pub struct Call<R> {
-    pub operation: Operation,
-    pub transport: Transport,
+pub(crate) struct Call<R> {
+    pub(crate) operation: Operation,
+    pub(crate) transport: Transport,
     /// The database the call names (`dbName`, else the `DB-Name` header, else `default`).
-    pub db: String,
+    pub(crate) db: String,
     /// The collection the call names, if any.
-    pub collection: Option<String>,
-    pub bound: Result<Bound<R>, Error>,
+    pub(crate) collection: Option<String>,
+    pub(crate) bound: Result<Bound<R>, Error>,
     /// When the call arrived, for its latency.
-    pub started: Instant,
+    pub(crate) started: Instant,
     /// The caller's deadline (REST: `Request-Timeout`); a latency fault that reaches it answers
     /// [`Outcome::TimedOut`].
-    pub deadline: Duration,
+    pub(crate) deadline: Duration,
 }
 
 /// A request bound to its operation: what the catalog runs.
-pub struct Bound<R> {
-    pub request: R,
+pub(crate) struct Bound<R> {
+    pub(crate) request: R,
     /// The database the operation runs in when it is not [`Call::db`] (the database routes name their target in
     /// `dbName` and run outside any database).
-    pub run_db: Option<String>,
-    pub run: fn(&Catalog, &str, R) -> Result<Reply, Error>,
+    pub(crate) run_db: Option<String>,
+    pub(crate) run: fn(&Catalog, &str, R) -> Result<Reply, Error>,
 }
 
 /// How a call ended, before any transport renders it.
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// The catalog's answer.
     Milvus(Result<Reply, Error>),
     /// A latency fault reached the deadline (REST: HTTP 408, code 10001).
@@ -198,7 +198,7 @@ pub enum Outcome {
 
 impl Outcome {
     /// The Milvus code answered (`None`: no answer).
-    pub fn code(&self, profile: &Profile) -> Option<i64> {
+    pub(crate) fn code(&self, profile: &Profile) -> Option<i64> {
         match self {
             Outcome::Milvus(Ok(_)) => Some(profile.success_code),
             Outcome::Milvus(Err(e)) => Some(e.code(profile)),
@@ -210,7 +210,7 @@ impl Outcome {
     }
 
     /// The HTTP status REST answers it with (`None`: the connection was closed), as the journal records it.
-    pub fn http_status(&self) -> Option<u16> {
+    pub(crate) fn http_status(&self) -> Option<u16> {
         match self {
             Outcome::Milvus(_) => Some(200),
             Outcome::TimedOut => Some(408),
@@ -222,7 +222,7 @@ impl Outcome {
 }
 
 /// How much of a REST body the journal keeps.
-pub const JOURNAL_BODY_LIMIT: usize = 64 * 1024;
+pub(crate) const JOURNAL_BODY_LIMIT: usize = 64 * 1024;
 
 /// Runs a call: the fault rules that match its operation and names (latency, deadline, injected answers, closed
 /// connections, panics), then the catalog with panics caught, then [`finish`] (journal and log line). `body` is
@@ -232,7 +232,7 @@ pub const JOURNAL_BODY_LIMIT: usize = 64 * 1024;
 /// its latency, as in Milvus, whose timeout middleware does not cancel the handler. Meanwhile it keeps its bound
 /// request, not its body; `POST /_mock/reset`, `PUT /_mock/state` and `DELETE /_mock/faults` cancel it (one already
 /// running finishes before they go on), and when it runs it is journaled (`"late": true`).
-pub async fn execute<R: Send + 'static>(app: &Arc<AppState>, call: Call<R>, body: &[u8]) -> Outcome {
+pub(crate) async fn execute<R: Send + 'static>(app: &Arc<AppState>, call: Call<R>, body: &[u8]) -> Outcome {
     let fault = if app.faults.is_empty() {
         None
     } else {
@@ -252,11 +252,11 @@ pub async fn execute<R: Send + 'static>(app: &Arc<AppState>, call: Call<R>, body
 }
 
 /// Who a call was for: what the journal and the log line say about it.
-pub struct Target<'a> {
-    pub operation: Operation,
-    pub transport: Transport,
-    pub db: &'a str,
-    pub collection: Option<&'a str>,
+pub(crate) struct Target<'a> {
+    pub(crate) operation: Operation,
+    pub(crate) transport: Transport,
+    pub(crate) db: &'a str,
+    pub(crate) collection: Option<&'a str>,
 }
 
 /// Runs a bound call; a panic becomes [`Outcome::Panicked`] and the server goes on. (The catalog's locks are
@@ -331,7 +331,7 @@ async fn injected<R: Send + 'static>(
 }
 
 /// Records a finished call in the journal and logs its line: from the call's target, without reading its body again.
-pub fn finish(app: &AppState, target: &Target<'_>, body: &[u8], started: Instant, outcome: &Outcome) {
+pub(crate) fn finish(app: &AppState, target: &Target<'_>, body: &[u8], started: Instant, outcome: &Outcome) {
     let code = outcome.code(&app.config.profile);
     let latency_us = started.elapsed().as_micros() as u64;
     if tracing::enabled!(tracing::Level::INFO) {
