@@ -354,8 +354,8 @@ async fn rest_call<R: MilvusRequest + CallTarget + Send + 'static>(
     // Before the body: no fault rule applies, and the call names only the `DB-Name` header's database.
     let unread = |outcome: Outcome| {
         let (db, collection) = api::call_names(b"", &headers);
-        let target = Target { operation: op, transport: Transport::Rest, db: &db, collection: collection.as_deref() };
-        ops::finish(&app, &target, b"", started, &outcome);
+        let target = Target { operation: op, transport: Transport::Rest, db, collection };
+        ops::finish(&app, target, b"", started, &outcome);
         render(profile, outcome)
     };
     let deadline = match request_timeout(&headers, profile) {
@@ -415,7 +415,8 @@ fn bind<R: MilvusRequest + CallTarget>(
         let run_db = (run_db != db.as_str()).then(|| run_db.into_owned());
         Bound { request, run_db, run }
     });
-    ops::Call { operation: op, transport: Transport::Rest, db, collection, bound, started, deadline }
+    let target = Target { operation: op, transport: Transport::Rest, db, collection };
+    ops::Call { target, bound, started, deadline }
 }
 
 /// Why a body could not be read.
@@ -606,17 +607,17 @@ mod tests {
                 Instant::now(),
                 Duration::MAX,
             );
-            assert_eq!((call.db, call.collection), api::call_names(body.as_bytes(), &headers), "{body}");
+            assert_eq!((call.target.db, call.target.collection), api::call_names(body.as_bytes(), &headers), "{body}");
         }
         let call = |body: &str| {
             let release = api::partitions::release_partitions;
             bind(&app, Operation::ReleasePartitions, release, &headers, body.as_bytes(), Instant::now(), Duration::MAX)
         };
         let bound = call(bodies[1]);
-        assert_eq!((bound.db.as_str(), bound.collection.as_deref()), ("d", Some("c")));
+        assert_eq!((bound.target.db.as_str(), bound.target.collection.as_deref()), ("d", Some("c")));
         assert!(bound.bound.is_ok_and(|b| b.run_db.is_none()), "the call runs in the database it names");
         let unbound = call(bodies[3]);
-        assert_eq!((unbound.db.as_str(), unbound.collection.as_deref()), ("from_header", Some("c")));
+        assert_eq!((unbound.target.db.as_str(), unbound.target.collection.as_deref()), ("from_header", Some("c")));
         assert!(matches!(unbound.bound, Err(Error::MissingParameters(_))), "1802 stays a binding error");
     }
 

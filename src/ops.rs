@@ -159,12 +159,8 @@ pub enum Transport {
 /// A call on its way through [`execute`]: its operation, the names faults, the journal and the log line use, and
 /// the request as its transport bound it, or the binding error (1801/1802), which the call answers.
 pub(crate) struct Call<R> {
-    pub(crate) operation: Operation,
-    pub(crate) transport: Transport,
-    /// The database the call names (`dbName`, else the `DB-Name` header, else `default`).
-    pub(crate) db: String,
-    /// The collection the call names, if any.
-    pub(crate) collection: Option<String>,
+    /// The operation and the names it goes by.
+    pub(crate) target: Target,
     pub(crate) bound: Result<Bound<R>, Error>,
     /// When the call arrived, for its latency.
     pub(crate) started: Instant,
@@ -176,7 +172,7 @@ pub(crate) struct Call<R> {
 /// A request bound to its operation: what the catalog runs.
 pub(crate) struct Bound<R> {
     pub(crate) request: R,
-    /// The database the operation runs in when it is not [`Call::db`] (the database routes name their target in
+    /// The database the operation runs in when it is not the one the call names ([`Target::db`]) (the database routes name their target in
     /// `dbName` and run outside any database).
     pub(crate) run_db: Option<String>,
     pub(crate) run: fn(&Catalog, &str, R) -> Result<Reply, Error>,
@@ -233,30 +229,28 @@ pub(crate) const JOURNAL_BODY_LIMIT: usize = 64 * 1024;
 /// request, not its body; `POST /_mock/reset`, `PUT /_mock/state` and `DELETE /_mock/faults` cancel it (one already
 /// running finishes before they go on), and when it runs it is journaled (`"late": true`).
 pub(crate) async fn execute<R: Send + 'static>(app: &Arc<AppState>, call: Call<R>, body: &[u8]) -> Outcome {
+    let Call { target, bound, started, deadline } = call;
     let fault = if app.faults.is_empty() {
         None
     } else {
-        app.faults.take(call.operation, &call.db, call.collection.as_deref())
+        app.faults.take(target.operation, &target.db, target.collection.as_deref())
     };
-    let Call { operation, transport, db, collection, bound, started, deadline } = call;
     let outcome = match fault {
-        None => run(app, &db, bound),
-        Some(fault) => {
-            let target = Target { operation, transport, db: &db, collection: collection.as_deref() };
-            injected(app, target, bound, body, fault, deadline).await
-        }
+        None => run(app, &target.db, bound),
+        Some(fault) => injected(app, &target, bound, body, fault, deadline).await,
     };
-    let target = Target { operation, transport, db: &db, collection: collection.as_deref() };
-    finish(app, &target, body, started, &outcome);
+    finish(app, target, body, started, &outcome);
     outcome
 }
 
 /// Who a call was for: what the journal and the log line say about it.
-pub(crate) struct Target<'a> {
+pub(crate) struct Target {
     pub(crate) operation: Operation,
     pub(crate) transport: Transport,
-    pub(crate) db: &'a str,
-    pub(crate) collection: Option<&'a str>,
+    /// The database the call names (`dbName`, else the `DB-Name` header, else `default`).
+    pub(crate) db: String,
+    /// The collection the call names, if any.
+    pub(crate) collection: Option<String>,
 }
 
 /// Runs a bound call; a panic becomes [`Outcome::Panicked`] and the server goes on. (The catalog's locks are
@@ -277,7 +271,7 @@ fn run<R>(app: &AppState, db: &str, bound: Result<Bound<R>, Error>) -> Outcome {
 /// Applies an injected fault (see [`execute`]).
 async fn injected<R: Send + 'static>(
     app: &Arc<AppState>,
-    target: Target<'_>,
+    target: &Target,
     bound: Result<Bound<R>, Error>,
     body: &[u8],
     fault: FaultAction,
@@ -297,15 +291,15 @@ async fn injected<R: Send + 'static>(
                     time_ms: 0,
                     operation: target.operation,
                     transport: target.transport,
-                    db: target.db.to_string(),
-                    collection: target.collection.map(str::to_string),
+                    db: target.db.clone(),
+                    collection: target.collection.clone(),
                     body: Bytes::copy_from_slice(&body[..body.len().min(JOURNAL_BODY_LIMIT)]),
                     code: None,
                     http_status: None,
                     latency_us: 0,
                     late: true,
                 });
-                let (app, started, db) = (app.clone(), Instant::now(), target.db.to_string());
+                let (app, started, db) = (app.clone(), Instant::now(), target.db.clone());
                 let cancelled = app.faults.delayed();
                 tokio::spawn(async move {
                     let outcome = cancelled.run_after(latency, || run(&app, &db, bound)).await;
@@ -326,12 +320,12 @@ async fn injected<R: Send + 'static>(
     }
     match fault.answer {
         Some((http_status, code, message)) => Outcome::Injected { http_status, code, message },
-        None => run(app, target.db, bound),
+        None => run(app, &target.db, bound),
     }
 }
 
 /// Records a finished call in the journal and logs its line: from the call's target, without reading its body again.
-pub(crate) fn finish(app: &AppState, target: &Target<'_>, body: &[u8], started: Instant, outcome: &Outcome) {
+pub(crate) fn finish(app: &AppState, target: Target, body: &[u8], started: Instant, outcome: &Outcome) {
     let code = outcome.code(&app.config.profile);
     let latency_us = started.elapsed().as_micros() as u64;
     if tracing::enabled!(tracing::Level::INFO) {
@@ -340,7 +334,7 @@ pub(crate) fn finish(app: &AppState, target: &Target<'_>, body: &[u8], started: 
             path = target.operation.rest_path(),
             operation = target.operation.name(),
             db = %target.db,
-            collection = target.collection.unwrap_or(""),
+            collection = target.collection.as_deref().unwrap_or(""),
             code = code.unwrap_or(-1),
             latency_us,
             "milvus call"
@@ -353,8 +347,8 @@ pub(crate) fn finish(app: &AppState, target: &Target<'_>, body: &[u8], started: 
             time_ms: crate::control::now_ms(),
             operation: target.operation,
             transport: target.transport,
-            db: target.db.to_string(),
-            collection: target.collection.map(str::to_string),
+            db: target.db,
+            collection: target.collection,
             // A copy (a slice would pin hyper's whole read buffer), and a bounded one: the journal's memory stays
             // within `journal_size` x 64 KiB whatever clients send. A cut body reads back as text.
             body: Bytes::copy_from_slice(&body[..body.len().min(JOURNAL_BODY_LIMIT)]),
