@@ -1,9 +1,9 @@
-//! The HTTP side: the router with Milvus's routes, its middleware (CORS, auth, request timeout, panics) and
-//! [`serve`], which both the binary and [`MockMilvus`](crate::MockMilvus) call.
+//! The HTTP side: the router with Milvus's routes, the REST adapter around `ops::execute` (CORS, auth,
+//! request timeout, body, binding, rendering) and [`serve`], which both the binary and
+//! [`MockMilvus`](crate::MockMilvus) call. How one call flows: see [`crate::ops`].
 
 use std::convert::Infallible;
 use std::future::Future;
-use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -22,13 +22,14 @@ use tower::ServiceExt as _;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::api::{self, Handler, PREFIX};
+use crate::api::{self, CallTarget};
 use crate::auth::Users;
 use crate::catalog::{Catalog, Limits, NameMap};
-use crate::control::{self, FaultAction, Faults, Journal, Recorded};
-use crate::envelope::{json_response, render_error};
+use crate::control::{self, Faults, Journal};
+use crate::envelope::{MilvusRequest, Reply, decode, json_response, render_error};
 use crate::error::Error;
 use crate::fixtures::{self, Fixture, FixtureError};
+use crate::ops::{self, Bound, Operation, Outcome, Target, Transport};
 use crate::version::Profile;
 
 /// Milvus's default `Request-Timeout` (`HTTPDefaultTimeout`).
@@ -92,7 +93,7 @@ pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(5);
 pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024 * 1024;
 
 /// How much of each body the journal keeps.
-pub const JOURNAL_BODY_LIMIT: usize = 64 * 1024;
+pub const JOURNAL_BODY_LIMIT: usize = ops::JOURNAL_BODY_LIMIT;
 
 /// The request journal's default size.
 ///
@@ -163,14 +164,8 @@ impl AppState {
 /// assert_eq!(response.status(), 200);
 /// ```
 pub fn router(state: Arc<AppState>) -> MockService {
-    let milvus = api::routes(&state.config.profile)
-        .into_iter()
-        .map(|route| {
-            let path = format!("{PREFIX}{}", route.path);
-            let route = MilvusRoute { handler: route.handler, prepare: route.prepare, path: Arc::from(path.as_str()) };
-            (path, Arc::new(route))
-        })
-        .collect();
+    let milvus =
+        api::routes(&state.config.profile).into_iter().map(|route| (route.op.rest_path().to_string(), route)).collect();
     MockService { milvus: Arc::new(milvus), rest: rest_router(state.clone()), app: state }
 }
 
@@ -187,16 +182,8 @@ pub fn router(state: Arc<AppState>) -> MockService {
 #[derive(Clone)]
 pub struct MockService {
     app: Arc<AppState>,
-    milvus: Arc<NameMap<Arc<MilvusRoute>>>,
+    milvus: Arc<NameMap<api::Route>>,
     rest: Router,
-}
-
-/// A Milvus route's handler and its path (for the journal and the log line).
-struct MilvusRoute {
-    handler: Handler,
-    /// The handler's decoding step alone, for a call that runs after its answer (see [`injected`]).
-    prepare: api::Prepare,
-    path: Arc<str>,
 }
 
 impl tower::Service<Request> for MockService {
@@ -229,16 +216,7 @@ impl MockService {
             None
         };
         match self.milvus.get(decoded.as_deref().unwrap_or(raw)) {
-            Some(route) => {
-                let (app, route) = (self.app.clone(), route.clone());
-                Box::pin(async move {
-                    let response = match crate::auth::refusal(&app, &request) {
-                        Some(refused) => refused,
-                        None => milvus_call(app, &route, request).await,
-                    };
-                    Ok(with_content_length(response))
-                })
-            }
+            Some(route) => (route.entry)(self.app.clone(), route.op, request),
             None => Box::pin(self.rest.clone().oneshot(request)),
         }
     }
@@ -351,9 +329,27 @@ pub async fn serve_all(
     crate::conn::serve(listeners, router(state), settings, shutdown).await
 }
 
-/// One Milvus call: method, timeout header, body, injected faults, handler, envelope, journal and log line.
-async fn milvus_call(app: Arc<AppState>, route: &MilvusRoute, request: Request) -> Response {
-    let MilvusRoute { handler, path, .. } = route;
+/// One Milvus call over REST, the adapter between HTTP and [`ops::execute`]: auth, method, `Request-Timeout`, body,
+/// the route's Go-compatible binding into its request type `R`, then the pipeline, then Milvus's envelope.
+pub(crate) async fn milvus_call<R: MilvusRequest + CallTarget + Send + 'static>(
+    app: Arc<AppState>,
+    op: Operation,
+    run: fn(&Catalog, &str, R) -> Result<Reply, Error>,
+    request: Request,
+) -> Result<Response, Infallible> {
+    let response = match crate::auth::refusal(&app, &request) {
+        Some(refused) => refused,
+        None => rest_call(app, op, run, request).await,
+    };
+    Ok(with_content_length(response))
+}
+
+async fn rest_call<R: MilvusRequest + CallTarget + Send + 'static>(
+    app: Arc<AppState>,
+    op: Operation,
+    run: fn(&Catalog, &str, R) -> Result<Reply, Error>,
+    request: Request,
+) -> Response {
     let (parts, body) = request.into_parts();
     if parts.method != Method::POST {
         return gin_not_found(&parts.method);
@@ -361,23 +357,25 @@ async fn milvus_call(app: Arc<AppState>, route: &MilvusRoute, request: Request) 
     let headers = parts.headers;
     let started = Instant::now();
     let profile = &app.config.profile;
-    let timeout = match request_timeout(&headers, profile) {
-        Ok(t) => t,
-        Err(e) => {
-            let names = RequestNames::read(b"", &headers);
-            return finish(&app, path, &Bytes::new(), &names, started, Outcome::Milvus(Err(e)));
-        }
+    // Before the body: no fault rule applies, and the call names only the `DB-Name` header's database.
+    let unread = |outcome: Outcome| {
+        let (db, collection) = api::call_names(b"", &headers);
+        let target = Target { operation: op, transport: Transport::Rest, db, collection };
+        ops::finish(&app, target, b"", started, &outcome);
+        render(profile, outcome)
     };
-    if timeout.is_zero() {
-        let names = RequestNames::read(b"", &headers);
-        return finish(&app, path, &Bytes::new(), &names, started, Outcome::TimedOut);
+    let deadline = match request_timeout(&headers, profile) {
+        Ok(t) => t,
+        Err(e) => return unread(Outcome::Milvus(Err(e))),
+    };
+    if deadline.is_zero() {
+        return unread(Outcome::TimedOut);
     }
     let bytes = match read_body(body, app.config.body_limit).await {
         Ok(bytes) => bytes,
         Err(e) => {
             let too_large = matches!(e, BodyError::TooLarge);
-            let names = RequestNames::read(b"", &headers);
-            let mut response = finish(&app, path, &Bytes::new(), &names, started, Outcome::Milvus(Err(e.into())));
+            let mut response = unread(Outcome::Milvus(Err(e.into())));
             if too_large {
                 // Go's `MaxBytesReader` marks the connection to be closed after the answer (`requestTooLarge`).
                 response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
@@ -385,19 +383,46 @@ async fn milvus_call(app: Arc<AppState>, route: &MilvusRoute, request: Request) 
             return response;
         }
     };
-    // Once per call, from the route's own decoding rules, for the fault rules, the journal and the log line.
-    let names = if app.faults.is_empty() && app.journal.capacity() == 0 && !tracing::enabled!(tracing::Level::INFO) {
-        RequestNames::default()
-    } else {
-        RequestNames::read(&bytes, &headers)
+    let call = bind(&app, op, run, &headers, &bytes, started, deadline);
+    let outcome = ops::execute(&app, call, &bytes).await;
+    render(profile, outcome)
+}
+
+/// The REST binding of a call: the body decoded into `R` as Milvus's Go binding would, `dbName` resolved (body,
+/// else `DB-Name` header, else `default`), and the names the call goes by, taken from the bound request. A body
+/// that does not bind, or a request type without `dbName` and `collectionName` fields, names what the body says
+/// (read once more, off the hot path), as the journal always has.
+fn bind<R: MilvusRequest + CallTarget>(
+    app: &AppState,
+    op: Operation,
+    run: fn(&Catalog, &str, R) -> Result<Reply, Error>,
+    headers: &HeaderMap,
+    bytes: &[u8],
+    started: Instant,
+    deadline: Duration,
+) -> ops::Call<R> {
+    let wants_names = !app.faults.is_empty() || app.journal.capacity() > 0 || tracing::enabled!(tracing::Level::INFO);
+    let decoded = decode::<R>(bytes);
+    let names = match &decoded {
+        _ if !wants_names => None,
+        Ok(request) => request.target().map(|(db, collection)| {
+            let db = api::resolve_db(db.to_string(), headers).into_owned();
+            (db, Some(collection).filter(|c| !c.is_empty()).map(str::to_string))
+        }),
+        Err(_) => None,
     };
-    let fault =
-        if app.faults.is_empty() { None } else { app.faults.take(path, &names.db, names.collection.as_deref()) };
-    let outcome = match fault {
-        None => run(&app, handler, &headers, &bytes),
-        Some(fault) => injected(&app, route, &headers, &bytes, &names, fault, timeout).await,
+    let (db, collection) = match names {
+        Some(names) => names,
+        None if wants_names => api::call_names(bytes, headers),
+        None => (String::new(), None),
     };
-    finish(&app, path, &bytes, &names, started, outcome)
+    let bound = decoded.map(|mut request| {
+        let run_db = api::resolve_db(request.take_db_name(), headers);
+        let run_db = (run_db != db.as_str()).then(|| run_db.into_owned());
+        Bound { request, run_db, run }
+    });
+    let target = Target { operation: op, transport: Transport::Rest, db, collection };
+    ops::Call { target, bound, started, deadline }
 }
 
 /// Why a body could not be read.
@@ -445,166 +470,20 @@ async fn read_body(mut body: Body, limit: usize) -> Result<Bytes, BodyError> {
     Ok(first.unwrap_or_else(|| Bytes::from(joined)))
 }
 
-/// Runs a handler; a panic becomes Milvus's HTTP 500 `{"code":500}` and the server goes on. (The catalog's locks
-/// are released as the panic unwinds; a half-done change is what Milvus would leave too.)
-fn run(app: &AppState, handler: &Handler, headers: &HeaderMap, bytes: &Bytes) -> Outcome {
-    match std::panic::catch_unwind(AssertUnwindSafe(|| handler(&app.catalog, headers, bytes))) {
-        Ok(result) => Outcome::Milvus(result),
-        Err(_) => Outcome::Panicked,
-    }
-}
-
-/// How a call ended.
-enum Outcome {
-    Milvus(Result<crate::envelope::Reply, Error>),
-    TimedOut,
-    Injected(u16, i64, String),
-    Closed,
-    Panicked,
-}
-
-/// Applies an injected fault. Latency past `Request-Timeout` answers 408 while the call itself still runs at the
-/// end of its latency, as in Milvus, whose timeout middleware does not cancel the handler. Meanwhile it keeps its
-/// decoded request, not its body; `POST /_mock/reset`, `PUT /_mock/state` and `DELETE /_mock/faults` cancel it (one
-/// already running finishes before they go on), and when it runs it is journaled (`"late": true`).
-async fn injected(
-    app: &Arc<AppState>,
-    route: &MilvusRoute,
-    headers: &HeaderMap,
-    bytes: &Bytes,
-    names: &RequestNames,
-    fault: FaultAction,
-    timeout: Duration,
-) -> Outcome {
-    let handler = &route.handler;
-    if fault.close_connection {
-        return Outcome::Closed;
-    }
-    if fault.panic {
-        let injected: Handler = Arc::new(|_, _, _| panic!("injected panic (a /_mock/faults rule asked for it)"));
-        return run(app, &injected, headers, bytes);
-    }
-    if let Some(latency) = fault.latency {
-        if latency >= timeout {
-            if fault.answer.is_none() {
-                let call = (route.prepare)(headers, bytes);
-                let record = (app.journal.capacity() > 0).then(|| Recorded {
-                    time_ms: 0,
-                    path: route.path.clone(),
-                    db: names.db.clone(),
-                    collection: names.collection.clone(),
-                    body: Bytes::copy_from_slice(&bytes[..bytes.len().min(JOURNAL_BODY_LIMIT)]),
-                    code: None,
-                    http_status: None,
-                    latency_us: 0,
-                    late: true,
-                });
-                let (app, started) = (app.clone(), Instant::now());
-                let cancelled = app.faults.delayed();
-                tokio::spawn(async move {
-                    let outcome = cancelled.run_after(latency, || run_prepared(&app, call)).await;
-                    if let (Some(outcome), Some(mut record)) = (outcome, record) {
-                        let profile = &app.config.profile;
-                        (record.code, record.http_status) = match outcome {
-                            Outcome::Milvus(Ok(_)) => (Some(profile.success_code), Some(200)),
-                            Outcome::Milvus(Err(e)) => (Some(e.code(profile)), Some(200)),
-                            _ => (Some(500), Some(500)),
-                        };
-                        record.time_ms = crate::control::now_ms();
-                        record.latency_us = started.elapsed().as_micros() as u64;
-                        app.journal.record(record);
-                    }
-                });
-            }
-            tokio::time::sleep(timeout).await;
-            return Outcome::TimedOut;
-        }
-        tokio::time::sleep(latency).await;
-    }
-    match fault.answer {
-        Some((status, code, message)) => Outcome::Injected(status, code, message),
-        None => run(app, handler, headers, bytes),
-    }
-}
-
-/// [`run`] of a call decoded beforehand.
-fn run_prepared(app: &AppState, call: api::Prepared) -> Outcome {
-    match std::panic::catch_unwind(AssertUnwindSafe(|| call(&app.catalog))) {
-        Ok(result) => Outcome::Milvus(result),
-        Err(_) => Outcome::Panicked,
-    }
-}
-
-/// `dbName` and `collectionName` of a call, for the journal, faults and logs; never an error. Read once per call
-/// with the Go-compatible decoding the handlers use (case-insensitive keys, any body size), see
-/// [`api::call_names`].
-#[derive(Debug, Default)]
-pub(crate) struct RequestNames {
-    pub(crate) db: String,
-    pub(crate) collection: Option<String>,
-}
-
-impl RequestNames {
-    pub(crate) fn read(bytes: &[u8], headers: &HeaderMap) -> Self {
-        let (db, collection) = api::call_names(bytes, headers);
-        Self { db, collection }
-    }
-}
-
-/// Renders the outcome, records it in the journal and logs one line.
-fn finish(
-    app: &AppState,
-    path: &Arc<str>,
-    bytes: &Bytes,
-    names: &RequestNames,
-    started: Instant,
-    outcome: Outcome,
-) -> Response {
-    let profile = &app.config.profile;
-    let closed = matches!(outcome, Outcome::Closed);
-    let (code, response) = match outcome {
-        Outcome::Milvus(Ok(reply)) => (Some(profile.success_code), reply.render(profile)),
-        Outcome::Milvus(Err(e)) => (Some(e.code(profile)), render_error(&e, profile)),
-        Outcome::TimedOut => (Some(10001), request_timeout_response()),
-        Outcome::Injected(status, code, message) => {
+/// Milvus's REST answer to an outcome: the envelope, HTTP 408, an injected answer, a closed connection or HTTP 500.
+fn render(profile: &Profile, outcome: Outcome) -> Response {
+    match outcome {
+        Outcome::Milvus(Ok(reply)) => reply.render(profile),
+        Outcome::Milvus(Err(e)) => render_error(&e, profile),
+        Outcome::TimedOut => request_timeout_response(),
+        Outcome::Injected { http_status, code, message } => {
             let body = crate::envelope::to_go_json(&serde_json::json!({"code": code, "message": message}));
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-            (Some(code), json_response(status, body))
+            let status = StatusCode::from_u16(http_status).unwrap_or(StatusCode::OK);
+            json_response(status, body)
         }
-        Outcome::Closed => (None, aborted_response()),
-        Outcome::Panicked => (Some(500), json_response(StatusCode::INTERNAL_SERVER_ERROR, r#"{"code":500}"#)),
-    };
-    let latency_us = started.elapsed().as_micros() as u64;
-    if tracing::enabled!(tracing::Level::INFO) {
-        tracing::info!(
-            method = "POST",
-            path = &**path,
-            db = %names.db,
-            collection = names.collection.as_deref().unwrap_or(""),
-            code = code.unwrap_or(-1),
-            latency_us,
-            "milvus call"
-        );
-        tracing::debug!(body = %String::from_utf8_lossy(bytes), "request body");
+        Outcome::Closed => aborted_response(),
+        Outcome::Panicked => json_response(StatusCode::INTERNAL_SERVER_ERROR, r#"{"code":500}"#),
     }
-    if app.journal.capacity() > 0 {
-        // Only what is cheap to keep is kept here; the journal's reader derives the rest.
-        app.journal.record(Recorded {
-            time_ms: crate::control::now_ms(),
-            path: path.clone(),
-            db: names.db.clone(),
-            collection: names.collection.clone(),
-            // A copy (a slice would pin hyper's whole read buffer), and a bounded one: the journal's memory stays
-            // within `journal_size` x 64 KiB whatever clients send. A cut body reads back as text.
-            body: Bytes::copy_from_slice(&bytes[..bytes.len().min(JOURNAL_BODY_LIMIT)]),
-            code,
-            // The client of a closed connection saw no status: recorded as none, not as the 200 never sent.
-            http_status: (!closed).then(|| response.status().as_u16()),
-            latency_us,
-            late: false,
-        });
-    }
-    response
 }
 
 /// A response whose body fails at once: hyper drops the connection, and the client sees a transport error.
@@ -660,7 +539,7 @@ async fn not_found(State(app): State<Arc<AppState>>, method: Method, uri: axum::
     let path = path.as_str();
     if method == Method::POST && path.len() > 1 && path.ends_with('/') {
         let trimmed = path.trim_end_matches('/');
-        let known = api::routes(&app.config.profile).iter().any(|r| format!("{PREFIX}{}", r.path) == trimmed);
+        let known = api::routes(&app.config.profile).iter().any(|r| r.op.rest_path() == trimmed);
         if known {
             let mut response =
                 (StatusCode::TEMPORARY_REDIRECT, [(header::LOCATION, trimmed.to_string())]).into_response();
@@ -708,6 +587,46 @@ pub(crate) fn cors_headers(headers: &mut HeaderMap) {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bound_request_names_its_call_as_the_body_does() {
+        let app = AppState::new(Config::default()).unwrap();
+        let mut headers = HeaderMap::new();
+        headers.insert("db-name", HeaderValue::from_static("from_header"));
+        let bodies = [
+            r#"{"collectionName":"c","partitionNames":["p"]}"#,
+            r#"{"dbName":"d","collectionName":"c","partitionNames":[]}"#,
+            r#"{"DBNAME":"d","collectionname":"c","collectionName":"e","partitionNames":[]}"#,
+            r#"{"dbName":"","collectionName":"c","partitionNames":null}"#,
+            r#"{"collectionName":5}"#,
+            r#"{"#,
+        ];
+        for body in bodies {
+            let release = api::partitions::release_partitions;
+            let call = bind(
+                &app,
+                Operation::ReleasePartitions,
+                release,
+                &headers,
+                body.as_bytes(),
+                Instant::now(),
+                Duration::MAX,
+            );
+            assert_eq!((call.target.db, call.target.collection), api::call_names(body.as_bytes(), &headers), "{body}");
+        }
+        let call = |body: &str| {
+            let release = api::partitions::release_partitions;
+            bind(&app, Operation::ReleasePartitions, release, &headers, body.as_bytes(), Instant::now(), Duration::MAX)
+        };
+        let bound = call(bodies[1]);
+        assert_eq!((bound.target.db.as_str(), bound.target.collection.as_deref()), ("d", Some("c")));
+        assert!(bound.bound.is_ok_and(|b| b.run_db.is_none()), "the call runs in the database it names");
+        let unbound = call(bodies[3]);
+        assert_eq!((unbound.target.db.as_str(), unbound.target.collection.as_deref()), ("from_header", Some("c")));
+        assert!(matches!(unbound.bound, Err(Error::MissingParameters(_))), "1802 stays a binding error");
+    }
+
     #[tokio::test]
     async fn a_control_plane_panic_is_a_json_500() {
         let response = super::control_panic(Box::new("boom"));

@@ -20,6 +20,7 @@ use std::sync::Arc;
 
 use crate::app::AppState;
 use crate::fixtures::{self, Fixture};
+use crate::ops::{Operation, Transport};
 
 /// A control-plane answer.
 type Answer = Result<(StatusCode, axum::Json<Value>), ControlError>;
@@ -171,6 +172,7 @@ async fn put_state(State(app): State<Arc<AppState>>, body: Bytes) -> Answer {
 /// milvus.http_call_blocking("POST", "/v2/vectordb/collections/has", &[], r#"{"collectionName":"book"}"#);
 /// let call = &milvus.requests()[0];
 /// assert_eq!((call.path.as_str(), call.db_name.as_str(), call.collection.as_deref()), ("/v2/vectordb/collections/has", "default", Some("book")));
+/// assert_eq!((call.operation.name(), call.transport), ("collections/has", milvus_mock::ops::Transport::Rest));
 /// assert_eq!((call.code, call.http_status, call.connection_closed), (Some(0), Some(200), false));
 /// ```
 #[derive(Debug, Clone, Serialize)]
@@ -180,6 +182,10 @@ pub struct JournalEntry {
     pub time_ms: u64,
     pub method: String,
     pub path: String,
+    /// The Milvus operation, named as its REST path below `/v2/vectordb/` (`partitions/release`).
+    pub operation: Operation,
+    /// The wire the call came in on (`rest`).
+    pub transport: Transport,
     pub db_name: String,
     pub collection: Option<String>,
     /// The body as JSON when it parses, else as text.
@@ -201,7 +207,8 @@ pub struct JournalEntry {
 #[derive(Debug, Clone)]
 pub(crate) struct Recorded {
     pub time_ms: u64,
-    pub path: Arc<str>,
+    pub operation: Operation,
+    pub transport: Transport,
     /// The names as the call was decoded (the body kept below may be cut).
     pub db: String,
     pub collection: Option<String>,
@@ -220,7 +227,9 @@ impl Recorded {
         JournalEntry {
             time_ms: self.time_ms,
             method: "POST".into(),
-            path: self.path.to_string(),
+            path: self.operation.rest_path().to_string(),
+            operation: self.operation,
+            transport: self.transport,
             db_name: self.db.clone(),
             collection: self.collection.clone(),
             body,
@@ -339,8 +348,8 @@ async fn clear_requests(State(app): State<Arc<AppState>>) -> Answer {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct FaultRule {
-    /// The route, in full (`/v2/vectordb/partitions/release`) or from the category (`partitions/release`);
-    /// `*` matches every Milvus route.
+    /// The operation: its REST path in full (`/v2/vectordb/partitions/release`) or its name
+    /// (`partitions/release`, which a gRPC `ReleasePartitions` carries too); `*` matches every operation.
     pub path: String,
     pub db_name: Option<String>,
     pub collection: Option<String>,
@@ -519,15 +528,15 @@ impl Faults {
         self.delayed.cancel_all();
     }
 
-    /// The action of the first rule that matches this call, consuming one of its `times`.
-    pub fn take(&self, path: &str, db: &str, collection: Option<&str>) -> Option<FaultAction> {
+    /// The action of the first rule that matches this call, consuming one of its `times`. Rules match by operation
+    /// (see [`Operation::matches`]), whatever the transport.
+    pub fn take(&self, operation: Operation, db: &str, collection: Option<&str>) -> Option<FaultAction> {
         let mut inner = self.lock();
         let rules = &mut inner.1;
         let mut hit = None;
         for (i, f) in rules.iter_mut().enumerate() {
             let r = &f.rule;
-            let path_ok =
-                r.path == "*" || r.path == path || path.ends_with(&format!("/{}", r.path.trim_start_matches('/')));
+            let path_ok = operation.matches(&r.path);
             let db_ok = r.db_name.as_deref().is_none_or(|d| d == db);
             let coll_ok = r.collection.as_deref().is_none_or(|c| Some(c) == collection);
             if !(path_ok && db_ok && coll_ok) || f.remaining == Some(0) {
@@ -622,9 +631,9 @@ mod tests {
                 json!({"path": "/v2/vectordb/partitions/release", "code": 65535, "message": "injected", "times": 1}),
             ))
             .unwrap();
-        let first = faults.take("/v2/vectordb/partitions/release", "default", Some("c")).unwrap();
+        let first = faults.take(Operation::ReleasePartitions, "default", Some("c")).unwrap();
         assert_eq!(first.answer, Some((200, 65535, "injected".to_string())));
-        assert!(faults.take("/v2/vectordb/partitions/release", "default", Some("c")).is_none());
+        assert!(faults.take(Operation::ReleasePartitions, "default", Some("c")).is_none());
         assert!(faults.is_empty());
     }
 
@@ -633,7 +642,7 @@ mod tests {
         let draws = || {
             let faults = Faults::default();
             faults.add(rule(json!({"path": "*", "code": 1, "probability": 0.5, "seed": 42}))).unwrap();
-            (0..32).map(|_| faults.take("/v2/vectordb/collections/list", "default", None).is_some()).collect::<Vec<_>>()
+            (0..32).map(|_| faults.take(Operation::ListCollections, "default", None).is_some()).collect::<Vec<_>>()
         };
         let a = draws();
         assert_eq!(a, draws());
@@ -646,7 +655,8 @@ mod tests {
         for i in 0..5 {
             journal.record(Recorded {
                 time_ms: i,
-                path: Arc::from("/p"),
+                operation: Operation::ListCollections,
+                transport: Transport::Rest,
                 db: "default".into(),
                 collection: None,
                 body: Bytes::from_static(b"{}"),

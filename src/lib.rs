@@ -16,6 +16,7 @@ pub mod fixtures;
 pub mod gojson;
 #[doc(hidden)]
 pub mod names;
+pub mod ops;
 pub mod server;
 pub mod version;
 

@@ -78,6 +78,15 @@ macro_rules! request {
                 Self::plain(body)
             })?)?
         }
+
+        impl $crate::api::CallTarget for $name {
+            fn target(&self) -> Option<(&str, &str)> {
+                #[allow(unused_mut)]
+                let (mut db, mut collection) = (None, None);
+                $($crate::api::name_field($key, &self.$field, &mut db, &mut collection);)*
+                Some((db?, collection?))
+            }
+        }
     };
 }
 
@@ -126,28 +135,87 @@ use axum::http::HeaderMap;
 use crate::catalog::{Catalog, DEFAULT_DATABASE};
 use crate::envelope::{MilvusRequest, Reply, decode};
 use crate::error::Result;
+use crate::ops::Operation;
 use crate::version::Profile;
 
 /// The common prefix of every route.
 pub const PREFIX: &str = "/v2/vectordb";
 
-/// A route's handler once the request type is erased: catalog, headers and body in, reply or error out.
-pub type Handler = Arc<dyn Fn(&Catalog, &HeaderMap, &[u8]) -> Result<Reply> + Send + Sync>;
-
-/// A call decoded and waiting for the catalog: what a call delayed past its answer keeps instead of its body.
-pub type Prepared = Box<dyn FnOnce(&Catalog) -> Result<Reply> + Send>;
-
-/// A route's decoding step alone: headers and body in, the call ready to run out (a bad body gives a call that
-/// answers its error). `prepare(h, b)(catalog)` answers as `handler(catalog, h, b)`.
-pub type Prepare = Arc<dyn Fn(&HeaderMap, &[u8]) -> Prepared + Send + Sync>;
+/// A route's whole REST call (`app::milvus_call`), its request type erased: the one dynamic call per
+/// request; everything after it is monomorphised for the route's request type.
+pub type Entry = Arc<
+    dyn Fn(
+            Arc<crate::app::AppState>,
+            Operation,
+            axum::extract::Request,
+        ) -> std::pin::Pin<
+            Box<
+                dyn std::future::Future<
+                        Output = std::result::Result<axum::response::Response, std::convert::Infallible>,
+                    > + Send,
+            >,
+        > + Send
+        + Sync,
+>;
 
 /// One Milvus route.
 #[derive(Clone)]
 pub struct Route {
     /// The path below [`PREFIX`], such as `/partitions/release`.
     pub path: &'static str,
-    pub handler: Handler,
-    pub prepare: Prepare,
+    /// The operation it carries (its [`Operation::rest_path`] is [`PREFIX`] and `path`).
+    pub op: Operation,
+    pub entry: Entry,
+}
+
+/// The names a bound request gives its call, for fault rules, the journal and the log line: its `dbName` and
+/// `collectionName` fields, before the handler takes `dbName` out. `None` when its type lacks either field: the
+/// REST adapter then reads both from the body, as the journal always has (see [`call_names`]).
+pub trait CallTarget {
+    fn target(&self) -> Option<(&str, &str)>;
+}
+
+/// `collections/create` declares its request by hand.
+impl CallTarget for collections::CollectionReq {
+    fn target(&self) -> Option<(&str, &str)> {
+        Some((&self.db_name, &self.collection_name))
+    }
+}
+
+/// A string field read from JSON key `key`: the name it gives, if `key` is `dbName` or `collectionName`.
+#[doc(hidden)]
+pub fn name_field<'a, F: NameField>(
+    key: &str,
+    field: &'a F,
+    db: &mut Option<&'a str>,
+    collection: &mut Option<&'a str>,
+) {
+    let slot = match key {
+        "dbName" => db,
+        "collectionName" => collection,
+        _ => return,
+    };
+    if let Some(name) = field.as_name() {
+        *slot = Some(name);
+    }
+}
+
+/// A request field that can be a name: a string.
+#[doc(hidden)]
+pub trait NameField {
+    fn as_name(&self) -> Option<&str>;
+}
+
+impl NameField for String {
+    fn as_name(&self) -> Option<&str> {
+        Some(self)
+    }
+}
+
+impl<T> NameField for Option<T> {
+    fn as_name(&self) -> Option<&str> {
+        None
+    }
 }
 
 request! {
@@ -238,27 +306,18 @@ pub fn resolve_db(body_db: String, headers: &HeaderMap) -> std::borrow::Cow<'_, 
     }
 }
 
-fn route<R: MilvusRequest + Send + 'static>(path: &'static str, f: fn(&Catalog, &str, R) -> Result<Reply>) -> Route {
-    let handler: Handler = Arc::new(move |catalog, headers, body| {
-        let mut request = decode::<R>(body)?;
-        let db = resolve_db(request.take_db_name(), headers);
-        f(catalog, &db, request)
-    });
-    let prepare: Prepare = Arc::new(move |headers, body| {
-        let decoded = decode::<R>(body).map(|mut request| {
-            let db = resolve_db(request.take_db_name(), headers).into_owned();
-            (db, request)
-        });
-        Box::new(move |catalog: &Catalog| {
-            let (db, request) = decoded?;
-            f(catalog, &db, request)
-        })
-    });
-    Route { path, handler, prepare }
+fn route<R: MilvusRequest + CallTarget + Send + 'static>(
+    op: Operation,
+    f: fn(&Catalog, &str, R) -> Result<Reply>,
+) -> Route {
+    let entry: Entry = Arc::new(move |app, op, request| Box::pin(crate::app::milvus_call(app, op, f, request)));
+    let path = &op.rest_path()[PREFIX.len()..];
+    Route { path, op, entry }
 }
 
 /// The routes of the configured Milvus version (contract §4, §9).
 pub fn routes(profile: &Profile) -> Vec<Route> {
+    use Operation::*;
     use aliases::*;
     use collections::*;
     use databases::*;
@@ -267,63 +326,63 @@ pub fn routes(profile: &Profile) -> Vec<Route> {
     let mut all = Vec::new();
     if profile.database_routes {
         all.extend([
-            route("/databases/create", create_database),
-            route("/databases/drop", drop_database),
-            route("/databases/list", list_databases),
-            route("/databases/describe", describe_database),
-            route("/databases/alter", alter_database),
+            route(CreateDatabase, create_database),
+            route(DropDatabase, drop_database),
+            route(ListDatabases, list_databases),
+            route(DescribeDatabase, describe_database),
+            route(AlterDatabase, alter_database),
         ]);
     }
     if profile.database_property_routes {
         all.extend([
-            route("/databases/alter_properties", alter_database),
-            route("/databases/drop_properties", drop_database_properties),
+            route(AlterDatabaseProperties, alter_database),
+            route(DropDatabaseProperties, drop_database_properties),
         ]);
     }
     all.extend([
-        route("/collections/create", create_collection),
-        route("/collections/list", list_collections),
-        route("/collections/has", has_collection),
-        route("/collections/describe", describe_collection),
-        route("/collections/get_stats", get_collection_stats),
-        route("/collections/get_load_state", get_load_state),
-        route("/collections/drop", drop_collection),
-        route("/collections/rename", rename_collection),
-        route("/collections/load", load_collection),
-        route("/collections/release", release_collection),
+        route(CreateCollection, create_collection),
+        route(ListCollections, list_collections),
+        route(HasCollection, has_collection),
+        route(DescribeCollection, describe_collection),
+        route(GetCollectionStats, get_collection_stats),
+        route(GetLoadState, get_load_state),
+        route(DropCollection, drop_collection),
+        route(RenameCollection, rename_collection),
+        route(LoadCollection, load_collection),
+        route(ReleaseCollection, release_collection),
     ]);
     if profile.property_routes {
         all.extend([
-            route("/collections/refresh_load", refresh_load),
-            route("/collections/alter_properties", alter_collection_properties),
-            route("/collections/drop_properties", drop_collection_properties),
+            route(RefreshLoad, refresh_load),
+            route(AlterCollectionProperties, alter_collection_properties),
+            route(DropCollectionProperties, drop_collection_properties),
         ]);
     }
     all.extend([
-        route("/partitions/create", create_partition),
-        route("/partitions/drop", drop_partition),
-        route("/partitions/has", has_partition),
-        route("/partitions/list", list_partitions),
-        route("/partitions/get_stats", get_partition_stats),
-        route("/partitions/load", load_partitions),
-        route("/partitions/release", release_partitions),
-        route("/indexes/create", create_index),
-        route("/indexes/list", list_indexes),
-        route("/indexes/describe", describe_index),
-        route("/indexes/drop", drop_index),
+        route(CreatePartition, create_partition),
+        route(DropPartition, drop_partition),
+        route(HasPartition, has_partition),
+        route(ListPartitions, list_partitions),
+        route(GetPartitionStats, get_partition_stats),
+        route(LoadPartitions, load_partitions),
+        route(ReleasePartitions, release_partitions),
+        route(CreateIndex, create_index),
+        route(ListIndexes, list_indexes),
+        route(DescribeIndex, describe_index),
+        route(DropIndex, drop_index),
     ]);
     if profile.property_routes {
         all.extend([
-            route("/indexes/alter_properties", alter_index_properties),
-            route("/indexes/drop_properties", drop_index_properties),
+            route(AlterIndexProperties, alter_index_properties),
+            route(DropIndexProperties, drop_index_properties),
         ]);
     }
     all.extend([
-        route("/aliases/create", create_alias),
-        route("/aliases/alter", alter_alias),
-        route("/aliases/drop", drop_alias),
-        route("/aliases/describe", describe_alias),
-        route("/aliases/list", list_aliases),
+        route(CreateAlias, create_alias),
+        route(AlterAlias, alter_alias),
+        route(DropAlias, drop_alias),
+        route(DescribeAlias, describe_alias),
+        route(ListAliases, list_aliases),
     ]);
     all
 }

@@ -435,3 +435,35 @@ async fn the_journal_keeps_at_most_64_kib_of_a_body() {
     assert!(body.starts_with(kept));
     assert_eq!(journal["requests"][0]["path"], "/v2/vectordb/collections/has");
 }
+
+#[tokio::test]
+async fn the_journal_names_each_call_s_operation_and_transport_and_faults_match_the_operation() {
+    let app = spawn_with(MockMilvus::builder().fixture(seed())).await;
+    let rule = json!({"path": "partitions/release", "code": 65535, "message": "by operation"});
+    app.control(Method::POST, "/_mock/faults", rule).await;
+
+    let released =
+        app.post("/partitions/release", json!({"collectionName": "quick_setup", "partitionNames": []})).await;
+    let other = app.post("/collections/release", json!({"collectionName": "quick_setup"})).await;
+    // A body that does not bind still has its operation.
+    let unbound = app.post_raw("/collections/has", "{", &[]).await;
+
+    assert_eq!(released, (StatusCode::OK, json!({"code": 65535, "message": "by operation"})));
+    assert_eq!(other, (StatusCode::OK, success()));
+    assert_eq!(unbound.status, StatusCode::OK);
+    let (_, journal) = app.control(Method::GET, "/_mock/requests", Value::Null).await;
+    let seen: Vec<(&Value, &Value, &Value, &Value)> = journal["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (&e["operation"], &e["transport"], &e["path"], &e["code"]))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (&json!("partitions/release"), &json!("rest"), &json!("/v2/vectordb/partitions/release"), &json!(65535)),
+            (&json!("collections/release"), &json!("rest"), &json!("/v2/vectordb/collections/release"), &json!(0)),
+            (&json!("collections/has"), &json!("rest"), &json!("/v2/vectordb/collections/has"), &json!(1801)),
+        ]
+    );
+}
