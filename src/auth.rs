@@ -2,15 +2,12 @@
 //! needs `Authorization: Bearer user:password` or Basic credentials, else HTTP 401 with code 1800.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode};
-use axum::middleware::Next;
 use axum::response::Response;
 use base64::Engine;
 
-use crate::app::AppState;
 use crate::envelope::json_response;
 
 /// Milvus's built-in administrator.
@@ -120,23 +117,16 @@ pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     diff == 0
 }
 
-/// The middleware: a no-op when authentication is off. `/healthz` is always open, and the control plane has its
-/// own protection (`--control-token`), so Milvus credentials are not asked of it.
-pub async fn authenticate(State(app): State<Arc<AppState>>, request: Request, next: Next) -> Response {
-    match refusal(&app, &request) {
-        Some(refused) => refused,
-        None => next.run(request).await,
-    }
-}
-
-/// Milvus's HTTP 401 (code 1800) when authentication is on and `request` lacks valid credentials.
-pub(crate) fn refusal(app: &AppState, request: &Request) -> Option<Response> {
-    let users = app.config.users.as_ref()?;
+/// Milvus's HTTP 401 (code 1800) when `users` is set (authentication on) and `request` lacks valid credentials.
+/// `/healthz` and preflights are always open, and so is the control plane when it is served (`control_open`): it
+/// has its own protection (`--control-token`), so Milvus credentials are not asked of it.
+pub(crate) fn refusal(users: Option<&Users>, control_open: bool, request: &Request) -> Option<Response> {
+    let users = users?;
     let path = request.uri().path();
     // A preflight is answered before authentication, as Milvus's CORS middleware comes first.
     let open = path == "/healthz"
         || request.method() == axum::http::Method::OPTIONS
-        || (app.config.control && path.starts_with("/_mock/"));
+        || (control_open && path.starts_with("/_mock/"));
     if open || users.verify(request.headers().get("Authorization")) {
         return None;
     }

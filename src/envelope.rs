@@ -76,7 +76,7 @@ pub fn json_response(status: StatusCode, body: impl Into<axum::body::Body>) -> R
     static HEADERS: LazyLock<HeaderMap> = LazyLock::new(|| {
         let mut headers = HeaderMap::with_capacity(5);
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_CONTENT_TYPE));
-        crate::app::cors_headers(&mut headers);
+        cors_headers(&mut headers);
         headers
     });
     let mut response = Response::new(body.into());
@@ -191,6 +191,22 @@ fn bind<R: MilvusRequest>(body: &[u8]) -> Result<R, Error> {
         Some(e) => Err(Error::BadJson(e)),
         None => Ok(request),
     }
+}
+
+/// The headers Milvus's CORS middleware sets on every answer.
+pub(crate) fn cors_headers(headers: &mut HeaderMap) {
+    headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    headers.insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, HeaderValue::from_static("true"));
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_HEADERS,
+        HeaderValue::from_static(
+            "Content-Type, Content-Length, Accept-Encoding, X-CSRF-Token, Authorization, accept, origin, Cache-Control, X-Requested-With",
+        ),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static("GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH"),
+    );
 }
 
 #[cfg(test)]

@@ -11,13 +11,16 @@ pub mod control;
 #[doc(hidden)]
 pub mod envelope;
 pub mod error;
+mod faults;
 pub mod fixtures;
 #[doc(hidden)]
 pub mod gojson;
+mod journal;
 #[doc(hidden)]
 pub mod names;
 pub mod ops;
 pub mod server;
+mod state;
 pub mod version;
 
 pub use app::{Config, serve};

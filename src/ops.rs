@@ -23,11 +23,12 @@ use std::time::{Duration, Instant};
 use axum::body::Bytes;
 use serde::Serialize;
 
-use crate::app::AppState;
 use crate::catalog::Catalog;
-use crate::control::{FaultAction, Recorded};
 use crate::envelope::Reply;
 use crate::error::Error;
+use crate::faults::FaultAction;
+use crate::journal::Recorded;
+use crate::state::AppState;
 use crate::version::Profile;
 
 /// Declares [`Operation`] with each variant's name.
@@ -307,7 +308,7 @@ async fn injected<R: Send + 'static>(
                         record.code = outcome.code(&app.config.profile);
                         // A delayed call's own answer is never a closed connection.
                         record.http_status = outcome.http_status();
-                        record.time_ms = crate::control::now_ms();
+                        record.time_ms = crate::journal::now_ms();
                         record.latency_us = started.elapsed().as_micros() as u64;
                         app.journal.record(record);
                     }
@@ -344,7 +345,7 @@ pub(crate) fn finish(app: &AppState, target: Target, body: &[u8], started: Insta
     if app.journal.capacity() > 0 {
         // Only what is cheap to keep is kept here; the journal's reader derives the rest.
         app.journal.record(Recorded {
-            time_ms: crate::control::now_ms(),
+            time_ms: crate::journal::now_ms(),
             operation: target.operation,
             transport: target.transport,
             db: target.db,
