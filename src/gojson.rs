@@ -563,7 +563,26 @@ impl<'a> GoObject<'a> {
     /// A second array decodes into the first one's elements (Go reuses the backing array, up to its capacity
     /// with what earlier arrays left there): `null` elements keep what was there.
     pub fn strings(&mut self, key: &str) -> Option<Vec<String>> {
-        let mut backing: Vec<String> = Vec::new();
+        self.slice(key, "[]string", "string", |slot: &mut String, item| match item {
+            Json::String(s) => {
+                *slot = s;
+                None
+            }
+            other => Some(other),
+        })
+    }
+
+    /// Go's decoding of a slice field, every occurrence in document order: `null` makes it nil, an array writes
+    /// into the elements already there (Go reuses the backing array), a `null` element keeps what was there. `put`
+    /// stores one element, or hands back a value of the wrong type, which is a type error against `elem_type`.
+    fn slice<E: Default>(
+        &mut self,
+        key: &str,
+        slice_type: &str,
+        elem_type: &str,
+        mut put: impl FnMut(&mut E, Json) -> Option<Json>,
+    ) -> Option<Vec<E>> {
+        let mut backing: Vec<E> = Vec::new();
         let mut len = None;
         for (at, v) in self.get(key) {
             match v {
@@ -578,16 +597,17 @@ impl<'a> GoObject<'a> {
                     len = Some(items.len());
                     for (i, (at, item)) in items.into_iter().enumerate() {
                         if i == backing.len() {
-                            backing.push(String::new());
+                            backing.push(E::default());
                         }
-                        match item {
-                            Json::String(s) => backing[i] = s,
-                            Json::Null => {}
-                            v => self.type_error(at, v.kind(), key, "string"),
+                        if matches!(item, Json::Null) {
+                            continue;
+                        }
+                        if let Some(wrong) = put(&mut backing[i], item) {
+                            self.type_error(at, wrong.kind(), key, elem_type);
                         }
                     }
                 }
-                v => self.type_error(at, v.kind(), key, "[]string"),
+                v => self.type_error(at, v.kind(), key, slice_type),
             }
         }
         len.map(|n| {
@@ -704,35 +724,14 @@ impl<'a> GoObject<'a> {
         mut read: impl FnMut(&mut GoObject<'_>) -> T,
     ) -> Option<Vec<T>> {
         let elem_type = go_type.trim_start_matches("[]").trim_start_matches('*');
-        let mut backing: Vec<Vec<(String, usize, Json)>> = Vec::new();
-        let mut len = None;
-        for (at, v) in self.get(key) {
-            match v {
-                Json::Null => {
-                    backing.clear();
-                    len = None;
+        let backing =
+            self.slice(key, go_type, elem_type, |members: &mut Vec<(String, usize, Json)>, item| match item {
+                Json::Object(more) => {
+                    members.extend(more);
+                    None
                 }
-                Json::Array(items) => {
-                    if items.is_empty() {
-                        backing.clear();
-                    }
-                    len = Some(items.len());
-                    for (i, (at, item)) in items.into_iter().enumerate() {
-                        if i == backing.len() {
-                            backing.push(Vec::new());
-                        }
-                        match item {
-                            Json::Object(members) => backing[i].extend(members),
-                            Json::Null => {}
-                            v => self.type_error(at, v.kind(), key, elem_type),
-                        }
-                    }
-                }
-                v => self.type_error(at, v.kind(), key, go_type),
-            }
-        }
-        let n = len?;
-        backing.truncate(n);
+                other => Some(other),
+            })?;
         let path = self.field_path(key);
         Some(backing.into_iter().map(|members| self.nested(members, strukt, path.clone(), &mut read)).collect())
     }
