@@ -30,6 +30,13 @@ fn start_logging(command: &mut Command, port: u16) -> Running {
     running
 }
 
+/// The binary on `port` with the log as shipped (no `RUST_LOG`, text format), its stdout piped.
+fn start_with_default_logging(port: u16) -> Running {
+    let mut command = Command::new(BIN);
+    command.args(["--port", &port.to_string()]).env_remove("RUST_LOG").env_remove("MILVUS_MOCK_LOG_FORMAT");
+    start_logging(&mut command, port)
+}
+
 fn wait_ready(port: u16) {
     let deadline = Instant::now() + Duration::from_secs(10);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
@@ -118,13 +125,7 @@ async fn environment_variables_configure_the_server_and_logs_are_one_json_line_p
 #[tokio::test]
 async fn text_logs_reach_a_pipe_at_once_and_without_colours() {
     let port = free_port();
-    let mut child = start_logging(
-        Command::new(BIN)
-            .args(["--port", &port.to_string()])
-            .env_remove("RUST_LOG")
-            .env_remove("MILVUS_MOCK_LOG_FORMAT"),
-        port,
-    );
+    let mut child = start_with_default_logging(port);
     let listed = post(port, "/collections/list", json!({})).await;
     assert_eq!(listed, json!({"code": 0, "data": []}));
     // The server is still running: the line must already be written, not held until exit.
@@ -171,13 +172,7 @@ fn a_bad_flag_value_is_refused_with_the_accepted_values() {
 #[tokio::test]
 async fn every_line_logged_before_sigterm_is_written_out_when_the_server_stops() {
     let port = free_port();
-    let mut child = start_logging(
-        Command::new(BIN)
-            .args(["--port", &port.to_string()])
-            .env_remove("RUST_LOG")
-            .env_remove("MILVUS_MOCK_LOG_FORMAT"),
-        port,
-    );
+    let mut child = start_with_default_logging(port);
     for _ in 0..200 {
         assert_eq!(post(port, "/collections/list", json!({})).await, json!({"code": 0, "data": []}));
     }

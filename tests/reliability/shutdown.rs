@@ -32,18 +32,7 @@ fn sigterm_lets_the_call_in_flight_finish_refuses_new_connections_and_exits_0() 
                 (reply, started.elapsed())
             })
         };
-        // In flight once the server has taken the fault (it does so before it sleeps).
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let faults: Value = runtime.block_on(async {
-                client.get(format!("{uri}/_mock/faults")).send().await.unwrap().json().await.unwrap()
-            });
-            if faults["faults"].as_array().is_some_and(Vec::is_empty) {
-                break;
-            }
-            assert!(Instant::now() < deadline, "the slow call never reached the server: {faults}");
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        wait_until_the_fault_is_taken(&runtime, &client, &uri);
         drop(client);
 
         let signalled = Instant::now();
@@ -115,17 +104,7 @@ fn sigterm_gives_up_on_a_stalled_call_and_a_half_sent_request_after_the_shutdown
         let mut answer = [0u8; 256];
         let n = idle.read(&mut answer).unwrap();
         assert!(answer[..n].starts_with(b"HTTP/1.1 200 OK\r\n"), "{}", String::from_utf8_lossy(&answer[..n]));
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let faults: Value = runtime.block_on(async {
-                client.get(format!("{uri}/_mock/faults")).send().await.unwrap().json().await.unwrap()
-            });
-            if faults["faults"].as_array().is_some_and(Vec::is_empty) {
-                break;
-            }
-            assert!(Instant::now() < deadline, "the stalled call never reached the server");
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        wait_until_the_fault_is_taken(&runtime, &client, &uri);
         drop(client);
 
         let signalled = Instant::now();
@@ -155,4 +134,19 @@ fn sigterm_gives_up_on_a_stalled_call_and_a_half_sent_request_after_the_shutdown
         }
         println!("reliability/shutdown: exited {took:?} after SIGTERM with a call stalled and a body half sent");
     });
+}
+
+/// Waits until the server has taken the one-shot fault rule, that is until the delayed call is in flight (the
+/// server takes the rule before it sleeps).
+fn wait_until_the_fault_is_taken(runtime: &tokio::runtime::Runtime, client: &reqwest::Client, uri: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let faults: Value = runtime
+            .block_on(async { client.get(format!("{uri}/_mock/faults")).send().await.unwrap().json().await.unwrap() });
+        if faults["faults"].as_array().is_some_and(Vec::is_empty) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "the delayed call never reached the server: {faults}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
