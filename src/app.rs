@@ -25,14 +25,12 @@ use tower_http::trace::TraceLayer;
 use crate::api::{self, CallTarget};
 use crate::catalog::{Catalog, NameMap};
 use crate::control;
-use crate::envelope::{MilvusRequest, Reply, cors_headers, decode, json_response, render_error};
+use crate::envelope::{Reply, cors_headers, json_response, render_error};
 use crate::error::Error;
+use crate::go::bind::{BindError, MilvusRequest, decode};
 use crate::ops::{self, Bound, Operation, Outcome, Target, Transport};
+use crate::state::AppState;
 use crate::state::DEFAULT_REQUEST_TIMEOUT;
-pub use crate::state::{
-    AppState, Config, DEFAULT_BODY_LIMIT, DEFAULT_BODY_READ_TIMEOUT, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_JOURNAL_SIZE,
-    DEFAULT_SHUTDOWN_TIMEOUT, JOURNAL_BODY_LIMIT,
-};
 use crate::version::Profile;
 
 /// The mock's HTTP service over `state` (what [`serve`] serves; a `tower::Service`, so tests can call it in
@@ -40,10 +38,10 @@ use crate::version::Profile;
 ///
 /// ```
 /// use tower::ServiceExt;
-/// let state = milvus_mock::app::AppState::new(milvus_mock::Config::default()).unwrap();
+/// let state = milvus_mock::AppState::new(milvus_mock::Config::default()).unwrap();
 /// let request = axum::http::Request::post("/v2/vectordb/collections/list").body(axum::body::Body::from("{}")).unwrap();
 /// let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
-/// let response = runtime.block_on(milvus_mock::app::router(state).oneshot(request)).unwrap();
+/// let response = runtime.block_on(milvus_mock::testing::router(state).oneshot(request)).unwrap();
 /// assert_eq!(response.status(), 200);
 /// ```
 pub fn router(state: Arc<AppState>) -> MockService {
@@ -111,7 +109,7 @@ impl MockService {
 /// it is and matches no route.
 ///
 /// ```
-/// use milvus_mock::app::unescape_path;
+/// use milvus_mock::testing::unescape_path;
 /// assert_eq!(unescape_path("/v2/vectordb/partitions%2Frelease").as_deref(), Some("/v2/vectordb/partitions/release"));
 /// assert_eq!(unescape_path("/v2/%zz"), None);
 /// ```
@@ -307,7 +305,7 @@ fn bind<R: MilvusRequest + CallTarget>(
         None if wants_names => api::call_names(bytes, headers),
         None => (String::new(), None),
     };
-    let bound = decoded.map(|mut request| {
+    let bound = decoded.map_err(Error::Binding).map(|mut request| {
         let run_db = api::resolve_db(request.take_db_name(), headers);
         let run_db = (run_db != db.as_str()).then(|| run_db.into_owned());
         Bound { request, run_db, run }
@@ -327,8 +325,8 @@ enum BodyError {
 impl From<BodyError> for Error {
     fn from(e: BodyError) -> Self {
         match e {
-            BodyError::TooLarge => Error::BadJson("http: request body too large".into()),
-            BodyError::Read(text) => Error::BadJson(text),
+            BodyError::TooLarge => Error::Binding(BindError::BadJson("http: request body too large".into())),
+            BodyError::Read(text) => Error::Binding(BindError::BadJson(text)),
         }
     }
 }
@@ -463,6 +461,7 @@ async fn healthz() -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::state::Config;
 
     #[test]
     fn a_bound_request_names_its_call_as_the_body_does() {
@@ -499,7 +498,10 @@ mod tests {
         assert!(bound.bound.is_ok_and(|b| b.run_db.is_none()), "the call runs in the database it names");
         let unbound = call(bodies[3]);
         assert_eq!((unbound.target.db.as_str(), unbound.target.collection.as_deref()), ("from_header", Some("c")));
-        assert!(matches!(unbound.bound, Err(Error::MissingParameters(_))), "1802 stays a binding error");
+        assert!(
+            matches!(unbound.bound, Err(Error::Binding(BindError::MissingParameters(_)))),
+            "1802 stays a binding error"
+        );
     }
 
     #[tokio::test]

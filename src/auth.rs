@@ -13,13 +13,13 @@ use crate::envelope::json_response;
 /// Milvus's built-in administrator.
 ///
 /// ```
-/// assert_eq!(format!("Bearer {}:{}", milvus_mock::auth::ROOT_USER, milvus_mock::auth::ROOT_PASSWORD), "Bearer root:Milvus");
+/// assert_eq!(format!("Bearer {}:{}", milvus_mock::ROOT_USER, milvus_mock::ROOT_PASSWORD), "Bearer root:Milvus");
 /// ```
 pub const ROOT_USER: &str = "root";
 /// Its default password.
 ///
 /// ```
-/// assert_eq!(milvus_mock::auth::ROOT_PASSWORD, "Milvus");
+/// assert_eq!(milvus_mock::ROOT_PASSWORD, "Milvus");
 /// ```
 pub const ROOT_PASSWORD: &str = "Milvus";
 

@@ -8,12 +8,11 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
-use milvus_mock::app::{
-    AppState, Config, DEFAULT_BODY_LIMIT, DEFAULT_BODY_READ_TIMEOUT, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_JOURNAL_SIZE,
+use milvus_mock::defaults::{
+    DEFAULT_BODY_LIMIT, DEFAULT_BODY_READ_TIMEOUT, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_JOURNAL_SIZE,
     DEFAULT_SHUTDOWN_TIMEOUT,
 };
-use milvus_mock::fixtures::Fixture;
-use milvus_mock::{Limits, MilvusVersion, Profile, Users};
+use milvus_mock::{AppState, Config, Fixture, Limits, MilvusVersion, Profile, Users};
 use tracing_subscriber::EnvFilter;
 
 mod log_writer;
@@ -166,7 +165,7 @@ fn serve(args: ServeArgs) -> ExitCode {
             control = state.config.control,
             "milvus-mock listening"
         );
-        milvus_mock::app::serve_all(listeners, state, shutdown_signal()).await
+        milvus_mock::serve_all(listeners, state, shutdown_signal()).await
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,

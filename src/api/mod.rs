@@ -5,7 +5,7 @@
 //! Milvus version has.
 
 /// Declares a request body type as Milvus's Go struct has it: the fields in declaration order, the JSON key each
-/// is read from (with Go's decoding rules, see [`GoObject`](crate::gojson::GoObject)), the fields tagged
+/// is read from (with Go's decoding rules, see [`GoObject`](crate::go::json::GoObject)), the fields tagged
 /// `binding:"required"` with the Go name the validator prints, and the field `dbName` is read from, if any.
 ///
 /// A declaration that starts with `fast` (allowed when every field is a `String` or an `Option<Vec<String>>`) also
@@ -57,16 +57,16 @@ macro_rules! request {
             $(pub $field: $ty,)*
         }
 
-        impl $crate::envelope::MilvusRequest for $name {
+        impl $crate::go::bind::MilvusRequest for $name {
             const GO_TYPE: &'static str = concat!("httpserver.", $go);
 
             #[allow(unused_variables)]
-            fn read(o: &mut $crate::gojson::GoObject<'_>) -> Self {
+            fn read(o: &mut $crate::go::json::GoObject<'_>) -> Self {
                 Self { $($field: o.$read($key),)* }
             }
 
             #[allow(unused_variables)]
-            fn required(&self, r: &mut $crate::gojson::Required) {
+            fn required(&self, r: &mut $crate::go::json::Required) {
                 $($(r.check($go, $gofield, $crate::api::Present::present(&self.$field));)?)*
             }
 
@@ -128,13 +128,17 @@ pub mod indexes;
 pub mod partitions;
 pub mod render;
 
+#[cfg(test)]
+mod fast_path_tests;
+
 use std::sync::Arc;
 
 use axum::http::HeaderMap;
 
 use crate::catalog::{Catalog, DEFAULT_DATABASE};
-use crate::envelope::{MilvusRequest, Reply, decode};
+use crate::envelope::Reply;
 use crate::error::Result;
+use crate::go::bind::{MilvusRequest, decode};
 use crate::ops::Operation;
 use crate::version::Profile;
 
@@ -145,7 +149,7 @@ pub const PREFIX: &str = "/v2/vectordb";
 /// request; everything after it is monomorphised for the route's request type.
 pub type Entry = Arc<
     dyn Fn(
-            Arc<crate::app::AppState>,
+            Arc<crate::state::AppState>,
             Operation,
             axum::extract::Request,
         ) -> std::pin::Pin<
