@@ -45,8 +45,10 @@ use crate::version::Profile;
 /// assert_eq!(response.status(), 200);
 /// ```
 pub fn router(state: Arc<AppState>) -> MockService {
-    let milvus =
-        api::routes(&state.config.profile).into_iter().map(|route| (route.op.rest_path().to_string(), route)).collect();
+    let milvus = api::routes::<Rest>(&state.config.profile)
+        .into_iter()
+        .map(|route| (route.op.rest_path().to_string(), route))
+        .collect();
     MockService { milvus: Arc::new(milvus), rest: rest_router(state.clone()), app: state }
 }
 
@@ -63,7 +65,7 @@ pub fn router(state: Arc<AppState>) -> MockService {
 #[derive(Clone)]
 pub struct MockService {
     app: Arc<AppState>,
-    milvus: Arc<NameMap<api::Route>>,
+    milvus: Arc<NameMap<api::Route<Entry>>>,
     rest: Router,
 }
 
@@ -216,6 +218,24 @@ pub async fn serve_all(
         release_memory: state.config.release_memory,
     };
     crate::conn::serve(listeners, router(state), settings, shutdown).await
+}
+
+/// A route's whole REST call ([`milvus_call`]), its request type erased: the one dynamic call per request;
+/// everything after it is monomorphised for the route's request type.
+pub type Entry = Arc<
+    dyn Fn(Arc<AppState>, Operation, Request) -> Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>
+        + Send
+        + Sync,
+>;
+
+/// The REST adapter, as the route list sees it: each route's handler wrapped in [`milvus_call`].
+pub struct Rest;
+
+impl api::Adapter for Rest {
+    type Entry = Entry;
+    fn entry<R: MilvusRequest + CallTarget + Send + 'static>(_: Operation, run: api::Handler<R>) -> Entry {
+        Arc::new(move |app, op, request| Box::pin(milvus_call(app, op, run, request)))
+    }
 }
 
 /// One Milvus call over REST, the adapter between HTTP and [`ops::execute`]: auth, method, `Request-Timeout`, body,
@@ -428,7 +448,7 @@ async fn not_found(State(app): State<Arc<AppState>>, method: Method, uri: axum::
     let path = path.as_str();
     if method == Method::POST && path.len() > 1 && path.ends_with('/') {
         let trimmed = path.trim_end_matches('/');
-        let known = api::routes(&app.config.profile).iter().any(|r| r.op.rest_path() == trimmed);
+        let known = api::operations(&app.config.profile).iter().any(|op| op.rest_path() == trimmed);
         if known {
             let mut response =
                 (StatusCode::TEMPORARY_REDIRECT, [(header::LOCATION, trimmed.to_string())]).into_response();

@@ -46,7 +46,7 @@ pub mod defaults {
 /// Internals the crate's own test suites and fuzz targets drive directly; not part of the API.
 #[doc(hidden)]
 pub mod testing {
-    pub use crate::api::{PREFIX, Route, aliases, collections, databases, indexes, partitions, routes};
+    pub use crate::api::{PREFIX, aliases, collections, databases, indexes, operations, partitions};
     pub use crate::app::{MockService, router, unescape_path};
     pub use crate::go::bind::{BindError, MilvusRequest, decode};
     pub use crate::go::json::{DecodeError, scan};

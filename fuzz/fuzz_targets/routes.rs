@@ -32,9 +32,9 @@ fn world() -> &'static World {
     WORLD.get_or_init(|| {
         let config = Config { fixtures: vec![common::seed()], journal_size: 0, ..Config::default() };
         let state = AppState::new(config).expect("the seed is valid");
-        let paths = milvus_mock::testing::routes(&state.config.profile)
+        let paths = milvus_mock::testing::operations(&state.config.profile)
             .iter()
-            .map(|r| format!("{}{}", milvus_mock::testing::PREFIX, r.path))
+            .map(|op| op.rest_path().to_string())
             .collect();
         let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
         let seed = state.catalog.snapshot();

@@ -23,10 +23,7 @@ pub use milvus_mock::testing::PREFIX;
 
 /// Every Milvus route of the default profile, in full (`/v2/vectordb/partitions/release`).
 pub fn route_paths() -> Vec<String> {
-    milvus_mock::testing::routes(&milvus_mock::Profile::default())
-        .iter()
-        .map(|r| format!("{PREFIX}{}", r.path))
-        .collect()
+    milvus_mock::testing::operations(&milvus_mock::Profile::default()).iter().map(|op| op.rest_path().into()).collect()
 }
 
 /// One answer, kept whole.
