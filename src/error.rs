@@ -51,6 +51,7 @@ pub enum NameRule {
 /// let e = Error::PartitionNotFound { name: "march".into() };
 /// assert_eq!((e.code(&Profile::default()), e.message(&Profile::default()).as_str()), (200, "partition not found[partition=march]"));
 /// ```
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Error {
     /// 1801/1802: a REST body that gin's binding refused (never a domain error: only REST bodies are bound).

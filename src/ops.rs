@@ -43,6 +43,7 @@ macro_rules! operations {
         /// assert_eq!(Operation::from_name("aliases/list"), Some(Operation::ListAliases));
         /// assert_eq!(Operation::from_name("partitions"), None);
         /// ```
+        #[non_exhaustive]
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum Operation {
             $($(#[$doc])* $variant,)*
@@ -148,6 +149,7 @@ impl Serialize for Operation {
 /// ```
 /// assert_eq!(serde_json::to_value(milvus_mock::Transport::Rest).unwrap(), "rest");
 /// ```
+#[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Transport {
