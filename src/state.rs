@@ -44,7 +44,7 @@ pub struct Config {
     /// connection (zero: no limit). Milvus's `ReadHeaderTimeout` is one second.
     pub header_read_timeout: Duration,
     /// How long the server waits for the rest of a request body (zero: no limit); then 1801 with Go's
-    /// `i/o timeout` read error (see [`crate::conn`]).
+    /// `i/o timeout` read error (see the `conn` module).
     pub body_read_timeout: Duration,
     /// How long shutdown waits for calls in flight before it closes their connections.
     pub shutdown_timeout: Duration,
