@@ -386,12 +386,13 @@ impl Pattern {
     }
 }
 
-/// Wildcard matching with one backtrack point (the last `%`), linear in practice and never exponential.
+/// Wildcard matching with one backtrack point (the last `%`): never exponential, and no allocation.
 fn general_match(pieces: &[Piece], s: &str) -> bool {
-    let text: Vec<char> = s.chars().collect();
+    let next_len = |t: usize| s[t..].chars().next().map_or(1, char::len_utf8);
     let (mut p, mut t) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
-    while t < text.len() {
+    while t < s.len() {
+        let current = s[t..].chars().next();
         match pieces.get(p) {
             Some(Piece::AnyRun) => {
                 star = Some((p, t));
@@ -399,17 +400,18 @@ fn general_match(pieces: &[Piece], s: &str) -> bool {
             }
             Some(Piece::AnyOne) => {
                 p += 1;
-                t += 1;
+                t += next_len(t);
             }
-            Some(Piece::Char(c)) if *c == text[t] => {
+            Some(Piece::Char(c)) if Some(*c) == current => {
                 p += 1;
-                t += 1;
+                t += next_len(t);
             }
             _ => match star {
                 Some((sp, st)) => {
+                    let resume = st + next_len(st);
                     p = sp + 1;
-                    t = st + 1;
-                    star = Some((sp, st + 1));
+                    t = resume;
+                    star = Some((sp, resume));
                 }
                 None => return false,
             },

@@ -36,6 +36,8 @@
 
 mod check;
 mod eval;
+#[doc(hidden)]
+pub mod fuzzing;
 mod lexer;
 mod parser;
 
@@ -205,5 +207,7 @@ fn primary_keys(pred: &Pred, spec: &CollectionSpec) -> Option<Vec<Key>> {
     }
 }
 
+#[cfg(test)]
+mod props;
 #[cfg(test)]
 mod tests;
