@@ -527,6 +527,9 @@ impl Checker<'_, '_> {
         let info = self.column_token(column)?;
         check_direct_comparison(&Typed::Column(info.clone()))?;
         let (lower_node, upper_node) = if ascending { (first, second) } else { (second, first) };
+        // `FillBinaryRangeExpressionValue` names the bound whose template value is missing.
+        self.missing_bound(lower_node, "lower");
+        self.missing_bound(upper_node, "upper");
         let lower = self.visit(lower_node);
         let upper = self.visit(upper_node);
         let (lower, upper) = (lower?, upper?);
@@ -553,6 +556,17 @@ impl Checker<'_, '_> {
             }
         }
         Ok(Typed::Pred(Pred::Range { col: info.col, lower, lower_inclusive, upper, upper_inclusive }))
+    }
+
+    fn missing_bound(&mut self, bound: &Node, which: &str) {
+        if let Ast::Template(t) = bound.ast {
+            let name = self.tokens[t].text;
+            if self.params.and_then(|p| p.get(name)).and_then(json_to_lit).is_none() {
+                self.fill_failed(format!(
+                    "the {which} value of expression template variable name {{{name}}} is not found"
+                ));
+            }
+        }
     }
 
     fn range_bound(&mut self, data_type: DataType, lit: Lit, template: bool) -> Check<Lit> {
@@ -634,11 +648,17 @@ fn cast_value(data_type: DataType, lit: Lit) -> Check<Lit> {
         (Lit::Array(_), DataType::Array) => Ok(lit),
         (Lit::Str(_), t) if is_string(t) => Ok(lit),
         (Lit::Bool(_), DataType::Bool) => Ok(lit),
-        (Lit::Float(_), t) if is_floating(t) => Ok(lit),
-        (Lit::Int(i), t) if is_floating(t) => Ok(Lit::Float(*i as f64)),
+        (Lit::Float(f), t) if is_floating(t) => Ok(Lit::Float(narrow(t, *f))),
+        (Lit::Int(i), t) if is_floating(t) => Ok(Lit::Float(narrow(t, *i as f64))),
         (Lit::Int(_), t) if is_integer(t) => Ok(lit),
         _ => Err(format!("cannot cast value to {data_type}, value: {}", proto_text(&lit))),
     }
+}
+
+/// segcore reads a constant compared with a `Float` field as a C++ `float` (`GetValueFromProto<float>`), so
+/// `score == 1.1` finds the rows inserted with 1.1: the constant is rounded to `f32` as the stored values are.
+fn narrow(data_type: DataType, value: f64) -> f64 {
+    if data_type == DataType::Float { f64::from(value as f32) } else { value }
 }
 
 /// `castRangeValue`.
@@ -661,8 +681,8 @@ fn cast_range_value(data_type: DataType, lit: Lit) -> Check<Lit> {
             }
         }
         t if is_floating(t) => match lit {
-            Lit::Int(i) => Ok(Lit::Float(i as f64)),
-            Lit::Float(_) => Ok(lit),
+            Lit::Int(i) => Ok(Lit::Float(narrow(t, i as f64))),
+            Lit::Float(f) => Ok(Lit::Float(narrow(t, f))),
             _ => invalid(),
         },
         _ => Ok(lit),

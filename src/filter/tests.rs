@@ -252,6 +252,10 @@ fn template_values_come_from_expr_params() {
         "failed to create query plan: cannot cast value to Int64, value: string_val:\"cherry\": invalid parameter"
     );
     assert_eq!(
+        error_with("{low} < id < {high}", params, true),
+        "failed to create query plan: the upper value of expression template variable name {high} is not found: invalid parameter"
+    );
+    assert_eq!(
         error_with("{low} == {low}", params, true),
         parse_error("{low} == {low}", "placeholder was not supported between two constants with operator: ==")
     );
@@ -300,6 +304,16 @@ fn array_and_json_functions() {
             "contains operation are only supported on json or array fields now, got: name"
         )
     );
+}
+
+#[test]
+fn float_fields_compare_with_the_constant_rounded_to_f32() {
+    let mut spec = spec(false);
+    spec.fields[3].data_type = DataType::Float;
+    let stored = Row { cells: vec![json!(1), json!(""), json!(1), json!(f64::from(1.1f32))], meta: None };
+    for expr in ["score == 1.1", "score in [1.1]", "1.0 < score <= 1.1"] {
+        assert!(compile(expr, None, &spec).unwrap().matches(&stored), "{expr}");
+    }
 }
 
 #[test]
