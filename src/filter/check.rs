@@ -165,6 +165,7 @@ impl Checker<'_, '_> {
             Ast::Like(inner, pattern) => self.like(inner, *pattern),
             Ast::Unary(op, inner) => self.unary(*op, inner),
             Ast::Binary(op, left, right) => self.binary(node, *op, left, right),
+            Ast::Logical(op, operands) => self.logical_chain(*op, operands),
             Ast::Term { not, column, list } => self.term(*not, column, list),
             Ast::Contains(kind, column, element) => self.contains(*kind, column, element),
             Ast::ArrayLength(t) => self.array_length(node, *t),
@@ -321,6 +322,18 @@ impl Checker<'_, '_> {
         }
     }
 
+    /// A flattened `and`/`or` chain, checked pair by pair from the left as Milvus's left-deep tree is.
+    fn logical_chain(&mut self, op: Tok, operands: &[Node]) -> Check<Typed> {
+        let mut operands = operands.iter();
+        let first = operands.next().ok_or("empty logical chain")?;
+        let mut acc = self.visit(first)?;
+        for operand in operands {
+            let right = self.visit(operand)?;
+            acc = logical(op, acc, right)?;
+        }
+        Ok(acc)
+    }
+
     fn binary(&mut self, node: &Node, op: Tok, left: &Node, right: &Node) -> Check<Typed> {
         let unsupported = |what: &str| Err(format!("{what} is not supported: {}", self.text(node)));
         match op {
@@ -349,7 +362,6 @@ impl Checker<'_, '_> {
                 }
                 self.handle_compare(cmp, l, r).map(Typed::Pred)
             }
-            Tok::And | Tok::Or => logical(op, l, r),
             _ => Err(format!("unexpected op: {}", op_text(op))),
         }
     }
@@ -929,11 +941,17 @@ fn logical(op: Tok, l: Typed, r: Typed) -> Check<Typed> {
         (Some(_), None) | (None, Some(_)) => return not_boolean(),
         (None, None) => {}
     }
-    match (l, r) {
-        (Typed::Pred(a), Typed::Pred(b)) => {
-            let (a, b) = (Box::new(a), Box::new(b));
-            Ok(Typed::Pred(if op == Tok::And { Pred::And(a, b) } else { Pred::Or(a, b) }))
+    match (l, r, op) {
+        (Typed::Pred(Pred::And(mut operands)), Typed::Pred(b), Tok::And) => {
+            operands.push(b);
+            Ok(Typed::Pred(Pred::And(operands)))
         }
+        (Typed::Pred(Pred::Or(mut operands)), Typed::Pred(b), Tok::Or) => {
+            operands.push(b);
+            Ok(Typed::Pred(Pred::Or(operands)))
+        }
+        (Typed::Pred(a), Typed::Pred(b), Tok::And) => Ok(Typed::Pred(Pred::And(vec![a, b]))),
+        (Typed::Pred(a), Typed::Pred(b), _) => Ok(Typed::Pred(Pred::Or(vec![a, b]))),
         _ => not_boolean(),
     }
 }

@@ -146,8 +146,9 @@ pub(crate) enum Pred {
         elements: Vec<Lit>,
     },
     Not(Box<Pred>),
-    And(Box<Pred>, Box<Pred>),
-    Or(Box<Pred>, Box<Pred>),
+    /// At least two operands: a chain `a and b and c` is one node.
+    And(Vec<Pred>),
+    Or(Vec<Pred>),
 }
 
 /// Three-valued truth.
@@ -534,8 +535,8 @@ impl Pred {
                 Truth::False => Truth::True,
                 Truth::Unknown => Truth::Unknown,
             },
-            Pred::And(a, b) => and(a.eval(row), || b.eval(row)),
-            Pred::Or(a, b) => or(a.eval(row), || b.eval(row)),
+            Pred::And(operands) => operands.iter().fold(Truth::True, |acc, p| and(acc, || p.eval(row))),
+            Pred::Or(operands) => operands.iter().fold(Truth::False, |acc, p| or(acc, || p.eval(row))),
         }
     }
 }

@@ -411,3 +411,33 @@ fn string_escapes_follow_go() {
     assert_eq!(ids(r#"name == 'ban\u0061na'"#), [2]);
     assert_eq!(error(r#"name == "a\qb""#), parse_error(r#"name == "a\qb""#, "invalid syntax"));
 }
+
+/// Runs `f` on a thread with the 2 MiB stack of a tokio worker, where the filter is compiled in the server.
+fn on_small_stack(f: impl FnOnce() + Send + 'static) {
+    std::thread::Builder::new().stack_size(2 << 20).spawn(f).unwrap().join().unwrap();
+}
+
+#[test]
+fn long_and_or_chains_cost_no_depth() {
+    on_small_stack(|| {
+        let chain: Vec<String> = (0..20_000).map(|i| format!("id == {i}")).collect();
+        assert_eq!(ids(&chain.join(" or ")), [1, 2, 3, 4]);
+        assert_eq!(ids(&chain.join(" && ")), Vec::<i64>::new());
+    });
+}
+
+#[test]
+fn the_tallest_accepted_trees_fit_a_worker_stack_and_taller_ones_are_refused() {
+    on_small_stack(|| {
+        let tall = |unit: &str, n: usize, core: &str| format!("{}{core}{}", unit.repeat(n), ")".repeat(n));
+        assert_eq!(ids(&tall("(", 290, "id == 1")), [1]);
+        assert_eq!(ids(&tall("not (", 147, "id == 1")), [2, 3, 4]);
+        let sum = format!("id{} == 148", " + 1".repeat(147));
+        assert_eq!(error(&sum), parse_error(&sum, "complicated arithmetic operations are not supported"));
+        for deep in
+            [tall("not (", 1000, "id == 1"), tall("(", 1000, "id == 1"), format!("id{} == 1", " + 1".repeat(200))]
+        {
+            assert!(error(&deep).contains("expression nesting depth exceeds 150"), "{deep}");
+        }
+    });
+}
