@@ -872,32 +872,44 @@ fn target_type(left: DataType, right: DataType) -> Check<DataType> {
     result.ok_or_else(|| format!("incompatible data type, {left}, {right}"))
 }
 
+/// Arithmetic on two constants, with the checks and texts of `operators.go` (`Divide`, `Modulo`, ...).
 fn fold_arith(op: ArithOp, a: &Lit, b: &Lit) -> Check<Lit> {
-    let name = arith_op_name(op);
-    match (a, b) {
-        (Lit::Int(x), Lit::Int(y)) => {
-            let result = match op {
-                ArithOp::Add => Some(x.wrapping_add(*y)),
-                ArithOp::Sub => Some(x.wrapping_sub(*y)),
-                ArithOp::Mul => Some(x.wrapping_mul(*y)),
-                ArithOp::Div => x.checked_div(*y),
-                ArithOp::Mod => x.checked_rem(*y),
-            };
-            result.map(Lit::Int).ok_or_else(|| "division or modulus by zero".to_string())
+    let numeric = |l: &Lit| matches!(l, Lit::Int(_) | Lit::Float(_));
+    match op {
+        ArithOp::Mod => match (a, b) {
+            (Lit::Int(_), Lit::Int(0)) => Err("cannot modulo by zero".to_string()),
+            (Lit::Int(x), Lit::Int(y)) => Ok(Lit::Int(x.wrapping_rem(*y))),
+            _ => Err("modulo can only apply on integer".to_string()),
+        },
+        ArithOp::Div if matches!(a, Lit::Bool(_)) || matches!(b, Lit::Bool(_)) => {
+            Err("divide cannot apply on bool field".to_string())
         }
-        (Lit::Int(_) | Lit::Float(_), Lit::Int(_) | Lit::Float(_)) if op != ArithOp::Mod => {
-            let (x, y) = (as_f64(a), as_f64(b));
-            if op == ArithOp::Div && y == 0.0 {
-                return Err("division or modulus by zero".to_string());
+        ArithOp::Div if matches!(a, Lit::Str(_)) || matches!(b, Lit::Str(_)) => {
+            Err("divide cannot apply on string field".to_string())
+        }
+        ArithOp::Div if matches!(b, Lit::Int(0)) || matches!(b, Lit::Float(f) if *f == 0.0) => {
+            Err("cannot divide by zero".to_string())
+        }
+        _ if !numeric(a) || !numeric(b) => {
+            Err(format!("{} can only apply on integer or float values", arith_op_name(op)))
+        }
+        _ => Ok(match (a, b) {
+            (Lit::Int(x), Lit::Int(y)) => Lit::Int(match op {
+                ArithOp::Add => x.wrapping_add(*y),
+                ArithOp::Sub => x.wrapping_sub(*y),
+                ArithOp::Mul => x.wrapping_mul(*y),
+                _ => x.wrapping_div(*y),
+            }),
+            _ => {
+                let (x, y) = (as_f64(a), as_f64(b));
+                Lit::Float(match op {
+                    ArithOp::Add => x + y,
+                    ArithOp::Sub => x - y,
+                    ArithOp::Mul => x * y,
+                    _ => x / y,
+                })
             }
-            Ok(Lit::Float(match op {
-                ArithOp::Add => x + y,
-                ArithOp::Sub => x - y,
-                ArithOp::Mul => x * y,
-                _ => x / y,
-            }))
-        }
-        _ => Err(format!("{name} can only apply on integer or float values")),
+        }),
     }
 }
 

@@ -272,6 +272,13 @@ fn arithmetic_on_a_column_and_a_constant() {
     assert_eq!(ids(r#"meta["a"] + 1 == 2"#), [1]);
     assert_eq!(ids("n % 2 == 1"), [1]);
     assert_eq!(error("id / 0 == 1"), parse_error("id / 0 == 1", "division or modulus by zero"));
+    assert_eq!(ids("id == 7 / 2 - 1"), [2]);
+    assert_eq!(ids("score == 2 ** -1"), Vec::<i64>::new());
+    assert_eq!(ids("score == 5 / 2.0"), [2]);
+    assert_eq!(error("id == 1 / 0"), parse_error("id == 1 / 0", "cannot divide by zero"));
+    assert_eq!(error("id == 1 % 0"), parse_error("id == 1 % 0", "cannot modulo by zero"));
+    assert_eq!(error("id == 1.5 % 1"), parse_error("id == 1.5 % 1", "modulo can only apply on integer"));
+    assert_eq!(error("id == \"a\" / 1"), parse_error("id == \"a\" / 1", "divide cannot apply on string field"));
     assert_eq!(error("score % 2 == 1"), parse_error("score % 2 == 1", "modulo can only apply on integer types"));
     assert_eq!(error("2 - id == 1"), parse_error("2 - id == 1", "module field is not yet supported"));
 }
