@@ -1047,14 +1047,22 @@ fn read_digits(chars: &mut std::iter::Peekable<std::str::Chars<'_>>, n: usize, r
     Some(value)
 }
 
-/// An `exprParams` value as Milvus's REST handler turns it into a template value.
+/// An `exprParams` value as Milvus's REST handler turns it into a template value (`generateExpressionTemplate`):
+/// Go decodes every JSON number as a `float64`, and an integral one becomes an `Int64Val`, so `2.0` is the integer
+/// 2 and integers beyond 2^53 lose their last digits, as in Milvus.
 fn json_to_lit(value: &Value) -> Option<Lit> {
     Some(match value {
         Value::Bool(b) => Lit::Bool(*b),
-        Value::Number(n) => match n.as_i64() {
-            Some(i) => Lit::Int(i),
-            None => Lit::Float(n.as_f64()?),
-        },
+        Value::Number(n) => {
+            let v = n.as_f64()?;
+            // `i64::MAX as f64` is 2^63, one past the largest i64: Go's `v <= math.MaxInt64` accepts it too, and
+            // its conversion saturates as Rust's `as` does.
+            if v == v.trunc() && v >= i64::MIN as f64 && v <= i64::MAX as f64 {
+                Lit::Int(v as i64)
+            } else {
+                Lit::Float(v)
+            }
+        }
         Value::String(s) => Lit::Str(s.clone()),
         Value::Array(items) => Lit::Array(items.iter().map(json_to_lit).collect::<Option<_>>()?),
         Value::Null | Value::Object(_) => return None,

@@ -239,6 +239,11 @@ fn template_values_come_from_expr_params() {
     assert_eq!(ids_with("id > {low}", params, true), [3, 4]);
     assert_eq!(ids_with("name == {name}", params, true), [3]);
     assert_eq!(ids_with("{low} <= id <= 3", params, true), [2, 3]);
+    // Go reads JSON numbers as float64: an integral 2.0 is the integer 2, and 2^53 + 1 loses its last digit.
+    let go_numbers = json!({"two": 2.0, "big": [9_007_199_254_740_993_i64]});
+    assert_eq!(ids_with("id == {two}", go_numbers.as_object(), true), [2]);
+    let filter = compile("id in {big}", go_numbers.as_object(), &spec(true)).unwrap();
+    assert_eq!(filter.primary_keys(), Some(&[Key::Int(9_007_199_254_740_992)][..]));
     assert_eq!(
         error_with("id in {missing}", params, true),
         "failed to create query plan: the value of expression template variable name {missing} is not found: invalid parameter"
