@@ -173,6 +173,7 @@ impl Checker<'_, '_> {
                 self.range(lower, *op1, *column, *op2, upper, *ascending)
             }
             Ast::IsNull { column, not } => self.is_null(*column, *not),
+            Ast::TextMatch { column, query } => self.text_match(*column, *query),
             Ast::Call(name) => {
                 Err(format!("function {} is not supported by milvus-mock", self.tokens[*name].text.to_lowercase()))
             }
@@ -592,6 +593,24 @@ impl Checker<'_, '_> {
         }
     }
 
+    /// `VisitTextMatch`: a string field whose `enable_match` type param is true.
+    fn text_match(&mut self, column: usize, query: usize) -> Check<Typed> {
+        let name = self.tokens[column].text;
+        let info = self.identifier(name)?;
+        if !is_string(info.data_type) {
+            return Err("text match operation on non-string is unsupported".to_string());
+        }
+        let enabled = match info.col.source {
+            Source::Field(i) => self.spec.fields[i].params.iter().any(|(k, v)| k == "enable_match" && parse_bool(v)),
+            Source::Meta => false,
+        };
+        if !enabled {
+            return Err(format!("field \"{name}\" does not enable match"));
+        }
+        let query = unquote(self.tokens[query].text)?;
+        Ok(Typed::Pred(Pred::TextMatch { col: info.col, tokens: super::eval::analyze(&query) }))
+    }
+
     fn is_null(&mut self, column: usize, not: bool) -> Check<Typed> {
         let info = self.column_token(column)?;
         // A JSON path's `is null` is "the key does not exist" (`VisitIsNull`).
@@ -966,6 +985,11 @@ fn logical(op: Tok, l: Typed, r: Typed) -> Check<Typed> {
         (Typed::Pred(a), Typed::Pred(b), _) => Ok(Typed::Pred(Pred::Or(vec![a, b]))),
         _ => not_boolean(),
     }
+}
+
+/// Go's `strconv.ParseBool`, as Milvus reads boolean type params.
+fn parse_bool(text: &str) -> bool {
+    matches!(text, "1" | "t" | "T" | "TRUE" | "true" | "True")
 }
 
 /// `strconv.ParseInt(literal, 0, 64)`.

@@ -145,6 +145,11 @@ pub(crate) enum Pred {
         mode: ContainsMode,
         elements: Vec<Lit>,
     },
+    /// `text_match`: the row's text has at least one of the query's tokens (lowercased).
+    TextMatch {
+        col: Col,
+        tokens: Vec<String>,
+    },
     Not(Box<Pred>),
     /// At least two operands: a chain `a and b and c` is one node.
     And(Vec<Pred>),
@@ -421,6 +426,25 @@ fn general_match(pieces: &[Piece], s: &str) -> bool {
     pieces[p..].iter().all(|piece| *piece == Piece::AnyRun)
 }
 
+/// The words of a text as Milvus's default `standard` analyzer cuts them, approximately: runs of letters and
+/// digits (any script), compared in lower case.
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty())
+}
+
+/// A query's tokens, lowercased once at compile time.
+pub(crate) fn analyze(query: &str) -> Vec<String> {
+    let mut tokens: Vec<String> = words(query).map(str::to_lowercase).collect();
+    tokens.sort_unstable();
+    tokens.dedup();
+    tokens
+}
+
+/// Whether `word` lowercases to `lower`, without allocating.
+fn same_lowercase(word: &str, lower: &str) -> bool {
+    word.chars().flat_map(char::to_lowercase).eq(lower.chars())
+}
+
 fn arith_int(a: i64, op: ArithOp, b: i64) -> Option<i64> {
     match op {
         ArithOp::Add => Some(a.wrapping_add(b)),
@@ -530,6 +554,11 @@ impl Pred {
             Pred::IsNull { col, not } => (matches!(read(col, row), Got::Null) != *not).into(),
             Pred::Exists { col } => (!matches!(read(col, row), Got::Null | Got::Missing)).into(),
             Pred::Contains { col, mode, elements } => contains(read(col, row), *mode, elements),
+            Pred::TextMatch { col, tokens } => match read(col, row) {
+                Got::Null => Truth::Unknown,
+                Got::Str(text) => words(text).any(|w| tokens.iter().any(|t| same_lowercase(w, t))).into(),
+                _ => Truth::False,
+            },
             Pred::Not(inner) => match inner.eval(row) {
                 Truth::True => Truth::False,
                 Truth::False => Truth::True,

@@ -63,7 +63,12 @@ pub(crate) enum Ast {
         column: usize,
         not: bool,
     },
-    /// A call the mock does not evaluate (`text_match`, `phrase_match`, `random_sample`, other functions).
+    /// `text_match(column, "query")`: the identifier and string tokens.
+    TextMatch {
+        column: usize,
+        query: usize,
+    },
+    /// A call the mock does not evaluate (`phrase_match`, `random_sample`, other functions).
     Call(usize),
 }
 
@@ -344,7 +349,16 @@ impl<'s> Parser<'_, 's> {
                 self.expect(Tok::RParen)?;
                 Ast::ArrayLength(column)
             }
-            Tok::TextMatch | Tok::PhraseMatch | Tok::RandomSample => {
+            Tok::TextMatch => {
+                self.bump();
+                self.expect(Tok::LParen)?;
+                let column = self.expect(Tok::Ident)?;
+                self.expect(Tok::Comma)?;
+                let query = self.expect(Tok::Str)?;
+                self.expect(Tok::RParen)?;
+                Ast::TextMatch { column, query }
+            }
+            Tok::PhraseMatch | Tok::RandomSample => {
                 let name = self.bump();
                 {
                     self.arguments()?;

@@ -329,6 +329,31 @@ fn float_fields_compare_with_the_constant_rounded_to_f32() {
 }
 
 #[test]
+fn text_match_needs_enable_match_and_matches_any_word() {
+    let mut spec = spec(false);
+    spec.fields[1].params.push(("enable_match".into(), "true".into()));
+    let matching = |expr: &str| {
+        let filter = compile(expr, None, &spec).unwrap_or_else(|e| panic!("{}", e.message));
+        rows()
+            .iter()
+            .filter(|r| filter.matches(*r))
+            .map(|r| r.cells[0].as_i64().unwrap_or_default())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(matching(r#"text_match(name, "Cherry pie")"#), [3]);
+    assert_eq!(matching(r#"TEXT_MATCH(name, 'kiwi banana')"#), [2]);
+    assert_eq!(matching(r#"text_match(name, "a")"#), [4]);
+    assert_eq!(
+        error(r#"text_match(name, "x")"#),
+        parse_error(r#"text_match(name, "x")"#, "field \"name\" does not enable match")
+    );
+    assert_eq!(
+        error(r#"text_match(id, "x")"#),
+        parse_error(r#"text_match(id, "x")"#, "text match operation on non-string is unsupported")
+    );
+}
+
+#[test]
 fn two_columns_compare() {
     assert_eq!(ids("id < age"), [1, 3, 4]);
     assert_eq!(ids("score > id"), [1, 2]);
@@ -386,6 +411,10 @@ fn unknown_fields_and_type_errors_carry_milvus_texts() {
         parse_error("vector > 1", "comparisons between FloatVector and Int64 are not supported")
     );
     assert_eq!(error("id << 1"), parse_error("id << 1", "shift is not supported: id<<1"));
+    assert_eq!(
+        error(r#"phrase_match(name, "a b")"#),
+        parse_error(r#"phrase_match(name, "a b")"#, "function phrase_match is not supported by milvus-mock")
+    );
     assert_eq!(
         error("flag"),
         "failed to create query plan: predicate is not a boolean expression: flag, data type: Bool: invalid parameter"
