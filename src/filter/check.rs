@@ -156,7 +156,7 @@ impl Checker<'_, '_> {
             Ast::Float(t) => value(Lit::Float(parse_float(self.tokens[*t].text)?)),
             Ast::Bool(t) => value(Lit::Bool(self.tokens[*t].text.eq_ignore_ascii_case("true"))),
             Ast::Str(t) => value(Lit::Str(unquote(self.tokens[*t].text)?)),
-            Ast::Ident(t) => self.identifier(self.tokens[*t].text).map(Typed::Column),
+            Ast::Ident(t) => self.field(self.tokens[*t].text).map(Typed::Column),
             Ast::JsonIdent(t) => self.json_identifier(self.tokens[*t].text).map(Typed::Column),
             Ast::Template(t) => Ok(self.template(self.tokens[*t].text)),
             Ast::Array(items) => self.array(items),
@@ -180,7 +180,8 @@ impl Checker<'_, '_> {
         }
     }
 
-    /// `GetFieldFromNameDefaultJSON`: a schema field, else the dynamic field with the name as its key.
+    /// `translateIdentifier` / `GetFieldFromNameDefaultJSON`: a schema field, else the dynamic field with the name
+    /// as its key.
     fn field(&self, name: &str) -> Check<ColInfo> {
         if let Some((i, field)) = self.spec.fields.iter().enumerate().find(|(_, f)| f.name == name) {
             if field.data_type == DataType::Text {
@@ -198,10 +199,6 @@ impl Checker<'_, '_> {
         }
         let path = if name == "$meta" { Vec::new() } else { vec![name.to_string()] };
         Ok(ColInfo { col: Col { source: Source::Meta, path }, data_type: DataType::Json, element_type: DataType::None })
-    }
-
-    fn identifier(&self, name: &str) -> Check<ColInfo> {
-        self.field(name)
     }
 
     /// `getColumnInfoFromJSONIdentifier`: `name["key"][0]...`, split as Milvus splits it.
@@ -242,7 +239,7 @@ impl Checker<'_, '_> {
         let token = &self.tokens[token];
         match token.kind {
             Tok::JsonIdent => self.json_identifier(token.text),
-            _ => self.identifier(token.text),
+            _ => self.field(token.text),
         }
     }
 
@@ -596,7 +593,7 @@ impl Checker<'_, '_> {
     /// `VisitTextMatch`: a string field whose `enable_match` type param is true.
     fn text_match(&mut self, column: usize, query: usize) -> Check<Typed> {
         let name = self.tokens[column].text;
-        let info = self.identifier(name)?;
+        let info = self.field(name)?;
         if !is_string(info.data_type) {
             return Err("text match operation on non-string is unsupported".to_string());
         }

@@ -360,10 +360,8 @@ impl<'s> Parser<'_, 's> {
             }
             Tok::PhraseMatch | Tok::RandomSample => {
                 let name = self.bump();
-                {
-                    self.arguments()?;
-                    Ast::Call(name)
-                }
+                self.arguments()?;
+                Ast::Call(name)
             }
             _ => return Err(self.no_viable()),
         };
@@ -390,7 +388,7 @@ impl<'s> Parser<'_, 's> {
         self.node(ast, first)
     }
 
-    /// `( [expr (, expr)* ,?] )`
+    /// `( [expr (, expr)* ,?] )`, checked for syntax only: the calls that take them are not evaluated.
     fn arguments(&mut self) -> Result<(), String> {
         self.expect(Tok::LParen)?;
         while self.peek().kind != Tok::RParen {
