@@ -173,7 +173,7 @@ impl Checker<'_, '_> {
                 self.range(lower, *op1, *column, *op2, upper, *ascending)
             }
             Ast::IsNull { column, not } => self.is_null(*column, *not),
-            Ast::TextMatch { column, query } => self.text_match(*column, *query),
+            Ast::TextMatch { column, query, minimum } => self.text_match(*column, *query, *minimum),
             Ast::Call(name) => {
                 Err(format!("function {} is not supported by milvus-mock", self.tokens[*name].text.to_lowercase()))
             }
@@ -591,7 +591,7 @@ impl Checker<'_, '_> {
     }
 
     /// `VisitTextMatch`: a string field whose `enable_match` type param is true.
-    fn text_match(&mut self, column: usize, query: usize) -> Check<Typed> {
+    fn text_match(&mut self, column: usize, query: usize, minimum: Option<usize>) -> Check<Typed> {
         let name = self.tokens[column].text;
         let info = self.field(name)?;
         if !is_string(info.data_type) {
@@ -605,7 +605,17 @@ impl Checker<'_, '_> {
             return Err(format!("field \"{name}\" does not enable match"));
         }
         let query = unquote(self.tokens[query].text)?;
-        Ok(Typed::Pred(Pred::TextMatch { col: info.col, tokens: super::eval::analyze(&query) }))
+        let minimum = match minimum.map(|t| self.tokens[t].text) {
+            None => 1,
+            Some(text) => match parse_int(text) {
+                Ok(n @ 1..=1000) => n as usize,
+                Ok(n) if n < 1 => return Err(format!("minimum_should_match should be >= 1, got {n}")),
+                Ok(n) => return Err(format!("minimum_should_match should be <= 1000, got {n}")),
+                Err(_) => return Err(format!("invalid minimum_should_match value: {text}")),
+            },
+        };
+        let tokens = super::eval::analyze(&query);
+        Ok(Typed::Pred(Pred::TextMatch { col: info.col, tokens, minimum }))
     }
 
     fn is_null(&mut self, column: usize, not: bool) -> Check<Typed> {

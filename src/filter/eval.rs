@@ -145,10 +145,11 @@ pub(crate) enum Pred {
         mode: ContainsMode,
         elements: Vec<Lit>,
     },
-    /// `text_match`: the row's text has at least one of the query's tokens (lowercased).
+    /// `text_match`: the row's text has at least `minimum` of the query's distinct tokens (lowercased).
     TextMatch {
         col: Col,
         tokens: Vec<String>,
+        minimum: usize,
     },
     Not(Box<Pred>),
     /// At least two operands: a chain `a and b and c` is one node.
@@ -554,9 +555,12 @@ impl Pred {
             Pred::IsNull { col, not } => (matches!(read(col, row), Got::Null) != *not).into(),
             Pred::Exists { col } => (!matches!(read(col, row), Got::Null | Got::Missing)).into(),
             Pred::Contains { col, mode, elements } => contains(read(col, row), *mode, elements),
-            Pred::TextMatch { col, tokens } => match read(col, row) {
+            Pred::TextMatch { col, tokens, minimum } => match read(col, row) {
                 Got::Null => Truth::Unknown,
-                Got::Str(text) => words(text).any(|w| tokens.iter().any(|t| same_lowercase(w, t))).into(),
+                Got::Str(text) => {
+                    let found = tokens.iter().filter(|t| words(text).any(|w| same_lowercase(w, t))).count();
+                    (found >= *minimum).into()
+                }
                 _ => Truth::False,
             },
             Pred::Not(inner) => match inner.eval(row) {

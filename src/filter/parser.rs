@@ -63,10 +63,11 @@ pub(crate) enum Ast {
         column: usize,
         not: bool,
     },
-    /// `text_match(column, "query")`: the identifier and string tokens.
+    /// `text_match(column, "query"[, minimum_should_match=N])`: the identifier, string and integer tokens.
     TextMatch {
         column: usize,
         query: usize,
+        minimum: Option<usize>,
     },
     /// A call the mock does not evaluate (`phrase_match`, `random_sample`, other functions).
     Call(usize),
@@ -355,8 +356,15 @@ impl<'s> Parser<'_, 's> {
                 let column = self.expect(Tok::Ident)?;
                 self.expect(Tok::Comma)?;
                 let query = self.expect(Tok::Str)?;
+                let mut minimum = None;
+                if self.peek().kind == Tok::Comma {
+                    self.bump();
+                    self.expect(Tok::MinimumShouldMatch)?;
+                    self.expect(Tok::Assign)?;
+                    minimum = Some(self.expect(Tok::Int)?);
+                }
                 self.expect(Tok::RParen)?;
-                Ast::TextMatch { column, query }
+                Ast::TextMatch { column, query, minimum }
             }
             Tok::PhraseMatch | Tok::RandomSample => {
                 let name = self.bump();

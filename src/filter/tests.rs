@@ -343,6 +343,11 @@ fn text_match_needs_enable_match_and_matches_any_word() {
     assert_eq!(matching(r#"text_match(name, "Cherry pie")"#), [3]);
     assert_eq!(matching(r#"TEXT_MATCH(name, 'kiwi banana')"#), [2]);
     assert_eq!(matching(r#"text_match(name, "a")"#), [4]);
+    assert_eq!(matching(r#"text_match(name, "a b c", minimum_should_match=2)"#), [4]);
+    assert_eq!(matching(r#"text_match(name, "a b c", minimum_should_match=3)"#), Vec::<i64>::new());
+    let zero = r#"text_match(name, "a", minimum_should_match=0)"#;
+    let err = compile(zero, None, &spec).unwrap_err().message;
+    assert_eq!(err, parse_error(zero, "minimum_should_match should be >= 1, got 0"));
     assert_eq!(
         error(r#"text_match(name, "x")"#),
         parse_error(r#"text_match(name, "x")"#, "field \"name\" does not enable match")
@@ -428,6 +433,7 @@ fn unknown_fields_and_type_errors_carry_milvus_texts() {
 #[test]
 fn syntax_errors_carry_antlr_style_positions() {
     assert_eq!(error("id == 1 id"), parse_error("id == 1 id", "invalid expression: id == 1 id"));
+    assert_eq!(error("id = 1"), parse_error("id = 1", "invalid expression: id = 1"));
     assert_eq!(error("(id == 1"), parse_error("(id == 1", "line 1:8 missing ')' at '<EOF>'"));
     assert_eq!(error("id == "), parse_error("id == ", "line 1:6 no viable alternative at input '<EOF>'"));
     assert_eq!(error("id == #"), parse_error("id == #", "line 1:6 token recognition error at: '#'"));
