@@ -174,6 +174,7 @@ impl Checker<'_, '_> {
             }
             Ast::IsNull { column, not } => self.is_null(*column, *not),
             Ast::TextMatch { column, query, minimum } => self.text_match(*column, *query, *minimum),
+            Ast::PhraseMatch { column, query, slop } => self.phrase_match(*column, *query, slop.as_deref()),
             Ast::Call(name) => {
                 Err(format!("function {} is not supported by milvus-mock", self.tokens[*name].text.to_lowercase()))
             }
@@ -590,12 +591,12 @@ impl Checker<'_, '_> {
         }
     }
 
-    /// `VisitTextMatch`: a string field whose `enable_match` type param is true.
-    fn text_match(&mut self, column: usize, query: usize, minimum: Option<usize>) -> Check<Typed> {
+    /// The column of `text_match` / `phrase_match`: a string field whose `enable_match` type param is true.
+    fn match_column(&self, column: usize, what: &str) -> Check<Col> {
         let name = self.tokens[column].text;
         let info = self.field(name)?;
         if !is_string(info.data_type) {
-            return Err("text match operation on non-string is unsupported".to_string());
+            return Err(format!("{what} match operation on non-string is unsupported"));
         }
         let enabled = match info.col.source {
             Source::Field(i) => self.spec.fields[i].params.iter().any(|(k, v)| k == "enable_match" && parse_bool(v)),
@@ -604,6 +605,41 @@ impl Checker<'_, '_> {
         if !enabled {
             return Err(format!("field \"{name}\" does not enable match"));
         }
+        Ok(info.col)
+    }
+
+    /// `VisitPhraseMatch`: the slop must be a constant integer in `0..=u32::MAX`.
+    fn phrase_match(&mut self, column: usize, query: usize, slop: Option<&Node>) -> Check<Typed> {
+        let col = self.match_column(column, "phrase")?;
+        let query = unquote(self.tokens[query].text)?;
+        let slop = match slop {
+            None => 0,
+            Some(node) => {
+                let text = self.text(node);
+                let value = self.visit(node)?;
+                match value.generic_value() {
+                    Some(Lit::Int(n)) if *n < 0 => {
+                        return Err(format!("\"slop\" should not be a negative interger. \"slop\" passed: {text}"));
+                    }
+                    Some(Lit::Int(n)) if *n > i64::from(u32::MAX) => {
+                        let message =
+                            format!("\"slop\" exceeds the range of \"uint32\". \"slop\" expression passed: {text}");
+                        return Err(message);
+                    }
+                    Some(Lit::Int(n)) => *n as usize,
+                    _ => {
+                        let expected = "should be a const integer expression with \"uint32\" value";
+                        return Err(format!("\"slop\" {expected}. \"slop\" expression passed: {text}"));
+                    }
+                }
+            }
+        };
+        Ok(Typed::Pred(Pred::PhraseMatch { col, tokens: super::eval::phrase_tokens(&query), slop }))
+    }
+
+    /// `VisitTextMatch`.
+    fn text_match(&mut self, column: usize, query: usize, minimum: Option<usize>) -> Check<Typed> {
+        let col = self.match_column(column, "text")?;
         let query = unquote(self.tokens[query].text)?;
         let minimum = match minimum.map(|t| self.tokens[t].text) {
             None => 1,
@@ -615,7 +651,7 @@ impl Checker<'_, '_> {
             },
         };
         let tokens = super::eval::analyze(&query);
-        Ok(Typed::Pred(Pred::TextMatch { col: info.col, tokens, minimum }))
+        Ok(Typed::Pred(Pred::TextMatch { col, tokens, minimum }))
     }
 
     fn is_null(&mut self, column: usize, not: bool) -> Check<Typed> {

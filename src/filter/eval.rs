@@ -151,6 +151,12 @@ pub(crate) enum Pred {
         tokens: Vec<String>,
         minimum: usize,
     },
+    /// `phrase_match`: the query's tokens in order, with at most `slop` other words between them in all.
+    PhraseMatch {
+        col: Col,
+        tokens: Vec<String>,
+        slop: usize,
+    },
     Not(Box<Pred>),
     /// At least two operands: a chain `a and b and c` is one node.
     And(Vec<Pred>),
@@ -441,6 +447,29 @@ pub(crate) fn analyze(query: &str) -> Vec<String> {
     tokens
 }
 
+/// A phrase's tokens, lowercased, in order.
+pub(crate) fn phrase_tokens(query: &str) -> Vec<String> {
+    words(query).map(str::to_lowercase).collect()
+}
+
+/// Whether the text holds the phrase's tokens in order with at most `slop` words between them in all. From
+/// each place the first token occurs, the earliest following occurrence of each next token gives the tightest
+/// chain.
+fn phrase_matches(text: &str, phrase: &[String], slop: usize) -> bool {
+    let Some((first, rest)) = phrase.split_first() else { return true };
+    let words: Vec<&str> = words(text).collect();
+    (0..words.len()).filter(|&start| same_lowercase(words[start], first)).any(|start| {
+        let mut at = start;
+        for token in rest {
+            match (at + 1..words.len()).find(|&i| same_lowercase(words[i], token)) {
+                Some(next) => at = next,
+                None => return false,
+            }
+        }
+        at - start - rest.len() <= slop
+    })
+}
+
 /// Whether `word` lowercases to `lower`, without allocating.
 fn same_lowercase(word: &str, lower: &str) -> bool {
     word.chars().flat_map(char::to_lowercase).eq(lower.chars())
@@ -561,6 +590,11 @@ impl Pred {
                     let found = tokens.iter().filter(|t| words(text).any(|w| same_lowercase(w, t))).count();
                     (found >= *minimum).into()
                 }
+                _ => Truth::False,
+            },
+            Pred::PhraseMatch { col, tokens, slop } => match read(col, row) {
+                Got::Null => Truth::Unknown,
+                Got::Str(text) => phrase_matches(text, tokens, *slop).into(),
                 _ => Truth::False,
             },
             Pred::Not(inner) => match inner.eval(row) {

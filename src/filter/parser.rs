@@ -69,7 +69,13 @@ pub(crate) enum Ast {
         query: usize,
         minimum: Option<usize>,
     },
-    /// A call the mock does not evaluate (`phrase_match`, `random_sample`, other functions).
+    /// `phrase_match(column, "query"[, slop])`.
+    PhraseMatch {
+        column: usize,
+        query: usize,
+        slop: Option<Box<Node>>,
+    },
+    /// A call the mock does not evaluate (`random_sample`, other functions).
     Call(usize),
 }
 
@@ -87,6 +93,7 @@ fn child_height(ast: &Ast) -> usize {
         Ast::Term { column, list, .. } => h(column).max(h(list)),
         Ast::Range { lower, upper, .. } => h(lower).max(h(upper)),
         Ast::Unary(_, a) | Ast::Exists(a) | Ast::Like(a, _) => h(a),
+        Ast::PhraseMatch { slop: Some(a), .. } => h(a),
         Ast::Array(items) | Ast::Logical(_, items) => items.iter().map(h).max().unwrap_or(0),
         _ => 0,
     }
@@ -366,7 +373,21 @@ impl<'s> Parser<'_, 's> {
                 self.expect(Tok::RParen)?;
                 Ast::TextMatch { column, query, minimum }
             }
-            Tok::PhraseMatch | Tok::RandomSample => {
+            Tok::PhraseMatch => {
+                self.bump();
+                self.expect(Tok::LParen)?;
+                let column = self.expect(Tok::Ident)?;
+                self.expect(Tok::Comma)?;
+                let query = self.expect(Tok::Str)?;
+                let mut slop = None;
+                if self.peek().kind == Tok::Comma {
+                    self.bump();
+                    slop = Some(Box::new(self.expr(0)?));
+                }
+                self.expect(Tok::RParen)?;
+                Ast::PhraseMatch { column, query, slop }
+            }
+            Tok::RandomSample => {
                 let name = self.bump();
                 self.arguments()?;
                 Ast::Call(name)

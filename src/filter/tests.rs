@@ -359,6 +359,25 @@ fn text_match_needs_enable_match_and_matches_any_word() {
 }
 
 #[test]
+fn phrase_match_keeps_order_within_the_slop() {
+    let mut spec = spec(false);
+    spec.fields[1].params.push(("enable_match".into(), "true".into()));
+    let texts = ["the quick brown fox", "quick the fox", "Quick, brown; FOX!", "fox"];
+    let row = |text: &str| Row { cells: vec![json!(1), json!(text)], meta: None };
+    let matching = |expr: &str| {
+        let filter = compile(expr, None, &spec).unwrap_or_else(|e| panic!("{}", e.message));
+        texts.iter().filter(|t| filter.matches(&row(t))).copied().collect::<Vec<_>>()
+    };
+    assert_eq!(matching(r#"phrase_match(name, "quick brown")"#), ["the quick brown fox", "Quick, brown; FOX!"]);
+    assert_eq!(matching(r#"phrase_match(name, "quick fox")"#), Vec::<&str>::new());
+    assert_eq!(matching(r#"phrase_match(name, "fox quick", 5)"#), Vec::<&str>::new());
+    assert_eq!(matching(r#"phrase_match(name, "quick fox", 1)"#), texts[..3].to_vec());
+    let negative = r#"phrase_match(name, "a", -1)"#;
+    let err = compile(negative, None, &spec).unwrap_err().message;
+    assert_eq!(err, parse_error(negative, "\"slop\" should not be a negative interger. \"slop\" passed: -1"));
+}
+
+#[test]
 fn two_columns_compare() {
     assert_eq!(ids("id < age"), [1, 3, 4]);
     assert_eq!(ids("score > id"), [1, 2]);
@@ -417,8 +436,8 @@ fn unknown_fields_and_type_errors_carry_milvus_texts() {
     );
     assert_eq!(error("id << 1"), parse_error("id << 1", "shift is not supported: id<<1"));
     assert_eq!(
-        error(r#"phrase_match(name, "a b")"#),
-        parse_error(r#"phrase_match(name, "a b")"#, "function phrase_match is not supported by milvus-mock")
+        error(r#"random_sample(0.5)"#),
+        parse_error(r#"random_sample(0.5)"#, "function random_sample is not supported by milvus-mock")
     );
     assert_eq!(
         error("flag"),
