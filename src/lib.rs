@@ -12,6 +12,7 @@ mod control;
 mod envelope;
 pub mod error;
 mod faults;
+pub mod filter;
 pub mod fixtures;
 mod go;
 mod journal;
