@@ -23,6 +23,22 @@ fn fold(mut acc: [f32; LANES]) -> f32 {
     acc[0]
 }
 
+/// [`fold`] for several rows at once: `acc[lane][row]`, folded over the lanes by the same tree, row by row.
+#[inline(always)]
+pub(super) fn fold_rows<const ROWS: usize>(mut acc: [[f32; ROWS]; LANES]) -> [f32; ROWS] {
+    let mut width = LANES / 2;
+    while width > 0 {
+        let (low, high) = acc.split_at_mut(width);
+        for (a, b) in low.iter_mut().zip(high.iter()) {
+            for (x, y) in a.iter_mut().zip(b) {
+                *x += y;
+            }
+        }
+        width /= 2;
+    }
+    acc[0]
+}
+
 /// Walks `a` and `b` lane by lane, calling `step(acc, x, y)` on each pair, and returns the accumulators.
 #[inline(always)]
 fn lanes(a: &[f32], b: &[f32], step: impl Fn(f32, f32, f32) -> f32) -> [f32; LANES] {

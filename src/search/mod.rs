@@ -29,16 +29,18 @@
 //! assert_eq!((hits[1].ordinal, hits[1].distance), (100, 2.0)); // squared L2, no square root
 //! ```
 
+mod batch;
 mod group;
 mod kernels;
 mod metric;
 mod rerank;
 mod topk;
 
+pub use batch::scan_batch;
 pub use group::{GroupParams, group};
 pub use metric::{Metric, Range};
 pub use rerank::{RerankError, Scored, SubSearch, rerank_rrf, rerank_weighted};
-pub use topk::{TopK, scan_batch};
+pub use topk::TopK;
 
 /// A sparse float vector: strictly increasing `indices`, one value each.
 ///

@@ -7,7 +7,7 @@ use super::{Column, Hit, Metric, QueryVector, Range, SearchError, SparseVector, 
 
 /// One query prepared against one column: the distance function and what it reads.
 #[derive(Clone, Copy)]
-enum Kernel<'a> {
+pub(super) enum Kernel<'a> {
     Ip { dim: usize, data: &'a [f32], query: &'a [f32] },
     L2 { dim: usize, data: &'a [f32], query: &'a [f32] },
     Cosine { dim: usize, data: &'a [f32], query: &'a [f32], query_norm: f32 },
@@ -17,7 +17,7 @@ enum Kernel<'a> {
 }
 
 impl<'a> Kernel<'a> {
-    fn new(metric: Metric, column: &Column<'a>, query: &'a QueryVector) -> Result<Self, SearchError> {
+    pub(super) fn new(metric: Metric, column: &Column<'a>, query: &'a QueryVector) -> Result<Self, SearchError> {
         if !metric.applies_to(column, query) {
             return Err(match (column, query) {
                 (Column::Float { .. }, QueryVector::Float(_))
@@ -180,51 +180,7 @@ impl TopK {
     }
 }
 
-/// Rows per block in [`scan_batch`]: 64 rows of 128 floats (32 KiB) stay in the L1/L2 cache while every query of
-/// the batch is compared with them, so the column is read from memory once per batch instead of once per query.
-const BLOCK_ROWS: usize = 64;
-
-/// Scans one column for nq queries at once: `tops[i]` collects the hits of `queries[i]`.
-///
-/// Same result as calling [`TopK::scan`] per query, but the column is read from memory once per batch, and
-/// `accept` is called once per row (not once per query).
-///
-/// ```
-/// use milvus_mock::search::{Column, Metric, QueryVector, TopK, scan_batch};
-/// let rows = [0.0f32, 1.0, 2.0, 3.0];
-/// let queries = [QueryVector::Float(vec![0.1]), QueryVector::Float(vec![2.9])];
-/// let mut tops = vec![TopK::new(Metric::L2, 1, None), TopK::new(Metric::L2, 1, None)];
-/// scan_batch(&mut tops, &Column::Float { dim: 1, data: &rows }, &queries, |row| Some(row as u64)).unwrap();
-/// let best: Vec<u64> = tops.into_iter().map(|t| t.into_sorted()[0].ordinal).collect();
-/// assert_eq!(best, [0, 3]);
-/// ```
-pub fn scan_batch(
-    tops: &mut [TopK],
-    column: &Column<'_>,
-    queries: &[QueryVector],
-    mut accept: impl FnMut(usize) -> Option<u64>,
-) -> Result<(), SearchError> {
-    assert_eq!(tops.len(), queries.len(), "scan_batch needs one TopK per query");
-    let kernels = tops
-        .iter()
-        .zip(queries)
-        .map(|(top, query)| Kernel::new(top.metric, column, query))
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut block: Vec<(usize, u64)> = Vec::with_capacity(BLOCK_ROWS);
-    let rows = column.rows();
-    for start in (0..rows).step_by(BLOCK_ROWS) {
-        block.clear();
-        block.extend((start..rows.min(start + BLOCK_ROWS)).filter_map(|row| accept(row).map(|ordinal| (row, ordinal))));
-        for (top, kernel) in tops.iter_mut().zip(&kernels) {
-            with_distance!(*kernel, distance => {
-                for &(row, ordinal) in &block {
-                    top.push(ordinal, distance(row));
-                }
-            });
-        }
-    }
-    Ok(())
-}
+pub(super) use with_distance;
 
 /// A kept hit. Ordered by `key` (lower is better), then by ordinal: the heap's order is the result's order.
 #[derive(Debug, Clone, Copy)]
@@ -347,27 +303,6 @@ mod tests {
             let all: Vec<(u64, f32)> =
                 (0..column.rows()).map(|row| (row as u64, single_distance(metric, &column, &query, row))).collect();
             prop_assert_eq!(pairs(top.into_sorted()), naive(metric, &all, usize::MAX, Some(range)));
-        }
-
-        #[test]
-        fn a_batch_scan_equals_one_scan_per_query(
-            metric in float_metric(),
-            data in grid_rows(4).prop_filter("more than one block", |d| d.len() > 8),
-            queries in prop::collection::vec(prop::collection::vec(-2.0f32..2.0, 4), 1..5),
-            k in 1usize..6,
-        ) {
-            // Repeat the rows so the scan crosses several blocks.
-            let data: Vec<f32> = data.iter().copied().cycle().take(data.len() * 40).collect();
-            let column = Column::Float { dim: 4, data: &data };
-            let queries: Vec<QueryVector> = queries.into_iter().map(QueryVector::Float).collect();
-            let accept = |row: usize| (!row.is_multiple_of(3)).then_some(row as u64 * 7);
-            let mut tops: Vec<TopK> = queries.iter().map(|_| TopK::new(metric, k, None)).collect();
-            scan_batch(&mut tops, &column, &queries, accept).unwrap();
-            for (top, query) in tops.into_iter().zip(&queries) {
-                let mut single = TopK::new(metric, k, None);
-                single.scan(&column, query, accept).unwrap();
-                prop_assert_eq!(pairs(top.into_sorted()), pairs(single.into_sorted()));
-            }
         }
     }
 
