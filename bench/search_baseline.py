@@ -4,8 +4,8 @@
 The bench starts this script once and talks to it over stdin/stdout, one command a line, so its timed windows
 interleave with the in-process search's:
 
-    time faiss IP 1.0        -> "<seconds per call> <calls>"   (nq = 1, one query per call, cycling the queries)
-    time numpy L2 1.0        -> "<seconds per call> <calls>"   (nq = 100 per call)
+    time faiss IP 1.0        -> "<CPU seconds per call> <wall seconds per call> <calls>"   (nq = 1, cycling the queries)
+    time numpy L2 1.0        -> the same, nq = 100 per call
     time faiss-batch IP 1.0  -> faiss at nq = 100 (information)
     ids faiss IP 20          -> the top-k ids of the first 20 queries, space-separated (to check the answers agree)
 
@@ -79,14 +79,15 @@ def main():
         if words[0] == "time":
             call, metric, seconds = calls[words[1]], words[2], float(words[3])
             call(metric, 0)  # warm-up
-            n, start = 0, time.perf_counter()
+            n, start, cpu_start = 0, time.perf_counter(), time.process_time()
             while True:
                 call(metric, n)
                 n += 1
                 elapsed = time.perf_counter() - start
                 if elapsed >= seconds and n >= 3:
                     break
-            print(f"{elapsed / n} {n}", flush=True)
+            cpu = time.process_time() - cpu_start
+            print(f"{cpu / n} {elapsed / n} {n}", flush=True)
         elif words[0] == "ids":
             metric, n = words[2], int(words[3])
             if words[1] == "faiss":

@@ -14,6 +14,7 @@ use std::time::Instant;
 
 use milvus_mock::search::{Column, Hit, Metric, QueryVector, TopK, scan_batch};
 
+use crate::procs::own_thread_cpu;
 use crate::{Bench, median};
 
 const ROWS: usize = 100_000;
@@ -100,16 +101,18 @@ impl Bench {
             for (pair, ratios) in PAIRS.iter().zip(&mut ratios) {
                 let ours = time_window(seconds, |i| data.run(pair.metric, pair.batch, i));
                 let theirs = baseline.time(pair.baseline, pair.metric, seconds);
-                let unit = if pair.batch { "per batch" } else { "per query" };
+                let unit = if pair.batch { "batch" } else { "query" };
                 eprintln!(
-                    "  round {}/{rounds} {:<40} in-process {:>8.3} ms, {} {:>8.3} ms {unit}",
+                    "  round {}/{rounds} {:<36} CPU ms/{unit}: in-process {:>8.3}, {} {:>8.3} (wall {:.3} / {:.3})",
                     round + 1,
                     pair.what,
-                    ours * 1e3,
+                    ours.cpu * 1e3,
                     pair.baseline,
-                    theirs * 1e3
+                    theirs.cpu * 1e3,
+                    ours.wall * 1e3,
+                    theirs.wall * 1e3,
                 );
-                ratios.push(theirs / ours);
+                ratios.push(theirs.cpu / ours.cpu);
             }
         }
         for (pair, mut ratios) in PAIRS.iter().zip(ratios) {
@@ -142,18 +145,26 @@ impl Bench {
     }
 }
 
+/// CPU and wall seconds per call of a timed window.
+#[derive(Clone, Copy)]
+struct PerCall {
+    cpu: f64,
+    wall: f64,
+}
+
 /// Runs `call(0)` once to warm up, then `call(i)` for i = 0, 1, ... until `seconds` have passed (at least 3
-/// calls); returns the seconds per call.
-fn time_window(seconds: f64, mut call: impl FnMut(usize) -> usize) -> f64 {
+/// calls). CPU time is the calling thread's (the in-process search runs on it).
+fn time_window(seconds: f64, mut call: impl FnMut(usize) -> usize) -> PerCall {
     std::hint::black_box(call(0));
-    let start = Instant::now();
+    let (start, cpu_start) = (Instant::now(), own_thread_cpu().unwrap_or_default());
     let mut n = 0;
     loop {
         std::hint::black_box(call(n));
         n += 1;
         let elapsed = start.elapsed().as_secs_f64();
         if elapsed >= seconds && n >= 3 {
-            return elapsed / n as f64;
+            let cpu = (own_thread_cpu().unwrap_or_default() - cpu_start).as_secs_f64();
+            return PerCall { cpu: cpu / n as f64, wall: elapsed / n as f64 };
         }
     }
 }
@@ -258,10 +269,14 @@ impl Baseline {
         line.trim_end().to_string()
     }
 
-    /// Seconds per call of a timed window of `what` (`faiss`, `faiss-batch`, `numpy`).
-    fn time(&mut self, what: &str, metric: Metric, seconds: f64) -> f64 {
+    /// A timed window of `what` (`faiss`, `faiss-batch`, `numpy`); CPU time is the Python process's.
+    fn time(&mut self, what: &str, metric: Metric, seconds: f64) -> PerCall {
         let answer = self.ask(&format!("time {what} {} {seconds}", metric.as_str()));
-        answer.split_whitespace().next().and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("bad answer {answer}"))
+        let numbers: Vec<f64> = answer.split_whitespace().filter_map(|s| s.parse().ok()).collect();
+        match numbers[..] {
+            [cpu, wall, _] => PerCall { cpu, wall },
+            _ => panic!("bad answer from search_baseline.py: {answer}"),
+        }
     }
 
     /// faiss's top-k ids of the first `n` queries, query after query.

@@ -179,16 +179,20 @@ impl SubBlock {
         step: impl Fn(f32, f32, f32) -> f32,
     ) -> [[f32; SUB_BLOCK]; G] {
         let mut partial = [[[0.0f32; SUB_BLOCK]; G]; LANES];
+        let values = self.transposed[..dim * SUB_BLOCK].chunks_exact(SUB_BLOCK);
         for (lane, sums) in partial.iter_mut().enumerate().take(dim) {
-            for d in (lane..dim).step_by(LANES) {
-                let x: &[f32; SUB_BLOCK] = self.transposed[d * SUB_BLOCK..][..SUB_BLOCK].try_into().expect("a row");
-                for (acc, query) in sums.iter_mut().zip(queries) {
+            // The accumulators live in registers for the whole lane; the lane's dimensions are lane, lane + LANES, ...
+            let mut acc = [[0.0f32; SUB_BLOCK]; G];
+            for (d, x) in values.clone().enumerate().skip(lane).step_by(LANES) {
+                let x: &[f32; SUB_BLOCK] = x.try_into().expect("chunks_exact");
+                for (acc, query) in acc.iter_mut().zip(queries) {
                     let q = query[d];
                     for (a, &x) in acc.iter_mut().zip(x) {
                         *a = step(*a, q, x);
                     }
                 }
             }
+            *sums = acc;
         }
         std::array::from_fn(|j| kernels::fold_rows(std::array::from_fn(|lane| partial[lane][j])))
     }
