@@ -315,16 +315,19 @@ mod tests {
         top.into_sorted()[0].distance
     }
 
+    /// The best `k` hits of a scan where every row is accepted with its row number as ordinal.
+    fn first_hits(metric: Metric, column: &Column<'_>, query: &QueryVector, k: usize) -> Vec<(u64, f32)> {
+        let mut top = TopK::new(metric, k, None);
+        top.scan(column, query, |row| Some(row as u64)).unwrap();
+        pairs(top.into_sorted())
+    }
+
     #[test]
     fn distances_are_the_formulas_of_part_2_e1() {
         let data = [1.0f32, 2.0, 3.0, 4.0];
         let column = Column::Float { dim: 2, data: &data };
         let query = QueryVector::Float(vec![1.0, 1.0]);
-        let hits = |metric| {
-            let mut top = TopK::new(metric, 2, None);
-            top.scan(&column, &query, |row| Some(row as u64)).unwrap();
-            pairs(top.into_sorted())
-        };
+        let hits = |metric| first_hits(metric, &column, &query, 2);
         assert_eq!(hits(Metric::L2), [(0, 1.0), (1, 13.0)]);
         assert_eq!(hits(Metric::Ip), [(1, 7.0), (0, 3.0)]);
         let cos = |a: [f32; 2]| (a[0] + a[1]) / (2f32.sqrt() * (a[0] * a[0] + a[1] * a[1]).sqrt());
@@ -339,11 +342,7 @@ mod tests {
         let data = [0b1111_0000u8, 0, 0b1111_1111, 0b1111_1111];
         let column = Column::Binary { dim: 16, data: &data };
         let query = QueryVector::Binary(vec![0b1111_0000, 0b0000_0001]);
-        let hits = |metric| {
-            let mut top = TopK::new(metric, 2, None);
-            top.scan(&column, &query, |row| Some(row as u64)).unwrap();
-            pairs(top.into_sorted())
-        };
+        let hits = |metric| first_hits(metric, &column, &query, 2);
         assert_eq!(hits(Metric::Hamming), [(0, 1.0), (1, 11.0)]);
         assert_eq!(hits(Metric::Jaccard), [(0, 1.0 - 4.0 / 5.0), (1, 1.0 - 5.0 / 16.0)]);
     }
@@ -353,9 +352,7 @@ mod tests {
         let rows = [SparseVector::new(vec![1, 5], vec![2.0, 3.0]), SparseVector::new(vec![2], vec![9.0])];
         let query = QueryVector::Sparse(SparseVector::new(vec![5, 2, 1], vec![1.0, 0.5, 1.0]));
         for metric in [Metric::Ip, Metric::Bm25] {
-            let mut top = TopK::new(metric, 5, None);
-            top.scan(&Column::Sparse(&rows), &query, |row| Some(row as u64)).unwrap();
-            assert_eq!(pairs(top.into_sorted()), [(0, 5.0), (1, 4.5)]);
+            assert_eq!(first_hits(metric, &Column::Sparse(&rows), &query, 5), [(0, 5.0), (1, 4.5)]);
         }
     }
 
