@@ -114,13 +114,16 @@ pub struct TopK {
     range: Option<Range>,
     /// A max-heap on (key, ordinal): the worst kept hit is on top, so a better one replaces it in O(log k).
     heap: BinaryHeap<Entry>,
+    /// The key of the worst kept hit once `k` are kept (+∞ before): a hit with a larger key cannot get in.
+    worst_key: f32,
 }
 
 impl TopK {
     /// An empty accumulator for the `k` best hits under `metric`, keeping only hits inside `range` if given.
     pub fn new(metric: Metric, k: usize, range: Option<Range>) -> Self {
         // Reserve for small k only: a range or grouping search may ask for every row and keep few.
-        TopK { metric, k, range, heap: BinaryHeap::with_capacity(k.min(1024)) }
+        let worst_key = if k == 0 { f32::NEG_INFINITY } else { f32::INFINITY };
+        TopK { metric, k, range, heap: BinaryHeap::with_capacity(k.min(1024)), worst_key }
     }
 
     /// The metric the hits are ranked by.
@@ -137,20 +140,33 @@ impl TopK {
     /// top.push(4, 0.5);
     /// assert_eq!(top.into_sorted()[0].ordinal, 4);
     /// ```
-    #[inline]
+    #[inline(always)]
     pub fn push(&mut self, ordinal: u64, distance: f32) {
-        if distance.is_nan() || self.range.is_some_and(|range| !range.contains(distance)) {
-            return;
-        }
         // Lower key = better hit; `+ 0.0` turns -0.0 into 0.0 so the two tie as Milvus sees them.
         let key = if self.metric.higher_is_better() { -distance } else { distance } + 0.0;
-        let entry = Entry { key, ordinal, distance };
+        // Most rows of a scan lose to the worst kept hit: reject them here, without touching the heap. (A NaN key
+        // compares false and goes on to be dropped below.)
+        if key > self.worst_key {
+            return;
+        }
+        self.offer(Entry { key, ordinal, distance });
+    }
+
+    /// The slow path of [`TopK::push`]: range check, tie rule and heap update.
+    #[inline(never)]
+    fn offer(&mut self, entry: Entry) {
+        if entry.distance.is_nan() || self.range.is_some_and(|range| !range.contains(entry.distance)) {
+            return;
+        }
         if self.heap.len() < self.k {
             self.heap.push(entry);
         } else if let Some(mut worst) = self.heap.peek_mut()
             && entry < *worst
         {
             *worst = entry;
+        }
+        if self.heap.len() == self.k {
+            self.worst_key = self.heap.peek().map_or(f32::NEG_INFINITY, |worst| worst.key);
         }
     }
 
