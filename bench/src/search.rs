@@ -191,8 +191,10 @@ impl SearchData {
         SearchData { rows, queries }
     }
 
+    /// The column as the server holds it: its dimension is only known at run time (a constant would let the
+    /// compiler specialise the kernels for 128, which the server never can).
     fn column(&self) -> Column<'_> {
-        Column::Float { dim: DIM, data: &self.rows }
+        Column::Float { dim: std::hint::black_box(DIM), data: &self.rows }
     }
 
     fn search_one(&self, metric: Metric, i: usize) -> Vec<Hit> {
