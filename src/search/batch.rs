@@ -135,25 +135,39 @@ impl SubBlock {
         };
         let mut first = 0;
         while first < batch.queries.len() {
-            let distances = if batch.queries.len() - first >= GROUP {
-                self.distances::<GROUP>(batch, &batch.queries[first..first + GROUP]).to_vec()
+            let queries = &batch.queries[first..];
+            if queries.len() >= GROUP {
+                let distances = self.distances::<GROUP>(batch, &queries[..GROUP]);
+                self.offer(&mut tops[first..], &distances, &query_norms[first..], &row_norms, batch.metric);
+                first += GROUP;
             } else {
-                vec![self.distances::<1>(batch, &batch.queries[first..=first])[0]]
-            };
-            let group = distances.len();
-            for (j, mut row_distances) in distances.into_iter().enumerate() {
-                let q = first + j;
-                if batch.metric == Metric::Cosine {
-                    for (d, norm) in row_distances.iter_mut().zip(row_norms) {
-                        let denominator = query_norms[q] * norm;
-                        *d = if denominator == 0.0 { 0.0 } else { *d / denominator };
-                    }
-                }
-                for (&(_, ordinal), &d) in self.rows.iter().zip(&row_distances) {
-                    tops[q].push(ordinal, d);
-                }
+                let distances = self.distances::<1>(batch, &queries[..1]);
+                self.offer(&mut tops[first..], &distances, &query_norms[first..], &row_norms, batch.metric);
+                first += 1;
             }
-            first += group;
+        }
+    }
+
+    /// Offers `distances[j][r]` (query j, row r) to `tops[j]`, turning inner products into cosines for COSINE.
+    fn offer(
+        &self,
+        tops: &mut [TopK],
+        distances: &[[f32; SUB_BLOCK]],
+        query_norms: &[f32],
+        row_norms: &[f32; SUB_BLOCK],
+        metric: Metric,
+    ) {
+        for ((top, row_distances), &query_norm) in tops.iter_mut().zip(distances).zip(query_norms) {
+            for ((&(_, ordinal), &d), &row_norm) in self.rows.iter().zip(row_distances).zip(row_norms) {
+                let d = match metric {
+                    Metric::Cosine => {
+                        let denominator = query_norm * row_norm;
+                        if denominator == 0.0 { 0.0 } else { d / denominator }
+                    }
+                    _ => d,
+                };
+                top.push(ordinal, d);
+            }
         }
     }
 
