@@ -12,12 +12,16 @@ mod control;
 mod envelope;
 pub mod error;
 mod faults;
+#[doc(hidden)]
 pub mod filter;
 pub mod fixtures;
 mod go;
 mod journal;
 mod names;
 mod ops;
+// The data plane's pure parts, public for the benchmark and the fuzz targets, not part of the API.
+#[doc(hidden)]
+pub mod search;
 mod server;
 mod state;
 mod version;

@@ -8,12 +8,14 @@
 //! Scenarios: `release` (mock vs baseline), `state` (release with 1 collection, 100,000 collections, 1,024
 //! partitions), `startup` (spawn the release binary, time to first 200, idle RSS), `rss` (RSS with 100,000
 //! collections), `mixed` (load/release/get_load_state/list/describe over 64 connections), `musl` (static musl
-//! binary vs glibc binary vs a baseline process), `journal` (hook for the request journal's cost), `all`.
+//! binary vs glibc binary vs a baseline process), `journal` (hook for the request journal's cost), `all`, and
+//! `search` (the in-process exact search against faiss and numpy; not part of `all`, it needs Python).
 
 mod baseline;
 mod load;
 mod mock;
 mod procs;
+mod search;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -29,7 +31,8 @@ use procs::Server;
 
 const RELEASE_PATH: &str = baseline::RELEASE_PATH;
 const MUSL_TARGET: &str = "x86_64-unknown-linux-musl";
-const SCENARIOS: [&str; 9] = ["all", "release", "state", "startup", "rss", "mixed", "musl", "journal", "soak"];
+const SCENARIOS: [&str; 10] =
+    ["all", "release", "state", "startup", "rss", "mixed", "musl", "journal", "soak", "search"];
 
 #[derive(Debug, Parser)]
 #[command(about = "Benchmark of milvus-mock against a minimal axum baseline (issue 6)")]
@@ -285,6 +288,10 @@ fn main() {
     }
     if want("journal") {
         bench.journal();
+    }
+    // Not part of `all`: it needs Python with faiss-cpu and numpy (a venv it creates from PyPI on first use).
+    if cli.scenario == "search" {
+        bench.search();
     }
     bench.print_checks(started.elapsed());
     // A ratio below its target is reported, not fatal (a shared machine can be slow for a while); a failed request
