@@ -4,7 +4,7 @@
 //! listed keep the generated default: `UNIMPLEMENTED`.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use milvus::proto::common::{self, KeyValuePair, Status};
@@ -26,11 +26,13 @@ pub(crate) struct Front {
     app: Arc<AppState>,
     /// The next `Connect` identifier; never 0, which the Node SDK takes for "unimplemented".
     next_identifier: AtomicI64,
+    /// The last timestamp `AllocTimestamp` gave.
+    last_timestamp: AtomicU64,
 }
 
 impl Front {
     pub(crate) fn new(app: Arc<AppState>) -> Self {
-        Self { app, next_identifier: AtomicI64::new(1) }
+        Self { app, next_identifier: AtomicI64::new(1), last_timestamp: AtomicU64::new(0) }
     }
 
     /// One call through the pipeline: the database filled as Milvus's `DatabaseInterceptor` fills it, the names for
@@ -339,6 +341,15 @@ impl MilvusService for Front {
 
     async fn check_health(&self, _: Request<pb::CheckHealthRequest>) -> Answer<pb::CheckHealthResponse> {
         Ok(Response::new(pb::CheckHealthResponse { status: ok_status(), is_healthy: true, ..Default::default() }))
+    }
+
+    /// A hybrid timestamp, never the same twice: milvus-sdk-rust asks for one before it polls `DescribeIndex`.
+    async fn alloc_timestamp(&self, _: Request<pb::AllocTimestampRequest>) -> Answer<pb::AllocTimestampResponse> {
+        let now = convert::now_ms() << 18;
+        let next = |last: u64| now.max(last + 1);
+        let last = self.last_timestamp.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |last| Some(next(last)));
+        let timestamp = next(last.unwrap_or_else(|last| last));
+        Ok(Response::new(pb::AllocTimestampResponse { status: ok_status(), timestamp }))
     }
 
     // ---- databases ----
