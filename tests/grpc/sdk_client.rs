@@ -9,7 +9,8 @@ async fn client(milvus: &MockMilvus) -> ClientV2 {
 }
 
 #[tokio::test]
-async fn the_sdk_creates_loads_releases_and_reads_the_load_state() -> Result<()> {
+async fn the_sdk_creates_loads_releases_and_reads_the_load_state() -> std::result::Result<(), Box<dyn std::error::Error>>
+{
     let milvus = MockMilvus::start().await;
     let client = client(&milvus).await;
     assert!(client.check_health(CheckHealthRequest::builder().build()?).await?.is_healthy());
@@ -36,7 +37,7 @@ async fn the_sdk_creates_loads_releases_and_reads_the_load_state() -> Result<()>
 }
 
 #[tokio::test]
-async fn the_sdk_reports_milvus_s_code_legacy_code_and_reason() -> Result<()> {
+async fn the_sdk_reports_milvus_s_code_legacy_code_and_reason() -> std::result::Result<(), Box<dyn std::error::Error>> {
     let milvus = MockMilvus::start().await;
     let client = client(&milvus).await;
     let release = ReleasePartitionsRequest::builder().collection_name("nope").partition_names(["p"]).build()?;
