@@ -62,9 +62,9 @@ impl Front {
     }
 }
 
-/// The `grpc-timeout` header: at most 8 digits and a unit (`H`, `M`, `S`, `m`, `u`, `n`), per the gRPC HTTP/2
-/// protocol. `None` when absent or malformed (no deadline, as grpc-go ignores a bad value... it refuses it; the
-/// mock is lenient).
+/// The `grpc-timeout` header: at most 8 digits and a unit (`H`, `M`, `S`, `m`, `u`, `n`), per the gRPC over
+/// HTTP/2 protocol. `None` (no deadline) when absent or malformed: grpc-go refuses a malformed value, the mock runs
+/// the call.
 fn grpc_timeout(metadata: &tonic::metadata::MetadataMap) -> Option<Duration> {
     let raw = metadata.get("grpc-timeout")?.to_str().ok()?;
     let (digits, unit) = raw.split_at(raw.len().checked_sub(1)?);
