@@ -679,3 +679,41 @@ impl MilvusService for Front {
         .await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grpc_timeout_reads_every_unit_and_refuses_malformed_values() {
+        let timeout = |value: &str| {
+            let mut metadata = tonic::metadata::MetadataMap::new();
+            metadata.insert("grpc-timeout", value.parse().unwrap());
+            grpc_timeout(&metadata)
+        };
+        assert_eq!(timeout("2H"), Some(Duration::from_secs(7200)));
+        assert_eq!(timeout("3M"), Some(Duration::from_secs(180)));
+        assert_eq!(timeout("4S"), Some(Duration::from_secs(4)));
+        assert_eq!(timeout("100m"), Some(Duration::from_millis(100)));
+        assert_eq!(timeout("7u"), Some(Duration::from_micros(7)));
+        assert_eq!(timeout("99999999n"), Some(Duration::from_nanos(99_999_999)));
+        for bad in ["", "S", "100", "123456789S", "1x", "-1S", "1.5S"] {
+            assert_eq!(timeout(bad), None, "{bad:?}");
+        }
+        assert_eq!(grpc_timeout(&tonic::metadata::MetadataMap::new()), None);
+    }
+
+    #[test]
+    fn the_database_is_filled_as_the_interceptor_fills_it() {
+        let mut release = pb::ReleasePartitionsRequest { collection_name: "c".into(), ..Default::default() };
+        assert_eq!(release.names("db7"), ("db7".to_string(), Some("c".to_string())));
+        assert_eq!(release.db_name, "db7");
+        let mut rename =
+            pb::RenameCollectionRequest { old_name: "a".into(), new_name: "b".into(), ..Default::default() };
+        assert_eq!(rename.names(""), ("default".to_string(), Some("a".to_string())));
+        assert_eq!(rename.new_db_name, "default");
+        // The database requests keep their own name, empty or not.
+        let mut create = pb::CreateDatabaseRequest::default();
+        assert_eq!(create.names("db7"), (String::new(), None));
+    }
+}
