@@ -52,6 +52,20 @@ async fn an_rpc_the_front_does_not_implement_is_unimplemented() {
 }
 
 #[tokio::test]
+async fn an_unknown_method_or_service_is_unimplemented() {
+    let milvus = MockMilvus::start().await;
+    let channel = tonic::transport::Channel::from_shared(milvus.uri()).unwrap().connect().await.unwrap();
+    for path in ["/milvus.proto.milvus.MilvusService/Nope", "/other.Service/Call"] {
+        let mut grpc = tonic::client::Grpc::new(channel.clone());
+        grpc.ready().await.unwrap();
+        let codec = tonic::codec::ProstCodec::<pb::ConnectRequest, pb::ConnectResponse>::default();
+        let method = tonic::codegen::http::uri::PathAndQuery::from_static(path);
+        let err = grpc.unary(tonic::Request::new(pb::ConnectRequest::default()), method, codec).await.unwrap_err();
+        assert_eq!(err.code(), tonic::Code::Unimplemented, "{path}");
+    }
+}
+
+#[tokio::test]
 async fn http1_to_a_grpc_path_and_unknown_rest_paths_answer_gin_s_404() {
     let milvus = MockMilvus::start().await;
     let http = reqwest::Client::new();
