@@ -6,9 +6,9 @@
 
 use serde_json::Value;
 
-use super::model::{
-    Collection, ConsistencyLevel, DataType, Database, Field, FunctionSpec, Index, LoadState, go_format,
-};
+use crate::go::fmt::go_format;
+
+use super::model::{Collection, ConsistencyLevel, DataType, Database, Field, FunctionSpec, Index, LoadState};
 
 /// A collection as `collections/describe` (gRPC `DescribeCollection`) sees it.
 ///
