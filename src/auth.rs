@@ -75,12 +75,23 @@ impl Users {
         }
     }
 
-    /// Whether the `Authorization` header names a known user with the right password. Every user's password is
-    /// compared in constant time, so the answer's timing does not tell whether a user exists.
+    /// Whether the `Authorization` header names a known user with the right password.
     pub(crate) fn verify(&self, authorization: Option<&HeaderValue>) -> bool {
         let Some((user, password)) = authorization.and_then(|h| credentials(h.as_bytes())) else {
             return false;
         };
+        self.verify_credentials(&user, &password)
+    }
+
+    /// Whether `user` is known and `password` is theirs, whatever the transport carried them in. Every user's
+    /// password is compared in constant time, so the answer's timing does not tell whether a user exists.
+    ///
+    /// ```
+    /// let users = milvus_mock::Users::default();
+    /// assert!(users.verify_credentials("root", "Milvus"));
+    /// assert!(!users.verify_credentials("root", "milvus"));
+    /// ```
+    pub fn verify_credentials(&self, user: &str, password: &str) -> bool {
         if user.is_empty() || password.is_empty() {
             return false;
         }
@@ -91,6 +102,23 @@ impl Users {
             ok |= matched;
         }
         ok
+    }
+    /// The gRPC check (Milvus's `AuthenticationInterceptor`, `internal/proxy/authentication_interceptor.go`): the
+    /// `authorization` metadata is `base64(user:password)`, or `base64(api key)`, after an optional `Bearer `. The
+    /// error is the text Milvus's `UNAUTHENTICATED` carries. The mock knows no API keys, so a token without a colon
+    /// is always refused.
+    #[cfg(feature = "grpc")]
+    pub(crate) fn verify_grpc(&self, authorization: Option<&HeaderValue>) -> Result<(), &'static str> {
+        let header = authorization.ok_or("missing authorization in header")?;
+        let text = String::from_utf8_lossy(header.as_bytes());
+        let token = text.strip_prefix("Bearer ").unwrap_or(&text);
+        let raw = base64::engine::general_purpose::STANDARD.decode(token).map_err(|_| "invalid token format")?;
+        let raw = String::from_utf8_lossy(&raw);
+        match raw.split_once(':') {
+            None => Err("auth check failure, please check api key is correct"),
+            Some((user, password)) if self.verify_credentials(user, password) => Ok(()),
+            Some(_) => Err("auth check failure, please check username and password are correct"),
+        }
     }
 }
 
@@ -161,6 +189,22 @@ mod tests {
         assert!(!ok(&users, "Bearer :"));
         assert!(!ok(&users, "Basic !!!notbase64"));
         assert!(!ok(&users, ""));
+    }
+
+    #[test]
+    #[cfg(feature = "grpc")]
+    fn grpc_credentials_are_base64_with_an_optional_bearer_and_refusals_say_why() {
+        let users = Users::default();
+        let token = |t: &str| HeaderValue::from_str(t).unwrap();
+        let base64 = |t: &str| base64::engine::general_purpose::STANDARD.encode(t);
+        assert_eq!(users.verify_grpc(Some(&token(&base64("root:Milvus")))), Ok(()));
+        assert_eq!(users.verify_grpc(Some(&token(&format!("Bearer {}", base64("root:Milvus"))))), Ok(()));
+        assert_eq!(users.verify_grpc(None), Err("missing authorization in header"));
+        assert_eq!(users.verify_grpc(Some(&token("root:Milvus"))), Err("invalid token format"));
+        let wrong = "auth check failure, please check username and password are correct";
+        assert_eq!(users.verify_grpc(Some(&token(&base64("root:milvus")))), Err(wrong));
+        let api_key = "auth check failure, please check api key is correct";
+        assert_eq!(users.verify_grpc(Some(&token(&base64("key")))), Err(api_key));
     }
 
     #[test]

@@ -16,6 +16,8 @@ mod faults;
 pub mod filter;
 pub mod fixtures;
 mod go;
+#[cfg(feature = "grpc")]
+mod grpc;
 mod journal;
 mod names;
 mod ops;

@@ -185,6 +185,7 @@ mod tests {
                 method = "POST",
                 path = "/v2/vectordb/partitions/release",
                 operation = "partitions/release",
+                transport = "rest",
                 db = %name,
                 collection = *name,
                 code = [0i64, -1, 1100, i64::MIN, i64::MAX][i % 5],
@@ -214,7 +215,7 @@ mod tests {
         assert_eq!(fast, crate_s);
         assert!(fast.starts_with(
             "T  INFO milvus_mock::ops: milvus call method=\"POST\" path=\"/v2/vectordb/partitions/release\" \
-             operation=\"partitions/release\" db=c collection=\"c\" code=0 latency_us=0\n"
+             operation=\"partitions/release\" transport=\"rest\" db=c collection=\"c\" code=0 latency_us=0\n"
         ));
     }
 }
