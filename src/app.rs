@@ -230,7 +230,8 @@ pub async fn serve_all(
         shutdown_timeout: state.config.shutdown_timeout,
         release_memory: state.config.release_memory,
     };
-    crate::conn::serve(listeners, router(state), settings, shutdown).await
+    let service = router(state);
+    crate::conn::serve(listeners, Arc::new(move |request| service.handle(request)), settings, shutdown).await
 }
 
 /// A route's whole REST call ([`milvus_call`]), its request type erased: the one dynamic call per request;

@@ -19,9 +19,9 @@
 //!   `shutdown_timeout`.
 //!
 //! With the `grpc` feature a connection that opens with the HTTP/2 preface (prior-knowledge h2c, what gRPC clients
-//! send to a plain-text port) is served by hyper's HTTP/2 server instead (module `http2` below): the same
-//! [`MockService`], which sends gRPC requests to the gRPC front; the header clock covers the preface, and shutdown
-//! is graceful there too (GOAWAY, streams in flight finish).
+//! send to a plain-text port) is served by hyper's HTTP/2 server instead (module `http2` below), with the same
+//! `Handler` (`app::MockService`, which sends gRPC requests to the gRPC front); the header clock covers the preface,
+//! and shutdown is graceful there too (GOAWAY, streams in flight finish).
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -43,8 +43,6 @@ use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
-
-use crate::app::MockService;
 
 /// Go's `maxPostHandlerReadBytes`: how much of an unread body is read and discarded after the handler to keep the
 /// connection.
@@ -96,7 +94,7 @@ impl OpenConnections {
 /// idle connections, for at most `settings.shutdown_timeout`.
 pub(crate) async fn serve(
     listeners: Vec<TcpListener>,
-    service: MockService,
+    service: Handler,
     settings: Settings,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
@@ -208,7 +206,7 @@ async fn drive<C: hyper_util::server::graceful::GracefulConnection>(connection: 
 }
 
 /// Prior-knowledge HTTP/2 (h2c), which gRPC clients speak to a plain-text port: detected by its connection preface
-/// and served by hyper's HTTP/2 server, every request to [`MockService`] (which sends gRPC to the gRPC front and
+/// and served by hyper's HTTP/2 server, every request to the `Handler` (which sends gRPC to the gRPC front and
 /// anything else to REST). The HTTP/1 behaviours above (header clock, unread bodies, lingering close) are Go
 /// `net/http`'s and do not apply: a stream's body is the request's own, and an unread one resets only its stream.
 #[cfg(feature = "grpc")]
@@ -252,14 +250,14 @@ mod http2 {
         }
     }
 
-    pub(super) async fn serve(stream: TcpStream, service: MockService, signal: watch::Receiver<bool>) {
+    pub(super) async fn serve(stream: TcpStream, service: Handler, signal: watch::Receiver<bool>) {
         let mut builder = hyper::server::conn::http2::Builder::new(TokioExecutor::new());
         builder.timer(TokioTimer::new()).keep_alive_interval(KEEPALIVE_INTERVAL).keep_alive_timeout(KEEPALIVE_TIMEOUT);
         drive(builder.serve_connection(TokioIo::new(stream), Http2Service(service)), signal).await;
     }
 
-    /// The hyper service of an HTTP/2 connection: the body as hyper reads it, then [`MockService`].
-    struct Http2Service(MockService);
+    /// The hyper service of an HTTP/2 connection: the body as hyper reads it, then the `Handler`.
+    struct Http2Service(Handler);
 
     impl hyper::service::Service<Request<Incoming>> for Http2Service {
         type Response = Response;
@@ -267,7 +265,7 @@ mod http2 {
         type Future = Handling;
 
         fn call(&self, request: Request<Incoming>) -> Handling {
-            self.0.handle(request.map(Body::new))
+            (self.0)(request.map(Body::new))
         }
     }
 }
@@ -440,9 +438,9 @@ impl AsyncWrite for ConnIo {
 }
 
 /// The hyper service of one connection: the request body is wrapped (read timeout, Go's error texts, the unread
-/// rest kept), the [`MockService`] answers, and an unread rest is dealt with before the answer goes out.
+/// rest kept), the `Handler` answers, and an unread rest is dealt with before the answer goes out.
 struct ConnService {
-    service: MockService,
+    service: Handler,
     shared: Arc<Shared>,
     body_read_timeout: Duration,
 }
@@ -464,11 +462,15 @@ impl hyper::service::Service<Request<Incoming>> for ConnService {
                 state: BodyState::Reading,
             })
         });
-        Exchange { handling: self.service.handle(request), settling: None, shared: self.shared.clone() }
+        Exchange { handling: (self.service)(request), settling: None, shared: self.shared.clone() }
     }
 }
 
 type Handling = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+/// What the connections serve: one call per request, whoever answers it (the server's `app::MockService`). This
+/// layer knows HTTP and sockets, not Milvus.
+pub(crate) type Handler = Arc<dyn Fn(Request<Body>) -> Handling + Send + Sync>;
 
 /// One request's answer: the handler's, then (only when the body was left unread) the post-handler read.
 struct Exchange {
