@@ -31,6 +31,8 @@ pub enum Reply {
     Data(Value),
     /// `{"code":0,"data":...,"message":"..."}` (describe, get_load_state while loaded).
     DataWithMessage(Value, String),
+    /// `{"code":0,...}`: every other key given (`cost`, `data`, `topks`: the data plane's answers).
+    Body(serde_json::Map<String, Value>),
 }
 
 const JSON_CONTENT_TYPE: &str = "application/json; charset=utf-8";
@@ -47,6 +49,11 @@ impl Reply {
             Reply::RowCount(n) => json!({"code": code, "data": {"rowCount": n}}),
             Reply::Data(data) => json!({"code": code, "data": data}),
             Reply::DataWithMessage(data, message) => json!({"code": code, "data": data, "message": message}),
+            Reply::Body(keys) => {
+                let mut body = keys.clone();
+                body.insert("code".into(), code.into());
+                Value::Object(body)
+            }
         };
         to_go_json(&body)
     }
@@ -151,6 +158,9 @@ pub trait MilvusRequest: Sized {
     fn fast(_body: &[u8]) -> Option<Self> {
         None
     }
+
+    /// Reads what the request needs from the headers (the data plane's `Accept-Type-Allow-Int64`).
+    fn read_headers(&mut self, _headers: &HeaderMap) {}
 }
 
 /// The bare struct name (`CollectionNameReq`), as the validator and type errors print it.

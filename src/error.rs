@@ -146,6 +146,18 @@ pub enum Error {
     AliasCollectionConflict { db: String, alias: String },
     /// 1602.
     AliasExists { db: String, alias: String, collection: String },
+    /// 101: a read (`action` is `search` or `query`) on a collection that is not loaded.
+    CollectionNotLoaded { action: &'static str, id: i64 },
+    /// 103: a read on a collection whose load is still in progress.
+    CollectionNotFullyLoaded { action: &'static str, id: i64 },
+    /// 201: a read naming partitions that are not loaded.
+    PartitionNotLoaded { action: &'static str, ids: Vec<i64> },
+    /// 1804: REST's row conversion (`fail to deal the insert data, error: <detail>`).
+    InsertData(String),
+    /// 1806: an `entities/get` id of the wrong type.
+    CheckPrimaryKey(String),
+    /// 1700: a field that the schema lacks (`groupingField`).
+    FieldNotFound { detail: String, field: String },
     /// 65535: any other plain Go error (`errors.New`, `fmt.Errorf`), with its text.
     Plain(String),
 }
@@ -188,6 +200,12 @@ impl Error {
             AliasNotFound { .. } => 1600,
             AliasCollectionConflict { .. } => 1601,
             AliasExists { .. } => 1602,
+            CollectionNotLoaded { .. } => 101,
+            CollectionNotFullyLoaded { .. } => 103,
+            PartitionNotLoaded { .. } => 201,
+            InsertData(_) => 1804,
+            CheckPrimaryKey(_) => 1806,
+            FieldNotFound { .. } => 1700,
             DropDefaultPartition
             | PartitionKeyMode { .. }
             | LoadEmptyList
@@ -335,6 +353,19 @@ impl Error {
                     "{alias} is alias to another collection: {collection}: alias already exist[database={db}][alias={alias}]"
                 )
             }
+            CollectionNotLoaded { action, id } => format!("failed to {action}: collection not loaded[collection={id}]"),
+            CollectionNotFullyLoaded { action, id } => {
+                format!("failed to {action}: collection not fully loaded[collection={id}]")
+            }
+            PartitionNotLoaded { action, ids } => {
+                let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
+                format!("failed to {action}: partition not loaded[partition=[{}]]", ids.join(" "))
+            }
+            InsertData(detail) => format!("fail to deal the insert data, error: {detail}"),
+            CheckPrimaryKey(detail) => {
+                format!("please check the primary key and its' type can only in [int, string], error: {detail}")
+            }
+            FieldNotFound { detail, field } => format!("{detail}: field not found[field={field}]"),
             Plain(m) => m.clone(),
         }
     }

@@ -19,6 +19,7 @@ mod journal;
 #[doc(hidden)]
 pub mod names;
 pub mod ops;
+pub mod rows;
 pub mod server;
 mod state;
 pub mod version;

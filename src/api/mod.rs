@@ -124,6 +124,7 @@ impl<T> Present for Option<T> {
 pub mod aliases;
 pub mod collections;
 pub mod databases;
+pub mod entities;
 pub mod indexes;
 pub mod partitions;
 pub mod render;
@@ -383,6 +384,16 @@ pub fn routes(profile: &Profile) -> Vec<Route> {
         route(DropAlias, drop_alias),
         route(DescribeAlias, describe_alias),
         route(ListAliases, list_aliases),
+    ]);
+    if profile.version >= crate::version::MilvusVersion::V2_6 {
+        all.push(route(FlushCollection, entities::flush_collection));
+    }
+    all.extend([
+        route(InsertEntities, entities::insert_entities),
+        route(UpsertEntities, entities::upsert_entities),
+        route(DeleteEntities, entities::delete_entities),
+        route(QueryEntities, entities::query_entities),
+        route(GetEntities, entities::get_entities),
     ]);
     all
 }

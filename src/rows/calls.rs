@@ -1,0 +1,136 @@
+//! The data-plane calls, run on a target the catalog's gate handed out ([`WriteTarget`], [`ReadTarget`]): the rows
+//! are locked here, after the catalog lock is gone. Also the Rust API to insert and read rows without HTTP
+//! ([`Catalog::insert_rows`], [`Catalog::query_rows`]).
+
+use serde_json::{Map, Value};
+
+use super::convert::{self, ConvertError, Mode};
+use super::predicate::Predicate;
+use super::render::Output;
+use super::{Key, PartitionRows};
+use crate::catalog::{Catalog, Lookup, QueryRequest, ReadTarget, WriteTarget};
+use crate::error::Error;
+
+impl From<ConvertError> for Error {
+    fn from(e: ConvertError) -> Self {
+        match e {
+            ConvertError::Bind(m) => Error::BadJson(m),
+            ConvertError::Data(m) => Error::InsertData(m),
+            ConvertError::Invalid(m) => Error::InvalidParameter(m),
+        }
+    }
+}
+
+/// Inserts or upserts rows given as the JSON text of a list; the primary keys in request order. An upsert first
+/// deletes each key in the target partition (every partition of a partition-key collection), as Milvus's
+/// delete-then-insert does (§C.3).
+pub fn write(target: &WriteTarget, data: &str, mode: Mode) -> Result<Vec<Key>, Error> {
+    let converted = convert::convert(data, &target.spec, mode, target.partitions.len())?;
+    let mut rows = target.rows.write();
+    if mode == Mode::Upsert {
+        rows.delete_keys(&target.partitions, &converted.keys);
+    }
+    for (slot, batch) in converted.batches.into_iter().enumerate() {
+        rows.insert(target.partitions[slot], &target.spec, batch);
+    }
+    Ok(converted.keys)
+}
+
+/// Deletes the rows a filter matches; `deleteCount`. A filter that only lists primary keys needs no load and
+/// counts the keys listed; any other filter reads first, so it needs the rows readable (§C.4, §D.3).
+pub fn delete(target: &WriteTarget, predicate: &Predicate, partition_named: bool) -> Result<usize, Error> {
+    let scope = if partition_named { &target.partitions } else { &target.all_partitions };
+    if let Some(keys) = predicate.primary_keys() {
+        target.rows.write().delete_keys(scope, keys);
+        return Ok(keys.len());
+    }
+    let readable = target.readable.clone()?;
+    let mut rows = target.rows.write();
+    let mut doomed = Vec::new();
+    for part in rows.partitions.iter().filter(|p| readable.contains(&p.partition_id) && scope.contains(&p.partition_id))
+    {
+        doomed.extend(part.live_rows().filter(|&r| predicate.matches(part, r)).map(|r| (part.partition_id, r)));
+    }
+    Ok(rows.delete_rows(&doomed))
+}
+
+/// The live rows a read sees, partition by partition in the target's order, each in insertion order.
+pub fn scan<'a>(
+    parts: &'a [PartitionRows],
+    target: &'a ReadTarget,
+    predicate: &'a Predicate,
+) -> impl Iterator<Item = (&'a PartitionRows, usize)> + 'a {
+    target
+        .partitions
+        .iter()
+        .filter_map(|id| parts.iter().find(|p| p.partition_id == *id))
+        .flat_map(move |part| part.live_rows().filter(|&r| predicate.matches(part, r)).map(move |r| (part, r)))
+}
+
+/// Rows matching a filter, after `offset`, at most `limit` of them, rendered with `output`.
+pub fn query(
+    target: &ReadTarget,
+    predicate: &Predicate,
+    output: &Output,
+    limit: Option<usize>,
+    offset: usize,
+) -> Vec<Map<String, Value>> {
+    let rows = target.rows.read();
+    scan(&rows.partitions, target, predicate)
+        .skip(offset)
+        .take(limit.unwrap_or(usize::MAX))
+        .map(|(part, row)| output.row(&target.spec, part, row))
+        .collect()
+}
+
+/// How many rows match (`count(*)`).
+pub fn count(target: &ReadTarget, predicate: &Predicate) -> usize {
+    let rows = target.rows.read();
+    if predicate.is_everything() {
+        return rows.live(&target.partitions);
+    }
+    scan(&rows.partitions, target, predicate).count()
+}
+
+impl Catalog {
+    /// Inserts rows (JSON objects, as REST's `data`) into a partition (`""`: `_default`), with REST's checks; the
+    /// primary keys.
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// # catalog.quick_setup("default", "quick_setup", 2).unwrap();
+    /// use milvus_mock::rows::Key;
+    /// let keys = catalog.insert_rows("default", "quick_setup", "", vec![serde_json::json!({"id": 7, "vector": [0.1, 0.2]})]);
+    /// assert_eq!(keys.unwrap(), [Key::Int(7)]);
+    /// ```
+    pub fn insert_rows(
+        &self,
+        db: &str,
+        collection: &str,
+        partition: &str,
+        rows: Vec<Value>,
+    ) -> Result<Vec<Key>, Error> {
+        let target = self.write_target(db, collection, partition)?;
+        write(&target, &Value::Array(rows).to_string(), Mode::Insert)
+    }
+
+    /// Reads rows as `entities/query` would (load state included), as JSON objects.
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// # catalog.quick_setup("default", "quick_setup", 2).unwrap();
+    /// use milvus_mock::catalog::QueryRequest;
+    /// catalog.insert_rows("default", "quick_setup", "", vec![serde_json::json!({"id": 7, "vector": [0.5, 0.25]})]).unwrap();
+    /// let rows = catalog.query_rows("default", "quick_setup", QueryRequest { output_fields: vec!["id".into()], ..Default::default() });
+    /// assert_eq!(rows.unwrap(), [serde_json::json!({"id": 7})]);
+    /// ```
+    pub fn query_rows(&self, db: &str, collection: &str, request: QueryRequest) -> Result<Vec<Value>, Error> {
+        let target = self.read_target(db, collection, &request.partition_names, "query", Lookup::Proxy)?;
+        let predicate = Predicate::compile(&request.filter, None, &target.spec)?;
+        let names = if request.output_fields.is_empty() { vec!["*".to_string()] } else { request.output_fields };
+        let output = Output::resolve(&target.spec, &names, true, true)
+            .map_err(|e| Error::Plain(format!("parse output field name failed: {}", e.0)))?;
+        let rows = query(&target, &predicate, &output, request.limit, request.offset);
+        Ok(rows.into_iter().map(Value::Object).collect())
+    }
+}
