@@ -20,6 +20,7 @@ mod journal;
 pub mod names;
 pub mod ops;
 pub mod rows;
+pub mod search;
 pub mod server;
 mod state;
 pub mod version;
