@@ -305,6 +305,7 @@ fn output_of(target: &ReadTarget, names: &[String], with_pk: bool, as_number: bo
 
 pub fn query_entities(catalog: &Catalog, db: &str, req: QueryReq) -> Result<Reply> {
     let target = catalog.read_target(db, &req.collection_name, &req.partition_names, "query", Lookup::Proxy)?;
+    target.check_partitions()?;
     run_query(&target, req)
 }
 
@@ -342,6 +343,7 @@ pub fn get_entities(catalog: &Catalog, db: &str, req: GetReq) -> Result<Reply> {
     let mut req = req.0;
     let target = catalog.read_target(db, &req.collection_name, &req.partition_names, "query", Lookup::Describe)?;
     req.filter = pk_filter(&target, req.id.take().unwrap_or(Value::Null))?;
+    target.check_partitions()?;
     req.id = Some(Value::Null);
     run_query(&target, req)
 }

@@ -128,6 +128,7 @@ pub mod entities;
 pub mod indexes;
 pub mod partitions;
 pub mod render;
+pub mod search;
 
 use std::sync::Arc;
 
@@ -394,6 +395,8 @@ pub fn routes(profile: &Profile) -> Vec<Route> {
         route(DeleteEntities, entities::delete_entities),
         route(QueryEntities, entities::query_entities),
         route(GetEntities, entities::get_entities),
+        route(SearchEntities, search::search_entities),
+        route(HybridSearchEntities, search::hybrid_search_entities),
     ]);
     all
 }

@@ -41,12 +41,20 @@ pub struct ReadTarget {
     pub partitions: Vec<i64>,
     /// `(field, metric)` of each index.
     pub metrics: Vec<(String, String)>,
+    /// A named partition that does not exist (65535): the proxy finds it after REST's own conversion of the
+    /// request, so the call asks [`ReadTarget::check_partitions`] at that point.
+    pub partition_error: Option<Error>,
     /// Why the collection cannot be read now (101, 103, 201); Milvus finds out only after its own checks of the
     /// request, so the call asks [`ReadTarget::check_loaded`] when it is ready to read.
     pub load_error: Option<Error>,
 }
 
 impl ReadTarget {
+    /// Whether every named partition exists (65535 `partition name <p> not found` otherwise).
+    pub fn check_partitions(&self) -> Result<()> {
+        self.partition_error.clone().map_or(Ok(()), Err)
+    }
+
     /// The load state's verdict: 101, 103 or 201, or fine.
     pub fn check_loaded(&self) -> Result<()> {
         self.load_error.clone().map_or(Ok(()), Err)
@@ -164,16 +172,19 @@ impl Catalog {
     ) -> Result<ReadTarget> {
         self.read(db, |d| {
             let c = self.lookup_collection(d, collection, how)?;
-            let (partitions, load_error) = match self.readable(c, partition_names, action, Instant::now())? {
-                Ok(partitions) => (partitions, None),
-                Err(e) => (Vec::new(), Some(e)),
-            };
+            let (partitions, partition_error, load_error) =
+                match self.readable(c, partition_names, action, Instant::now()) {
+                    Ok(Ok(partitions)) => (partitions, None, None),
+                    Ok(Err(e)) => (Vec::new(), None, Some(e)),
+                    Err(e) => (Vec::new(), Some(e), None),
+                };
             Ok(ReadTarget {
                 collection_id: c.id,
                 spec: c.spec.clone(),
                 rows: c.rows.clone(),
                 partitions,
                 metrics: c.indexes.iter().map(|i| (i.field.clone(), i.metric_type.clone())).collect(),
+                partition_error,
                 load_error,
             })
         })

@@ -126,10 +126,12 @@ impl Catalog {
     /// ```
     pub fn query_rows(&self, db: &str, collection: &str, request: QueryRequest) -> Result<Vec<Value>, Error> {
         let target = self.read_target(db, collection, &request.partition_names, "query", Lookup::Proxy)?;
+        target.check_partitions()?;
         let predicate = Predicate::compile(&request.filter, None, &target.spec)?;
         let names = if request.output_fields.is_empty() { vec!["*".to_string()] } else { request.output_fields };
         let output = Output::resolve(&target.spec, &names, true, true)
             .map_err(|e| Error::Plain(format!("parse output field name failed: {}", e.0)))?;
+        target.check_loaded()?;
         let rows = query(&target, &predicate, &output, request.limit, request.offset);
         Ok(rows.into_iter().map(Value::Object).collect())
     }

@@ -6,8 +6,7 @@ use serde_json::Value;
 
 use crate::catalog::{DataType, Field};
 
-/// A sparse vector: `(index, value)` pairs sorted by index.
-pub type SparseVector = Vec<(u32, f32)>;
+pub use crate::search::SparseVector;
 
 /// A field's values, by storage type.
 #[derive(Debug, Clone, PartialEq)]
@@ -182,7 +181,7 @@ impl Values {
                 raw.resize(raw.len() + *bytes_per_row, 0);
             }
             Values::BinaryVector { dim, data } => data.resize(data.len() + dim.div_ceil(8), 0),
-            Values::Sparse(v) => v.push(Vec::new()),
+            Values::Sparse(v) => v.push(SparseVector::default()),
         }
     }
 

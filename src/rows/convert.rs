@@ -443,7 +443,7 @@ fn sparse_vector(field: &Field, raw: Option<&RawValue>) -> Result<super::SparseV
         ))
     };
     let object: Map<String, Value> = serde_json::from_str(text).map_err(|_| bad())?;
-    let mut pairs: Vec<(u32, f32)> = match (object.get("indices"), object.get("values")) {
+    let pairs: Vec<(u32, f32)> = match (object.get("indices"), object.get("values")) {
         (Some(Value::Array(indices)), Some(Value::Array(values))) if indices.len() == values.len() => indices
             .iter()
             .zip(values)
@@ -456,8 +456,8 @@ fn sparse_vector(field: &Field, raw: Option<&RawValue>) -> Result<super::SparseV
             .collect::<Option<_>>()
             .ok_or_else(bad)?,
     };
-    pairs.sort_by_key(|p| p.0);
-    Ok(pairs)
+    let (indices, values): (Vec<u32>, Vec<f32>) = pairs.into_iter().unzip();
+    Ok(super::SparseVector::new(indices, values))
 }
 
 /// IEEE half precision from single, rounding to nearest even.

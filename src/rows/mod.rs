@@ -21,6 +21,7 @@ pub mod column;
 pub mod convert;
 pub mod predicate;
 pub mod render;
+pub mod vector_search;
 
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;

@@ -123,7 +123,12 @@ fn cell_json(data_type: DataType, column: &Column, row: usize, out: &Output) -> 
             let width = dim.div_ceil(8);
             base64(&data[row * width..(row + 1) * width])
         }
-        Values::Sparse(v) => Value::Object(v[row].iter().map(|(i, f)| (i.to_string(), f32_json(*f))).collect()),
+        Values::Sparse(v) => {
+            let sparse = &v[row];
+            Value::Object(
+                sparse.indices.iter().zip(&sparse.values).map(|(i, f)| (i.to_string(), f32_json(*f))).collect(),
+            )
+        }
     }
 }
 
