@@ -23,6 +23,7 @@ mod control;
 mod control_state;
 mod databases;
 mod embedding;
+mod entities;
 mod indexes;
 mod load_state;
 mod numbers;
