@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 seconds="${FUZZ_SECONDS:-60}"
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(routes decode)
+    targets=(routes decode filter)
 fi
 
 if ! cargo +nightly --version >/dev/null 2>&1; then

@@ -12,6 +12,7 @@ pub mod control;
 pub mod envelope;
 pub mod error;
 mod faults;
+pub mod filter;
 pub mod fixtures;
 #[doc(hidden)]
 pub mod gojson;
