@@ -284,7 +284,7 @@ pub fn upsert_entities(catalog: &Catalog, db: &str, req: DataReq) -> Result<Repl
 
 pub fn delete_entities(catalog: &Catalog, db: &str, req: FilterReq) -> Result<Reply> {
     let target = catalog.write_target(db, &req.collection_name, &req.partition_name)?;
-    let predicate = Predicate::compile(&req.filter, req.expr_params.as_ref(), &target.spec)?;
+    let predicate = Predicate::compile_for_delete(&req.filter, req.expr_params.as_ref(), &target.spec)?;
     if predicate.is_everything() {
         return Err(Error::Plain(format!("delete plan can't be empty or always true : {}", req.filter)));
     }

@@ -50,6 +50,9 @@ pub struct Converted {
 /// One row: its keys and their raw JSON text, in document order.
 type RawRow<'a> = Vec<(Cow<'a, str>, &'a RawValue)>;
 
+/// One converted row: a cell per schema field, the dynamic object, and which fields the row gave.
+type RowCells = (Vec<Cell>, Option<Map<String, Value>>, Vec<bool>);
+
 /// Converts the JSON text of `data` (an array) into batches. `slots` is the number of partitions a partition key
 /// hashes into (1 otherwise).
 pub fn convert(data: &str, spec: &CollectionSpec, mode: Mode, slots: usize) -> Result<Converted, ConvertError> {
@@ -172,7 +175,7 @@ fn convert_row(
     row_number: usize,
     spec: &CollectionSpec,
     mode: Mode,
-) -> Result<(Vec<Cell>, Option<Map<String, Value>>, Vec<bool>), ConvertError> {
+) -> Result<RowCells, ConvertError> {
     let mut cells = Vec::with_capacity(spec.fields.len());
     let mut given = Vec::with_capacity(spec.fields.len());
     for (position, field) in spec.fields.iter().enumerate() {

@@ -33,12 +33,9 @@ use serde_json::Value;
 use crate::catalog::{CollectionSpec, NameHasher};
 pub use column::{Cell, Column, SparseVector, Values};
 
-/// A primary key: Milvus's pk fields are Int64 or VarChar.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Key {
-    Int(i64),
-    Str(String),
-}
+/// A primary key: Milvus's pk fields are Int64 or VarChar (the filter module's type, so a filter's keys need no
+/// conversion).
+pub use crate::filter::Key;
 
 impl Key {
     /// The key as a JSON value (an Int64 key as a number).

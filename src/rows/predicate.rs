@@ -1,85 +1,78 @@
-//! The data plane's view of a `filter` expression: which rows match, and whether the expression only lists
-//! primary keys (a "simple" delete, which Milvus runs without a query, contract part 2 §C.4).
-//!
-//! Until the expression module lands this understands the forms the data plane itself depends on: an empty
-//! filter (every row), `<pk> in [..]` and `<pk> == <v>`. Anything else is Milvus's 1100 parse error.
+//! The data plane's view of a `filter` expression ([`crate::filter`]): which stored rows match, and whether the
+//! expression only lists primary keys (a "simple" delete, which Milvus runs without a query, contract part 2
+//! §C.4, and a lookup through the key index instead of a scan).
 
 use serde_json::{Map, Value};
 
-use super::{Key, PartitionRows};
-use crate::catalog::{CollectionSpec, DataType};
+use super::PartitionRows;
+use super::column::Values;
+use crate::catalog::CollectionSpec;
 use crate::error::Error;
+use crate::filter::{self, Cell, Filter, Key, RowValues};
 
 /// A compiled filter.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Predicate {
-    keys: Option<Vec<Key>>,
-}
+pub struct Predicate(Filter);
 
 impl Predicate {
-    /// Compiles `expr` (with `exprParams` templates) against the schema.
+    /// Compiles `expr` (with `exprParams` templates) against the schema; a bad expression is Milvus's 1100.
     pub fn compile(expr: &str, params: Option<&Map<String, Value>>, spec: &CollectionSpec) -> Result<Self, Error> {
-        let trimmed = expr.trim();
-        if trimmed.is_empty() {
-            return Ok(Self { keys: None });
-        }
-        pk_list(trimmed, params, spec).map(|keys| Self { keys: Some(keys) }).ok_or_else(|| {
-            Error::InvalidParameter(format!(
-                "failed to create query plan: cannot parse expression: {expr}, error: unsupported expression: invalid parameter"
-            ))
-        })
+        Ok(Self(filter::compile(expr, params, spec)?))
+    }
+
+    /// [`Predicate::compile`] with the delete task's wording of errors (`failed to create delete plan`).
+    pub fn compile_for_delete(
+        expr: &str,
+        params: Option<&Map<String, Value>>,
+        spec: &CollectionSpec,
+    ) -> Result<Self, Error> {
+        Ok(Self(filter::compile(expr, params, spec).map_err(|e| e.for_delete())?))
     }
 
     /// The keys, when the expression only lists primary keys.
     pub fn primary_keys(&self) -> Option<&[Key]> {
-        self.keys.as_deref()
+        self.0.primary_keys()
     }
 
     /// Whether the expression matches every row (empty).
     pub fn is_everything(&self) -> bool {
-        self.keys.is_none()
+        self.0.is_always_true()
     }
 
     /// Whether row `row` of `part` matches.
     pub fn matches(&self, part: &PartitionRows, row: usize) -> bool {
-        match &self.keys {
-            None => true,
-            Some(keys) => keys.contains(&part.keys[row]),
-        }
+        self.is_everything() || self.0.matches(&StoredRow { part, row })
     }
 }
 
-/// `<pk> in [a, b]` or `<pk> == a` (a template `{name}` reads `exprParams`).
-fn pk_list(expr: &str, params: Option<&Map<String, Value>>, spec: &CollectionSpec) -> Option<Vec<Key>> {
-    let pk = spec.fields.iter().find(|f| f.primary_key)?;
-    let rest = expr.strip_prefix(pk.name.as_str())?.trim_start();
-    let (list, single) = if let Some(r) = rest.strip_prefix("in") {
-        (r.trim(), false)
-    } else if let Some(r) = rest.strip_prefix("==") {
-        (r.trim(), true)
-    } else {
-        return None;
-    };
-    let value: Value = match list.strip_prefix('{').and_then(|l| l.strip_suffix('}')) {
-        Some(name) => params?.get(name.trim())?.clone(),
-        None => json5ish(list)?,
-    };
-    let items = match (single, value) {
-        (true, v) if !v.is_array() => vec![v],
-        (false, Value::Array(items)) => items,
-        _ => return None,
-    };
-    items
-        .into_iter()
-        .map(|v| match (pk.data_type, v) {
-            (DataType::Int64, Value::Number(n)) => n.as_i64().map(Key::Int),
-            (DataType::VarChar, Value::String(s)) => Some(Key::Str(s)),
-            _ => None,
-        })
-        .collect()
+/// One stored row, as the filter reads it.
+struct StoredRow<'a> {
+    part: &'a PartitionRows,
+    row: usize,
 }
 
-/// A literal list or value, with single-quoted strings read as double-quoted ones.
-fn json5ish(text: &str) -> Option<Value> {
-    serde_json::from_str(text).ok().or_else(|| serde_json::from_str(&text.replace('\'', "\"")).ok())
+impl RowValues for StoredRow<'_> {
+    fn value(&self, field: usize) -> Cell<'_> {
+        let column = &self.part.columns[field];
+        let i = self.row;
+        if !column.is_valid(i) {
+            return Cell::Null;
+        }
+        match &column.values {
+            Values::Bool(v) => Cell::Bool(v[i]),
+            Values::Int8(v) => Cell::Int(i64::from(v[i])),
+            Values::Int16(v) => Cell::Int(i64::from(v[i])),
+            Values::Int32(v) => Cell::Int(i64::from(v[i])),
+            Values::Int64(v) => Cell::Int(v[i]),
+            Values::Float(v) => Cell::Float(f64::from(v[i])),
+            Values::Double(v) => Cell::Float(v[i]),
+            Values::Str(v) => Cell::Str(&v[i]),
+            Values::Json(v) => Cell::Json(&v[i]),
+            _ => Cell::Vector,
+        }
+    }
+
+    fn meta(&self) -> Option<&Value> {
+        self.part.meta.as_ref().map(|m| &m[self.row]).filter(|v| !v.is_null())
+    }
 }

@@ -533,3 +533,87 @@ fn rows_go_in_and_out_through_the_rust_api() {
     assert_eq!(keys, [milvus_mock::rows::Key::Int(5)]);
     assert_eq!(rows, [json!({"id": 5, "k": true, "vector": [0.5, 0.5]})]);
 }
+
+#[tokio::test]
+async fn delete_by_any_other_filter_reads_first_so_it_needs_a_load() {
+    let app = spawn_app().await;
+    quick(&app).await;
+    insert(&app, "", json!([{"id": 1, "vector": [1.0, 0.0], "age": 10}, {"id": 2, "vector": [0.0, 1.0], "age": 30}]))
+        .await;
+    let id = collection_id(&app.describe("c").await);
+
+    let (_, deleted) = app.post("/entities/delete", json!({"collectionName": "c", "filter": "age > 20"})).await;
+    app.ok("/collections/release", json!({"collectionName": "c"})).await;
+    let (_, unloaded) = app.post("/entities/delete", json!({"collectionName": "c", "filter": "age > 5"})).await;
+    let (_, always) = app.post("/entities/delete", json!({"collectionName": "c", "filter": " "})).await;
+    app.ok("/collections/load", json!({"collectionName": "c"})).await;
+
+    assert_eq!(deleted, json!({"code": 0, "data": {"deleteCount": 1}}));
+    assert_eq!(
+        unloaded,
+        json!({"code": 101, "message": format!("failed to query: collection not loaded[collection={id}]")})
+    );
+    assert_eq!(always, json!({"code": 65535, "message": "delete plan can't be empty or always true :  "}));
+    assert_eq!(query_ids(&app, &[]).await, json!([1]));
+}
+
+#[tokio::test]
+async fn filters_read_scalar_fields_dynamic_keys_and_templates() {
+    let app = spawn_app().await;
+    quick(&app).await;
+    insert(
+        &app,
+        "",
+        json!([
+            {"id": 1, "vector": [1.0, 0.0], "color": "red", "n": 1},
+            {"id": 2, "vector": [0.0, 1.0], "color": "blue", "n": 2},
+            {"id": 3, "vector": [1.0, 1.0], "n": 3}
+        ]),
+    )
+    .await;
+    let ids = |filter: &str, params: Value| json!({"collectionName": "c", "filter": filter, "exprParams": params, "outputFields": ["id"]});
+
+    let (_, like) = app.post("/entities/query", ids("color like \"r%\" or n >= 3", json!(null))).await;
+    let (_, template) = app.post("/entities/query", ids("id in {ids}", json!({"ids": [2, 3]}))).await;
+    assert_eq!(like["data"], json!([{"id": 1}, {"id": 3}]));
+    assert_eq!(template["data"], json!([{"id": 2}, {"id": 3}]));
+    let search = json!({"collectionName": "c", "data": [[1.0, 0.0]], "filter": "n > 1", "outputFields": ["n"]});
+    let (_, found) = app.post("/entities/search", search).await;
+    assert_eq!(
+        found["data"].as_array().unwrap().iter().map(|h| h["id"].clone()).collect::<Vec<_>>(),
+        [json!(3), json!(2)]
+    );
+}
+
+#[tokio::test]
+async fn a_bad_filter_is_milvus_1100() {
+    let app = spawn_app().await;
+    app.ok("/collections/create", custom_schema("c")).await;
+    app.ok(
+        "/indexes/create",
+        json!({"collectionName": "c", "indexParams": [{"fieldName": "vector", "indexName": "vector", "metricType": "L2"}]}),
+    )
+    .await;
+    app.ok("/collections/load", json!({"collectionName": "c"})).await;
+
+    let (_, query) = app.post("/entities/query", json!({"collectionName": "c", "filter": "size > 1"})).await;
+
+    assert_eq!(
+        query,
+        json!({"code": 1100, "message": "failed to create query plan: cannot parse expression: size > 1, error: field size not exist: invalid parameter"})
+    );
+}
+
+#[tokio::test]
+async fn a_load_in_progress_answers_103() {
+    let app = spawn_with(MockMilvus::builder().load_duration(std::time::Duration::from_secs(60))).await;
+    quick(&app).await;
+    let id = collection_id(&app.describe("c").await);
+
+    let (_, search) = app.post("/entities/search", json!({"collectionName": "c", "data": [[1.0, 0.0]]})).await;
+
+    assert_eq!(
+        search,
+        json!({"code": 103, "message": format!("failed to search: collection not fully loaded[collection={id}]")})
+    );
+}
