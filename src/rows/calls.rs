@@ -10,6 +10,7 @@ use super::render::Output;
 use super::{Key, PartitionRows};
 use crate::catalog::{Catalog, Lookup, QueryRequest, ReadTarget, WriteTarget};
 use crate::error::Error;
+use crate::rows::Rows;
 
 impl From<ConvertError> for Error {
     fn from(e: ConvertError) -> Self {
@@ -114,6 +115,33 @@ impl Catalog {
         write(&target, &Value::Array(rows).to_string(), Mode::Insert)
     }
 
+    /// Restores rows into a partition as a fixture or a dump gives them (query's rendering; an autoID key is kept),
+    /// counted as flushed: they were persisted before. A partition-key collection's rows go to the partition named,
+    /// not through the key's hash.
+    pub fn restore_rows(&self, db: &str, collection: &str, partition: &str, rows: &str) -> Result<usize, Error> {
+        let (spec, handle, id) = self.collection(db, collection, |c| {
+            let id = c.partition(partition).map(|p| p.id);
+            (c.spec.clone(), c.rows.clone(), id)
+        })?;
+        let id = id.ok_or_else(|| Error::PartitionNotFound { name: partition.to_string() })?;
+        let converted = convert::convert(rows, &spec, Mode::Restore, 1)?;
+        let mut stored = handle.write();
+        let n = converted.keys.len();
+        for batch in converted.batches {
+            stored.insert(id, &spec, batch);
+        }
+        stored.flush();
+        Ok(n)
+    }
+
+    /// Every live row of a collection, partition by partition (partitions with rows only), as
+    /// [`Catalog::restore_rows`] reads them back: what a state dump holds.
+    pub fn dump_rows(&self, db: &str, collection: &str) -> Result<Vec<(String, Vec<Value>)>, Error> {
+        // A copy of the metadata under the catalog lock; the rows are rendered after it is gone.
+        let copy = self.collection(db, collection, Clone::clone)?;
+        Ok(dump_rows(&copy))
+    }
+
     /// Reads rows as `entities/query` would (load state included), as JSON objects.
     ///
     /// ```
@@ -135,4 +163,19 @@ impl Catalog {
         let rows = query(&target, &predicate, &output, request.limit, request.offset);
         Ok(rows.into_iter().map(Value::Object).collect())
     }
+}
+
+/// A collection's live rows per partition (partitions with rows only, in creation order), rendered as a query with
+/// `outputFields: ["*"]` renders them: what a state dump holds and [`Catalog::restore_rows`] reads back.
+pub fn dump_rows(c: &crate::catalog::Collection) -> Vec<(String, Vec<Value>)> {
+    let all = vec!["*".to_string()];
+    let output = Output::resolve(&c.spec, &all, true, true).unwrap_or_default();
+    let rows: &Rows = &c.rows.read();
+    c.partitions
+        .iter()
+        .filter_map(|p| {
+            let part = rows.partition(p.id).filter(|part| part.live() > 0)?;
+            Some((p.name.clone(), part.live_rows().map(|r| Value::Object(output.row(&c.spec, part, r))).collect()))
+        })
+        .collect()
 }

@@ -29,11 +29,13 @@ pub enum ConvertError {
     Invalid(String),
 }
 
-/// Whether rows are inserted or upserted (autoID primary keys differ).
+/// Whether rows are inserted or upserted (autoID primary keys differ), or restored from a fixture or a dump (an
+/// autoID key is kept when given, generated when not).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     Insert,
     Upsert,
+    Restore,
 }
 
 /// Converted rows, split by target: one batch per partition slot (a partition-key collection routes each row to
@@ -73,12 +75,12 @@ pub fn convert(data: &str, spec: &CollectionSpec, mode: Mode, slots: usize) -> R
     let mut given = Vec::new();
     let pk = spec.fields.iter().position(|f| f.primary_key).unwrap_or(0);
     let auto_ids = match mode {
-        Mode::Insert if spec.fields[pk].auto_id => Some(super::auto_ids(rows.len())),
+        Mode::Insert | Mode::Restore if spec.fields[pk].auto_id => Some(super::auto_ids(rows.len())),
         _ => None,
     };
     for (i, row) in rows.iter().enumerate() {
         let (mut cells, meta, row_given) = convert_row(row, i, spec, mode)?;
-        if let Some(ids) = &auto_ids {
+        if let Some(ids) = auto_ids.as_ref().filter(|_| !row_given[pk] || mode == Mode::Insert) {
             cells[pk] = Cell::Int(ids.start + i as i64);
         }
         let key = match &cells[pk] {
@@ -189,14 +191,14 @@ fn convert_row(
                         field.name
                     )));
                 }
-                (Mode::Insert, None) => {
+                (Mode::Insert | Mode::Restore, None) => {
                     cells.push(Cell::Int(0));
                     continue;
                 }
                 (Mode::Upsert, None) => {
                     return Err(ConvertError::Data(format!("row {position} does not has field {}", field.name)));
                 }
-                (Mode::Upsert, Some(_)) => {}
+                (Mode::Upsert | Mode::Restore, Some(_)) => {}
             }
         }
         if field.function_output {
@@ -392,9 +394,17 @@ fn byte_size_error(field: &Field, n: usize) -> ConvertError {
     ))
 }
 
+/// The bytes of a JSON string of base64 text.
+fn base64_bytes(field: &Field, text: &str) -> Result<Vec<u8>, ConvertError> {
+    use base64::Engine;
+    let s: String = serde_json::from_str(text).unwrap_or_default();
+    base64::engine::general_purpose::STANDARD
+        .decode(s)
+        .map_err(|e| ConvertError::Data(format!("{e}: invalid parameter[expected={}][actual={text}]", field.data_type)))
+}
+
 /// Float16, BFloat16 (a list of floats, or base64 bytes) and Int8 vectors (a list of integers).
 fn packed_vector(field: &Field, raw: Option<&RawValue>) -> Result<Cell, ConvertError> {
-    use base64::Engine;
     let text = vector_text(field, raw)?;
     let dim = dim_of(field);
     if field.data_type == DataType::Int8Vector {
@@ -407,10 +417,7 @@ fn packed_vector(field: &Field, raw: Option<&RawValue>) -> Result<Cell, ConvertE
     }
     let half = field.data_type == DataType::Float16Vector;
     let bytes: Vec<u8> = if text.starts_with('"') {
-        let s: String = serde_json::from_str(text).unwrap_or_default();
-        base64::engine::general_purpose::STANDARD.decode(s).map_err(|e| {
-            ConvertError::Data(format!("{e}: invalid parameter[expected={}][actual={text}]", field.data_type))
-        })?
+        base64_bytes(field, text)?
     } else {
         let floats: Vec<f32> = numbers(field, text, "float32")?;
         floats.iter().flat_map(|&f| if half { f32_to_f16(f) } else { f32_to_bf16(f) }.to_le_bytes()).collect()
@@ -428,9 +435,11 @@ fn packed_vector(field: &Field, raw: Option<&RawValue>) -> Result<Cell, ConvertE
     Ok(Cell::PackedVector(floats, bytes))
 }
 
+/// A list of bytes, or their base64 text (as query answers render them, so a dump loads back).
 fn binary_vector(field: &Field, raw: Option<&RawValue>) -> Result<Cell, ConvertError> {
     let text = vector_text(field, raw)?;
-    let bytes: Vec<u8> = numbers(field, text, "uint8")?;
+    let bytes: Vec<u8> =
+        if text.starts_with('"') { base64_bytes(field, text)? } else { numbers(field, text, "uint8")? };
     if bytes.len() * 8 != dim_of(field) {
         return Err(byte_size_error(field, bytes.len()));
     }

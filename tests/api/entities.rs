@@ -617,3 +617,49 @@ async fn a_load_in_progress_answers_103() {
         json!({"code": 103, "message": format!("failed to search: collection not fully loaded[collection={id}]")})
     );
 }
+
+/// A fixture with a quick-setup collection `c` holding rows in `_default`.
+fn fixture_with_rows() -> milvus_mock::fixtures::Fixture {
+    milvus_mock::fixtures::Fixture::new(
+        "rows",
+        json!({"databases": [{"name": "default", "collections": [
+            {"collectionName": "c", "dimension": 2, "rows": {"_default": [
+                {"id": 1, "vector": [1.0, 0.0], "tag": "a"}, {"id": 2, "vector": [0.0, 1.0]}
+            ]}}
+        ]}]}),
+    )
+}
+
+#[tokio::test]
+async fn fixture_rows_are_stored_flushed_and_come_back_on_reset() {
+    let app = spawn_with(MockMilvus::builder().fixture(fixture_with_rows())).await;
+    insert(&app, "", json!([row(3, [1.0, 1.0])])).await;
+    assert_eq!(query_ids(&app, &[]).await, json!([1, 2, 3]));
+
+    app.send(reqwest::Method::POST, "/_mock/reset", "", &[]).await;
+    let (_, stats) = app.post("/collections/get_stats", json!({"collectionName": "c"})).await;
+
+    assert_eq!(query_ids(&app, &[]).await, json!([1, 2]));
+    assert_eq!(stats, json!({"code": 0, "data": {"rowCount": 2}}));
+}
+
+#[tokio::test]
+async fn the_state_dump_carries_rows_unless_asked_not_to_and_restores_them() {
+    let app = spawn_app().await;
+    quick(&app).await;
+    insert(&app, "", json!([{"id": 1, "vector": [1.0, 0.0], "tag": "a"}, row(2, [0.0, 1.0])])).await;
+    app.post("/entities/delete", json!({"collectionName": "c", "filter": "id in [2]"})).await;
+
+    let dump = app.send(reqwest::Method::GET, "/_mock/state", "", &[]).await.body;
+    let without = app.send(reqwest::Method::GET, "/_mock/state?rows=false", "", &[]).await.body;
+    let dump: Value = serde_json::from_str(&dump).unwrap();
+    let without: Value = serde_json::from_str(&without).unwrap();
+    app.post("/entities/delete", json!({"collectionName": "c", "filter": "id in [1]"})).await;
+    let put = app.send(reqwest::Method::PUT, "/_mock/state", dump.to_string(), &[]).await;
+
+    let collection = &dump["databases"][0]["collections"][0];
+    assert_eq!(collection["rows"], json!({"_default": [{"id": 1, "tag": "a", "vector": [1.0, 0.0]}]}));
+    assert!(without["databases"][0]["collections"][0].get("rows").is_none());
+    assert_eq!(put.status, reqwest::StatusCode::OK);
+    assert_eq!(query_ids(&app, &[]).await, json!([1]));
+}
