@@ -37,6 +37,42 @@ pub fn write(target: &WriteTarget, data: &str, mode: Mode) -> Result<Vec<Key>, E
     Ok(converted.keys)
 }
 
+/// 2.6's `partialUpdate`: each row whose key is stored (in a partition the collection has loaded) is completed
+/// with the stored row's other fields, given fields winning; a row with a new key stays as given. Then the rows are
+/// upserted as usual. The caller has checked that the collection is loaded (§D.2).
+pub fn partial_upsert(target: &WriteTarget, data: &str) -> Result<Vec<Key>, Error> {
+    let rows: Vec<Value> = serde_json::from_str(data).unwrap_or_default();
+    let readable = target.readable.clone()?;
+    let spec = &target.spec;
+    let pk = spec.fields.iter().find(|f| f.primary_key).map(|f| f.name.clone()).unwrap_or_default();
+    let all = vec!["*".to_string()];
+    let output = Output::resolve(spec, &all, true, true).unwrap_or_default();
+    let merged: Vec<Value> = {
+        let stored = target.rows.read();
+        rows.into_iter()
+            .map(|row| {
+                let Value::Object(given) = row else { return row };
+                let key = match given.get(&pk) {
+                    Some(Value::Number(n)) => n.as_i64().map(Key::Int),
+                    Some(Value::String(s)) => Some(Key::Str(s.clone())),
+                    _ => None,
+                };
+                let found = key.and_then(|key| {
+                    stored
+                        .partitions
+                        .iter()
+                        .filter(|p| readable.contains(&p.partition_id))
+                        .find_map(|p| p.rows_of(&key).last().map(|&r| output.row(spec, p, r)))
+                });
+                let mut full = found.unwrap_or_default();
+                full.extend(given);
+                Value::Object(full)
+            })
+            .collect()
+    };
+    write(target, &Value::Array(merged).to_string(), Mode::Upsert)
+}
+
 /// Deletes the rows a filter matches; `deleteCount`. A filter that only lists primary keys needs no load and
 /// counts the keys listed; any other filter reads first, so it needs the rows readable (§C.4, §D.3).
 pub fn delete(target: &WriteTarget, predicate: &Predicate, partition_named: bool) -> Result<usize, Error> {
