@@ -481,25 +481,33 @@ async fn hybrid_search_merges_sub_searches_with_rrf() {
 }
 
 #[tokio::test]
-async fn grouping_search_returns_the_best_hit_per_group() {
+async fn grouping_search_returns_the_best_hits_per_group() {
     let app = spawn_app().await;
-    quick(&app).await;
-    insert(
-        &app,
-        "",
-        json!([
-            {"id": 1, "vector": [1.0, 0.0], "g": "x"}, {"id": 2, "vector": [1.0, 0.1], "g": "x"},
-            {"id": 3, "vector": [0.0, 1.0], "g": "y"}
-        ]),
-    )
-    .await;
+    let schema = json!({
+        "collectionName": "c",
+        "schema": {"fields": [
+            {"fieldName": "id", "dataType": "Int64", "isPrimary": true},
+            {"fieldName": "vector", "dataType": "FloatVector", "elementTypeParams": {"dim": 2}},
+            {"fieldName": "g", "dataType": "VarChar", "elementTypeParams": {"max_length": 8}}
+        ]},
+        "indexParams": [{"fieldName": "vector", "indexName": "vector", "metricType": "L2"}]
+    });
+    app.ok("/collections/create", schema).await;
+    app.ok("/collections/load", json!({"collectionName": "c"})).await;
+    let rows = json!([
+        {"id": 1, "vector": [1.0, 0.0], "g": "x"}, {"id": 2, "vector": [1.0, 1.0], "g": "x"},
+        {"id": 3, "vector": [0.0, 2.0], "g": "y"}
+    ]);
+    insert(&app, "", rows).await;
+    let search = |size: i64, field: &str| json!({"collectionName": "c", "data": [[1.0, 0.0]], "limit": 5, "groupingField": field, "groupSize": size});
 
-    let body = json!({"collectionName": "c", "data": [[1.0, 0.0]], "limit": 5, "groupingField": "id"});
-    let (_, by_id) = app.post("/entities/search", body).await;
-    let body = json!({"collectionName": "c", "data": [[1.0, 0.0]], "limit": 5, "groupingField": "nope"});
-    let (_, unknown) = app.post("/entities/search", body).await;
+    let (_, one) = app.post("/entities/search", search(1, "g")).await;
+    let (_, two) = app.post("/entities/search", search(2, "g")).await;
+    let (_, unknown) = app.post("/entities/search", search(1, "nope")).await;
 
-    assert_eq!(by_id["topks"], json!([3]));
+    let ids = |answer: &Value| answer["data"].as_array().unwrap().iter().map(|h| h["id"].clone()).collect::<Vec<_>>();
+    assert_eq!((ids(&one), &one["topks"]), (vec![json!(1), json!(3)], &json!([2])));
+    assert_eq!(ids(&two), [json!(1), json!(2), json!(3)]);
     assert_eq!(
         unknown,
         json!({"code": 1700, "message": "groupBy field not found in schema: field not found[field=nope]"})
