@@ -707,3 +707,39 @@ async fn milvus_2_5_has_no_topks_and_words_the_empty_query_plainly() {
     assert_eq!(query, json!({"code": 65535, "message": "empty expression should be used with limit"}));
     assert_eq!((flush.status, flush.body.as_str()), (reqwest::StatusCode::NOT_FOUND, "404 page not found"));
 }
+
+#[tokio::test]
+async fn a_partition_key_routes_rows_into_the_collections_partitions() {
+    let app = spawn_app().await;
+    let schema = json!({
+        "collectionName": "c",
+        "schema": {"fields": [
+            {"fieldName": "id", "dataType": "Int64", "isPrimary": true},
+            {"fieldName": "vector", "dataType": "FloatVector", "elementTypeParams": {"dim": 2}},
+            {"fieldName": "tenant", "dataType": "Int64", "isPartitionKey": true}
+        ]},
+        "params": {"partitionsNum": 4},
+        "indexParams": [{"fieldName": "vector", "indexName": "vector", "metricType": "L2"}]
+    });
+    app.ok("/collections/create", schema).await;
+    app.ok("/collections/load", json!({"collectionName": "c"})).await;
+    let rows: Vec<Value> = (0..40).map(|i| json!({"id": i, "vector": [1.0, 0.0], "tenant": i % 8})).collect();
+    insert(&app, "", json!(rows)).await;
+    app.ok("/collections/flush", json!({"collectionName": "c"})).await;
+
+    let (_, named) = app
+        .post("/entities/insert", json!({"collectionName": "c", "partitionName": "_default_0", "data": [rows[0]]}))
+        .await;
+    let mut counts = Vec::new();
+    for p in 0..4 {
+        let body = json!({"collectionName": "c", "partitionName": format!("_default_{p}")});
+        counts.push(app.post("/partitions/get_stats", body).await.1["data"]["rowCount"].as_i64().unwrap());
+    }
+
+    assert_eq!(counts.iter().sum::<i64>(), 40);
+    assert!(counts.iter().filter(|&&n| n > 0).count() > 1, "{counts:?}");
+    assert_eq!(
+        named,
+        json!({"code": 1100, "message": "not support manually specifying the partition names if partition key mode is used"})
+    );
+}
