@@ -743,3 +743,37 @@ async fn a_partition_key_routes_rows_into_the_collections_partitions() {
         json!({"code": 1100, "message": "not support manually specifying the partition names if partition key mode is used"})
     );
 }
+
+#[tokio::test]
+async fn binary_and_sparse_vectors_store_render_and_search() {
+    let app = spawn_app().await;
+    let schema = json!({
+        "collectionName": "c",
+        "schema": {"fields": [
+            {"fieldName": "id", "dataType": "Int64", "isPrimary": true},
+            {"fieldName": "bits", "dataType": "BinaryVector", "elementTypeParams": {"dim": 16}},
+            {"fieldName": "sparse", "dataType": "SparseFloatVector"}
+        ]},
+        "indexParams": [
+            {"fieldName": "bits", "indexName": "bits", "indexType": "BIN_FLAT", "metricType": "HAMMING"},
+            {"fieldName": "sparse", "indexName": "sparse", "indexType": "SPARSE_INVERTED_INDEX", "metricType": "IP"}
+        ]
+    });
+    app.ok("/collections/create", schema).await;
+    app.ok("/collections/load", json!({"collectionName": "c"})).await;
+    let rows = json!([
+        {"id": 1, "bits": [255, 0], "sparse": {"1": 0.5, "7": 1.0}},
+        {"id": 2, "bits": [0, 0], "sparse": {"indices": [1], "values": [2.0]}}
+    ]);
+    insert(&app, "", rows).await;
+
+    let stored = raw(&app, "/entities/query", json!({"collectionName": "c", "filter": "id == 1"})).await;
+    let (_, hamming) =
+        app.post("/entities/search", json!({"collectionName": "c", "annsField": "bits", "data": [[255, 0]]})).await;
+    let (_, ip) =
+        app.post("/entities/search", json!({"collectionName": "c", "annsField": "sparse", "data": [{"1": 2.0}]})).await;
+
+    assert_eq!(stored, r#"{"code":0,"cost":0,"data":[{"bits":"/wA=","id":1,"sparse":{"1":0.5,"7":1}}]}"#);
+    assert_eq!(hamming["data"], json!([{"distance": 0, "id": 1}, {"distance": 8, "id": 2}]));
+    assert_eq!(ip["data"], json!([{"distance": 4, "id": 2}, {"distance": 1, "id": 1}]));
+}
