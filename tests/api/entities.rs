@@ -777,3 +777,37 @@ async fn binary_and_sparse_vectors_store_render_and_search() {
     assert_eq!(hamming["data"], json!([{"distance": 0, "id": 1}, {"distance": 8, "id": 2}]));
     assert_eq!(ip["data"], json!([{"distance": 4, "id": 2}, {"distance": 1, "id": 1}]));
 }
+
+#[tokio::test]
+async fn weighted_hybrid_search_and_array_fields() {
+    let app = spawn_app().await;
+    let schema = json!({
+        "collectionName": "c",
+        "schema": {"fields": [
+            {"fieldName": "id", "dataType": "Int64", "isPrimary": true},
+            {"fieldName": "vector", "dataType": "FloatVector", "elementTypeParams": {"dim": 2}},
+            {"fieldName": "tags", "dataType": "Array", "elementDataType": "Int64", "elementTypeParams": {"max_capacity": 4}}
+        ]},
+        "indexParams": [{"fieldName": "vector", "indexName": "vector", "metricType": "IP"}]
+    });
+    app.ok("/collections/create", schema).await;
+    app.ok("/collections/load", json!({"collectionName": "c"})).await;
+    insert(
+        &app,
+        "",
+        json!([{"id": 1, "vector": [1.0, 0.0], "tags": [1, 2]}, {"id": 2, "vector": [0.0, 1.0], "tags": []}]),
+    )
+    .await;
+
+    let body = json!({"collectionName": "c", "search": [
+            {"data": [[1.0, 0.0]], "annsField": "vector", "limit": 2},
+            {"data": [[0.0, 2.0]], "annsField": "vector", "limit": 2}],
+        "rerank": {"strategy": "weighted", "params": {"weights": [1.0, 0.5]}}, "limit": 2, "outputFields": ["tags"]});
+    let (_, answer) = app.post("/entities/hybrid_search", body).await;
+
+    // IP, no normalisation: id 1 scores 1·1 + 0.5·0, id 2 scores 1·0 + 0.5·2; equal scores, smaller key first.
+    assert_eq!(
+        answer,
+        json!({"code": 0, "cost": 0, "data": [{"distance": 1, "id": 1, "tags": [1, 2]}, {"distance": 1, "id": 2, "tags": []}], "topks": [2]})
+    );
+}
