@@ -33,6 +33,13 @@ async fn query_ids(app: &TestApp, partitions: &[&str]) -> Value {
     }
 }
 
+/// A collection `c` with these schema fields and index params, created and loaded.
+async fn create_loaded(app: &TestApp, fields: Value, index_params: Value) {
+    let body = json!({"collectionName": "c", "schema": {"fields": fields}, "indexParams": index_params});
+    app.ok("/collections/create", body).await;
+    app.ok("/collections/load", json!({"collectionName": "c"})).await;
+}
+
 fn row(id: i64, vector: [f32; 2]) -> Value {
     json!({"id": id, "vector": vector})
 }
@@ -411,19 +418,14 @@ async fn auto_id_collections_generate_large_increasing_keys_and_refuse_given_one
 #[tokio::test]
 async fn varchar_keys_nullable_fields_defaults_and_json_fields_render_as_milvus_does() {
     let app = spawn_app().await;
-    let schema = json!({
-        "collectionName": "c",
-        "schema": {"fields": [
-            {"fieldName": "pk", "dataType": "VarChar", "isPrimary": true, "elementTypeParams": {"max_length": 8}},
-            {"fieldName": "vector", "dataType": "FloatVector", "elementTypeParams": {"dim": 2}},
-            {"fieldName": "age", "dataType": "Int32", "nullable": true},
-            {"fieldName": "score", "dataType": "Float", "defaultValue": 0.5},
-            {"fieldName": "meta", "dataType": "JSON"}
-        ]},
-        "indexParams": [{"fieldName": "vector", "indexName": "vector", "metricType": "L2"}]
-    });
-    app.ok("/collections/create", schema).await;
-    app.ok("/collections/load", json!({"collectionName": "c"})).await;
+    let fields = json!([
+        {"fieldName": "pk", "dataType": "VarChar", "isPrimary": true, "elementTypeParams": {"max_length": 8}},
+        {"fieldName": "vector", "dataType": "FloatVector", "elementTypeParams": {"dim": 2}},
+        {"fieldName": "age", "dataType": "Int32", "nullable": true},
+        {"fieldName": "score", "dataType": "Float", "defaultValue": 0.5},
+        {"fieldName": "meta", "dataType": "JSON"}
+    ]);
+    create_loaded(&app, fields, json!([{"fieldName": "vector", "indexName": "vector", "metricType": "L2"}])).await;
     let rows = json!([{"pk": "a", "vector": [1.0, 0.0], "age": 3, "score": 0.1, "meta": {"k": 1}}, {"pk": "b", "vector": [0.0, 2.0], "meta": {}}]);
 
     let (_, inserted) = app.post("/entities/insert", json!({"collectionName": "c", "data": rows})).await;
@@ -483,17 +485,12 @@ async fn hybrid_search_merges_sub_searches_with_rrf() {
 #[tokio::test]
 async fn grouping_search_returns_the_best_hits_per_group() {
     let app = spawn_app().await;
-    let schema = json!({
-        "collectionName": "c",
-        "schema": {"fields": [
-            {"fieldName": "id", "dataType": "Int64", "isPrimary": true},
-            {"fieldName": "vector", "dataType": "FloatVector", "elementTypeParams": {"dim": 2}},
-            {"fieldName": "g", "dataType": "VarChar", "elementTypeParams": {"max_length": 8}}
-        ]},
-        "indexParams": [{"fieldName": "vector", "indexName": "vector", "metricType": "L2"}]
-    });
-    app.ok("/collections/create", schema).await;
-    app.ok("/collections/load", json!({"collectionName": "c"})).await;
+    let fields = json!([
+        {"fieldName": "id", "dataType": "Int64", "isPrimary": true},
+        {"fieldName": "vector", "dataType": "FloatVector", "elementTypeParams": {"dim": 2}},
+        {"fieldName": "g", "dataType": "VarChar", "elementTypeParams": {"max_length": 8}}
+    ]);
+    create_loaded(&app, fields, json!([{"fieldName": "vector", "indexName": "vector", "metricType": "L2"}])).await;
     let rows = json!([
         {"id": 1, "vector": [1.0, 0.0], "g": "x"}, {"id": 2, "vector": [1.0, 1.0], "g": "x"},
         {"id": 3, "vector": [0.0, 2.0], "g": "y"}
@@ -747,20 +744,20 @@ async fn a_partition_key_routes_rows_into_the_collections_partitions() {
 #[tokio::test]
 async fn binary_and_sparse_vectors_store_render_and_search() {
     let app = spawn_app().await;
-    let schema = json!({
-        "collectionName": "c",
-        "schema": {"fields": [
-            {"fieldName": "id", "dataType": "Int64", "isPrimary": true},
-            {"fieldName": "bits", "dataType": "BinaryVector", "elementTypeParams": {"dim": 16}},
-            {"fieldName": "sparse", "dataType": "SparseFloatVector"}
-        ]},
-        "indexParams": [
+    let fields = json!([
+        {"fieldName": "id", "dataType": "Int64", "isPrimary": true},
+        {"fieldName": "bits", "dataType": "BinaryVector", "elementTypeParams": {"dim": 16}},
+        {"fieldName": "sparse", "dataType": "SparseFloatVector"}
+    ]);
+    create_loaded(
+        &app,
+        fields,
+        json!([
             {"fieldName": "bits", "indexName": "bits", "indexType": "BIN_FLAT", "metricType": "HAMMING"},
             {"fieldName": "sparse", "indexName": "sparse", "indexType": "SPARSE_INVERTED_INDEX", "metricType": "IP"}
-        ]
-    });
-    app.ok("/collections/create", schema).await;
-    app.ok("/collections/load", json!({"collectionName": "c"})).await;
+        ]),
+    )
+    .await;
     let rows = json!([
         {"id": 1, "bits": [255, 0], "sparse": {"1": 0.5, "7": 1.0}},
         {"id": 2, "bits": [0, 0], "sparse": {"indices": [1], "values": [2.0]}}
@@ -781,17 +778,12 @@ async fn binary_and_sparse_vectors_store_render_and_search() {
 #[tokio::test]
 async fn weighted_hybrid_search_and_array_fields() {
     let app = spawn_app().await;
-    let schema = json!({
-        "collectionName": "c",
-        "schema": {"fields": [
-            {"fieldName": "id", "dataType": "Int64", "isPrimary": true},
-            {"fieldName": "vector", "dataType": "FloatVector", "elementTypeParams": {"dim": 2}},
-            {"fieldName": "tags", "dataType": "Array", "elementDataType": "Int64", "elementTypeParams": {"max_capacity": 4}}
-        ]},
-        "indexParams": [{"fieldName": "vector", "indexName": "vector", "metricType": "IP"}]
-    });
-    app.ok("/collections/create", schema).await;
-    app.ok("/collections/load", json!({"collectionName": "c"})).await;
+    let fields = json!([
+        {"fieldName": "id", "dataType": "Int64", "isPrimary": true},
+        {"fieldName": "vector", "dataType": "FloatVector", "elementTypeParams": {"dim": 2}},
+        {"fieldName": "tags", "dataType": "Array", "elementDataType": "Int64", "elementTypeParams": {"max_capacity": 4}}
+    ]);
+    create_loaded(&app, fields, json!([{"fieldName": "vector", "indexName": "vector", "metricType": "IP"}])).await;
     insert(
         &app,
         "",
