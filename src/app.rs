@@ -340,6 +340,7 @@ fn bind<R: MilvusRequest + CallTarget>(
         None => (String::new(), None),
     };
     let bound = decoded.map_err(Error::Binding).map(|mut request| {
+        request.read_headers(headers);
         let run_db = api::resolve_db(request.take_db_name(), headers);
         let run_db = (run_db != db.as_str()).then(|| run_db.into_owned());
         Bound { request, run_db, run }

@@ -140,9 +140,15 @@ async fn reset(State(app): State<Arc<AppState>>, body: Bytes) -> Answer {
     .await?
 }
 
-/// `GET /_mock/state`: the whole state in the fixture format.
-async fn get_state(State(app): State<Arc<AppState>>) -> Result<Response, ControlError> {
-    let body = blocking(move || fixtures::dump_json(&app.catalog)).await?;
+#[derive(Deserialize)]
+struct StateQuery {
+    rows: Option<bool>,
+}
+
+/// `GET /_mock/state[?rows=false]`: the whole state in the fixture format, rows included unless `rows=false`.
+async fn get_state(State(app): State<Arc<AppState>>, Query(q): Query<StateQuery>) -> Result<Response, ControlError> {
+    let rows = q.rows.unwrap_or(true);
+    let body = blocking(move || fixtures::dump_json_with(&app.catalog, rows)).await?;
     Ok(([(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 

@@ -29,6 +29,8 @@ pub enum Reply {
     Data(Value),
     /// `{"code":0,"data":...,"message":"..."}` (describe, get_load_state while loaded).
     DataWithMessage(Value, String),
+    /// `{"code":0,...}`: every other key given (`cost`, `data`, `topks`: the data plane's answers).
+    Body(serde_json::Map<String, Value>),
 }
 
 const JSON_CONTENT_TYPE: &str = "application/json; charset=utf-8";
@@ -45,6 +47,11 @@ impl Reply {
             Reply::RowCount(n) => json!({"code": code, "data": {"rowCount": n}}),
             Reply::Data(data) => json!({"code": code, "data": data}),
             Reply::DataWithMessage(data, message) => json!({"code": code, "data": data, "message": message}),
+            Reply::Body(keys) => {
+                let mut body = keys.clone();
+                body.insert("code".into(), code.into());
+                Value::Object(body)
+            }
         };
         to_go_json(&body)
     }

@@ -145,9 +145,21 @@ pub enum Error {
     /// 1602.
     AliasExists { db: String, alias: String, collection: String },
     /// 101: gRPC `GetLoadingProgress` of a collection that is not loaded (the collection's id).
-    CollectionNotLoaded { id: i64 },
+    ProgressCollectionNotLoaded { id: i64 },
     /// 202: gRPC `GetLoadingProgress` of a partition that is not loaded (the partition's id).
-    PartitionNotLoaded { id: i64 },
+    ProgressPartitionNotLoaded { id: i64 },
+    /// 101: a read (`action` is `search` or `query`) on a collection that is not loaded.
+    CollectionNotLoaded { action: &'static str, id: i64 },
+    /// 103: a read on a collection whose load is still in progress.
+    CollectionNotFullyLoaded { action: &'static str, id: i64 },
+    /// 201: a read naming partitions that are not loaded.
+    PartitionNotLoaded { action: &'static str, ids: Vec<i64> },
+    /// 1804: REST's row conversion (`fail to deal the insert data, error: <detail>`).
+    InsertData(String),
+    /// 1806: an `entities/get` id of the wrong type.
+    CheckPrimaryKey(String),
+    /// 1700: a field that the schema lacks (`groupingField`).
+    FieldNotFound { detail: String, field: String },
     /// 65535: any other plain Go error (`errors.New`, `fmt.Errorf`), with its text.
     Plain(String),
 }
@@ -161,6 +173,12 @@ pub enum Error {
 pub const UNEXPECTED: i64 = 65535;
 
 impl Error {
+    /// 1801 with `can only accept json format request, error: <m>`: what REST handlers answer for a body whose
+    /// shape their own checks refuse after binding (a vector field that is not there, a row that does not convert).
+    pub(crate) fn bad_json(m: impl Into<String>) -> Error {
+        Error::Binding(BindError::BadJson(m.into()))
+    }
+
     /// The `code` of the answer under `profile`.
     ///
     /// ```
@@ -184,14 +202,20 @@ impl Error {
             DatabaseLimit { .. } => 801,
             CollectionNotFound { .. } | CollectionNotFoundNoDb { .. } | CollectionNotFoundDescribe { .. } => 100,
             CollectionLimit { .. } => 102,
-            CollectionNotLoaded { .. } => 101,
-            PartitionNotLoaded { .. } => 202,
+            ProgressCollectionNotLoaded { .. } => 101,
+            ProgressPartitionNotLoaded { .. } => 202,
             AlterMmapLoaded { .. } | AlterIndexLoaded { .. } => 104,
             PartitionNotFound { .. } => 200,
             IndexNotFoundCollection { .. } | IndexNotFoundName { .. } => 700,
             AliasNotFound { .. } => 1600,
             AliasCollectionConflict { .. } => 1601,
             AliasExists { .. } => 1602,
+            CollectionNotLoaded { .. } => 101,
+            CollectionNotFullyLoaded { .. } => 103,
+            PartitionNotLoaded { .. } => 201,
+            InsertData(_) => 1804,
+            CheckPrimaryKey(_) => 1806,
+            FieldNotFound { .. } => 1700,
             DropDefaultPartition
             | PartitionKeyMode { .. }
             | LoadEmptyList
@@ -273,8 +297,8 @@ impl Error {
                  collection already loaded[collection={name}]"
             ),
             PartitionNotFound { name } => format!("partition not found[partition={name}]"),
-            CollectionNotLoaded { id } => format!("collection not loaded[collection={id}]"),
-            PartitionNotLoaded { id } => format!("partition not loaded[partition={id}]"),
+            ProgressCollectionNotLoaded { id } => format!("collection not loaded[collection={id}]"),
+            ProgressPartitionNotLoaded { id } => format!("partition not loaded[partition={id}]"),
             PartitionLimit { count, max, collection } => format!(
                 "partition number ({count}) exceeds max configuration ({max}), collection: {collection}{invalid_suffix}"
             ),
@@ -337,6 +361,19 @@ impl Error {
                     "{alias} is alias to another collection: {collection}: alias already exist[database={db}][alias={alias}]"
                 )
             }
+            CollectionNotLoaded { action, id } => format!("failed to {action}: collection not loaded[collection={id}]"),
+            CollectionNotFullyLoaded { action, id } => {
+                format!("failed to {action}: collection not fully loaded[collection={id}]")
+            }
+            PartitionNotLoaded { action, ids } => {
+                let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
+                format!("failed to {action}: partition not loaded[partition=[{}]]", ids.join(" "))
+            }
+            InsertData(detail) => format!("fail to deal the insert data, error: {detail}"),
+            CheckPrimaryKey(detail) => {
+                format!("please check the primary key and its' type can only in [int, string], error: {detail}")
+            }
+            FieldNotFound { detail, field } => format!("{detail}: field not found[field={field}]"),
             Plain(m) => m.clone(),
         }
     }

@@ -13,7 +13,8 @@
 //!
 //! A collection is the body of `collections/create` (quick setup with `dimension`, or `schema` + `indexParams`),
 //! plus `id`, `properties`, `partitions`, `aliases`, `loaded` (`true`, `false` or a list of partition names),
-//! `loadType` (`collection` or `partitions`, with a list) and `loadDurationMs`. It is created through the same code
+//! `loadType` (`collection` or `partitions`, with a list), `loadDurationMs` and `rows` (`{"<partition>": [row, ...]}`,
+//! each row as `entities/insert` takes it; they count as flushed). It is created through the same code
 //! as the REST call, so a fixture breaks the same rules a request would, and every problem is reported with the
 //! file and the place in it. Nothing is applied unless the whole set is valid.
 
@@ -285,6 +286,23 @@ fn apply_collection(catalog: &Catalog, db: &str, c: &Map<String, Value>) -> Resu
         }
         Some(_) => return Err(at("\"loaded\" must be true, false or a list of partition names".into())),
     }
+    apply_rows(catalog, db, &name, c.get("rows")).map_err(at)
+}
+
+/// `rows`: `{"<partition>": [row, ...]}`, each row as `entities/insert` takes it (or as a query renders it, which is
+/// what a dump writes). They count as flushed.
+fn apply_rows(catalog: &Catalog, db: &str, collection: &str, rows: Option<&Value>) -> Result<(), String> {
+    let Some(rows) = rows else { return Ok(()) };
+    let rows = rows.as_object().ok_or("\"rows\" must be an object: partition name -> list of rows")?;
+    for (partition, list) in rows {
+        if !list.is_array() {
+            return Err(format!("rows of {partition}: must be a list of rows"));
+        }
+        catalog
+            .restore_rows(db, collection, partition, &list.to_string())
+            .map_err(milvus(catalog))
+            .map_err(|e| format!("rows of {partition}: {e}"))?;
+    }
     Ok(())
 }
 
@@ -328,7 +346,7 @@ fn partition_entries(value: Option<&Value>) -> Result<Vec<(String, Option<i64>)>
 /// assert_eq!(state["databases"][0]["collections"][0]["collectionName"], "quick_setup");
 /// ```
 pub fn dump(catalog: &Catalog) -> Value {
-    let databases: Vec<Value> = catalog.snapshot().iter().map(dump_database).collect();
+    let databases: Vec<Value> = catalog.snapshot().iter().map(|db| dump_database(db, true)).collect();
     json!({"databases": databases})
 }
 
@@ -342,6 +360,19 @@ pub fn dump(catalog: &Catalog) -> Value {
 /// assert_eq!(bytes, milvus_mock::fixtures::dump(&catalog).to_string().into_bytes());
 /// ```
 pub fn dump_json(catalog: &Catalog) -> Vec<u8> {
+    dump_json_with(catalog, true)
+}
+
+/// [`dump_json`], with or without the rows (`GET /_mock/state?rows=false` leaves them out).
+///
+/// ```
+/// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+/// # catalog.quick_setup("default", "quick_setup", 2).unwrap();
+/// catalog.insert_rows("default", "quick_setup", "", vec![serde_json::json!({"id": 1, "vector": [1.0, 0.0]})]).unwrap();
+/// let without: serde_json::Value = serde_json::from_slice(&milvus_mock::fixtures::dump_json_with(&catalog, false)).unwrap();
+/// assert!(without["databases"][0]["collections"][0].get("rows").is_none());
+/// ```
+pub fn dump_json_with(catalog: &Catalog, rows: bool) -> Vec<u8> {
     let mut out = Vec::new();
     let write = |out: &mut Vec<u8>, value: &Value| serde_json::to_writer(out, value).expect("a Value serialises");
     out.extend_from_slice(b"{\"databases\":[");
@@ -355,7 +386,7 @@ pub fn dump_json(catalog: &Catalog) -> Vec<u8> {
             if j > 0 {
                 out.push(b',');
             }
-            write(&mut out, &dump_collection(db, c));
+            write(&mut out, &dump_collection(db, c, rows));
         }
         out.extend_from_slice(b"],\"id\":");
         write(&mut out, &json!(db.id));
@@ -379,8 +410,8 @@ fn string_map(pairs: &[(String, String)]) -> Value {
     Value::Object(pairs.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect())
 }
 
-fn dump_database(db: &Database) -> Value {
-    let collections: Vec<Value> = sorted_collections(db).into_iter().map(|c| dump_collection(db, c)).collect();
+fn dump_database(db: &Database, rows: bool) -> Value {
+    let collections: Vec<Value> = sorted_collections(db).into_iter().map(|c| dump_collection(db, c, rows)).collect();
     json!({"name": db.name, "id": db.id, "properties": string_map(&db.properties), "collections": collections})
 }
 
@@ -396,7 +427,7 @@ fn dump_function(f: &FunctionSpec) -> Value {
     })
 }
 
-fn dump_collection(db: &Database, c: &Collection) -> Value {
+fn dump_collection(db: &Database, c: &Collection, with_rows: bool) -> Value {
     let fields: Vec<Value> = c
         .spec
         .fields
@@ -464,6 +495,10 @@ fn dump_collection(db: &Database, c: &Collection) -> Value {
     });
     if let Some(d) = c.load_duration {
         out["loadDurationMs"] = json!(d.as_millis() as u64);
+    }
+    let rows = if with_rows { crate::rows::calls::dump_rows(c) } else { Vec::new() };
+    if !rows.is_empty() {
+        out["rows"] = Value::Object(rows.into_iter().map(|(p, r)| (p, Value::Array(r))).collect());
     }
     out
 }

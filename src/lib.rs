@@ -23,6 +23,8 @@ mod names;
 mod ops;
 // The data plane's pure parts, public for the benchmark and the fuzz targets, not part of the API.
 #[doc(hidden)]
+// The data plane's storage; public for `Key` and the row types `Catalog`'s row API uses.
+pub mod rows;
 pub mod search;
 mod server;
 mod state;

@@ -98,6 +98,9 @@ struct ServeArgs {
     /// Milliseconds a load takes to reach LoadStateLoaded, through LoadStateLoading (0: at once).
     #[arg(long, env = "MILVUS_MOCK_LOAD_DURATION", default_value_t = 0)]
     load_duration: u64,
+    /// get_stats counts live rows (inserted minus deleted) instead of Milvus's flushed rows.
+    #[arg(long, env = "MILVUS_MOCK_LIVE_ROW_COUNTS")]
+    live_row_counts: bool,
     /// Remove the /_mock control plane: only Milvus routes remain.
     #[arg(long, env = "MILVUS_MOCK_NO_CONTROL")]
     no_control: bool,
@@ -192,6 +195,7 @@ fn config(args: &ServeArgs) -> Result<Config, String> {
         profile,
         limits: Limits::default(),
         load_duration: Duration::from_millis(args.load_duration),
+        live_row_counts: args.live_row_counts,
         users,
         body_limit: args.body_limit,
         fixtures,

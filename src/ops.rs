@@ -109,6 +109,14 @@ operations! {
     DropAlias = "aliases/drop";
     DescribeAlias = "aliases/describe";
     ListAliases = "aliases/list";
+    FlushCollection = "collections/flush";
+    InsertEntities = "entities/insert";
+    UpsertEntities = "entities/upsert";
+    DeleteEntities = "entities/delete";
+    QueryEntities = "entities/query";
+    GetEntities = "entities/get";
+    SearchEntities = "entities/search";
+    HybridSearchEntities = "entities/hybrid_search";
 }
 
 impl Operation {
@@ -402,7 +410,7 @@ mod tests {
         for op in Operation::ALL {
             assert_eq!(Operation::from_name(op.name()), Some(*op));
         }
-        assert_eq!(Operation::ALL.len(), 38);
+        assert_eq!(Operation::ALL.len(), 46);
     }
 
     #[test]

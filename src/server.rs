@@ -403,6 +403,17 @@ impl MockMilvusBuilder {
         self
     }
 
+    /// Makes `get_stats` count live rows (inserted minus deleted, at once) instead of Milvus's flushed rows.
+    ///
+    /// ```
+    /// let milvus = milvus_mock::MockMilvus::builder().live_row_counts(true).start_blocking();
+    /// assert!(milvus.catalog().live_row_counts());
+    /// ```
+    pub fn live_row_counts(mut self, live: bool) -> Self {
+        self.config.live_row_counts = live;
+        self
+    }
+
     /// Other limits than Milvus's defaults.
     ///
     /// ```

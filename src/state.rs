@@ -28,6 +28,9 @@ pub struct Config {
     pub limits: Limits,
     /// How long a load takes to reach 100 % (zero: at once, the default).
     pub load_duration: Duration,
+    /// `get_stats` counts live rows (inserted minus deleted, at once) instead of Milvus's flushed rows
+    /// (`--live-row-counts`).
+    pub live_row_counts: bool,
     /// `Some` turns authentication on (`--auth`).
     pub users: Option<Users>,
     /// Largest accepted body; a larger one is answered with 1801 `http: request body too large`.
@@ -87,6 +90,7 @@ impl Default for Config {
             profile: Profile::default(),
             limits: Limits::default(),
             load_duration: Duration::ZERO,
+            live_row_counts: false,
             users: None,
             body_limit: DEFAULT_BODY_LIMIT,
             fixtures: Vec::new(),
@@ -124,6 +128,7 @@ impl AppState {
     /// ```
     pub fn new(config: Config) -> Result<Arc<Self>, FixtureError> {
         let catalog = Catalog::new(config.profile.clone(), config.limits.clone(), config.load_duration);
+        catalog.set_live_row_counts(config.live_row_counts);
         let seeded = fixtures::build(&catalog, &config.fixtures)?;
         catalog.replace_all(seeded);
         let journal = Journal::new(if config.control { config.journal_size } else { 0 });

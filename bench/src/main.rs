@@ -8,10 +8,12 @@
 //! Scenarios: `release` (mock vs baseline), `state` (release with 1 collection, 100,000 collections, 1,024
 //! partitions), `startup` (spawn the release binary, time to first 200, idle RSS), `rss` (RSS with 100,000
 //! collections), `mixed` (load/release/get_load_state/list/describe over 64 connections), `musl` (static musl
-//! binary vs glibc binary vs a baseline process), `journal` (hook for the request journal's cost), `all`, and
-//! `search` (the in-process exact search against faiss and numpy; not part of `all`, it needs Python).
+//! binary vs glibc binary vs a baseline process), `journal` (hook for the request journal's cost), `all`;
+//! `search` (the in-process exact search against faiss and numpy; not part of `all`, it needs Python) and `data`
+//! (REST insert and search, 1,000,000 rows in memory; not part of `all`).
 
 mod baseline;
+mod data;
 mod load;
 mod mock;
 mod procs;
@@ -31,8 +33,8 @@ use procs::Server;
 
 const RELEASE_PATH: &str = baseline::RELEASE_PATH;
 const MUSL_TARGET: &str = "x86_64-unknown-linux-musl";
-const SCENARIOS: [&str; 10] =
-    ["all", "release", "state", "startup", "rss", "mixed", "musl", "journal", "soak", "search"];
+const SCENARIOS: [&str; 11] =
+    ["all", "release", "state", "startup", "rss", "mixed", "musl", "journal", "soak", "search", "data"];
 
 #[derive(Debug, Parser)]
 #[command(about = "Benchmark of milvus-mock against a minimal axum baseline (issue 6)")]
@@ -292,6 +294,13 @@ fn main() {
     // Not part of `all`: it needs Python with faiss-cpu and numpy (a venv it creates from PyPI on first use).
     if cli.scenario == "search" {
         bench.search();
+    }
+    // Not part of `all`: it holds 1,000,000 rows (about 600 MiB).
+    if cli.scenario == "data" {
+        println!("data plane (issue 14), in process and over REST");
+        for (what, value, target, pass) in data::run(short) {
+            bench.check(&what, value, &target, pass);
+        }
     }
     bench.print_checks(started.elapsed());
     // A ratio below its target is reported, not fatal (a shared machine can be slow for a while); a failed request

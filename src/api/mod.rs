@@ -124,9 +124,11 @@ impl<T> Present for Option<T> {
 pub mod aliases;
 pub mod collections;
 pub mod databases;
+pub mod entities;
 pub mod indexes;
 pub mod partitions;
 pub mod render;
+pub mod search;
 
 #[cfg(test)]
 mod fast_path_tests;
@@ -373,5 +375,15 @@ pub fn routes<A: Adapter>(profile: &Profile) -> Vec<Route<A::Entry>> {
     all.add(DropAlias, drop_alias);
     all.add(DescribeAlias, describe_alias);
     all.add(ListAliases, list_aliases);
+    if profile.version >= crate::version::MilvusVersion::V2_6 {
+        all.add(FlushCollection, entities::flush_collection);
+    }
+    all.add(InsertEntities, entities::insert_entities);
+    all.add(UpsertEntities, entities::upsert_entities);
+    all.add(DeleteEntities, entities::delete_entities);
+    all.add(QueryEntities, entities::query_entities);
+    all.add(GetEntities, entities::get_entities);
+    all.add(SearchEntities, search::search_entities);
+    all.add(HybridSearchEntities, search::hybrid_search_entities);
     all.0
 }

@@ -277,7 +277,8 @@ impl Catalog {
         })
     }
 
-    /// `collections/get_stats`: no data plane yet, so 0 rows.
+    /// `collections/get_stats`: the flushed rows (contract part 2 §D.6), or the live rows with
+    /// [`Catalog::set_live_row_counts`].
     ///
     /// ```
     /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
@@ -286,7 +287,10 @@ impl Catalog {
     /// ```
     pub fn collection_row_count(&self, db: &str, name: &str) -> Result<i64> {
         self.validate_collection_name(name)?;
-        self.read(db, |d| lookup(d, name).map(|_| 0))
+        self.read(db, |d| {
+            let c = lookup(d, name)?;
+            Ok(self.stats_rows(c, &c.partitions.iter().map(|p| p.id).collect::<Vec<_>>()))
+        })
     }
 
     /// `collections/get_load_state` (contract §7.2): the load progress of the collection, or of some of its

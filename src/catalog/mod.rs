@@ -14,6 +14,7 @@
 
 mod aliases;
 mod collections;
+pub mod data;
 mod indexes;
 pub mod model;
 mod partitions;
@@ -27,6 +28,7 @@ use std::time::{Duration, Instant};
 use dashmap::DashMap;
 
 pub use collections::CollectionSetup;
+pub use data::{Lookup, QueryRequest, ReadTarget, WriteTarget};
 pub use indexes::IndexRequest;
 pub use model::*;
 pub use views::{
@@ -86,6 +88,8 @@ pub struct Catalog {
     admin: Mutex<()>,
     /// How long a load takes to reach 100 %, in milliseconds (zero: at once).
     load_duration_ms: AtomicU64,
+    /// `get_stats` counts live rows instead of flushed ones (`--live-row-counts`).
+    live_row_counts: std::sync::atomic::AtomicBool,
 }
 
 type Databases = DashMap<String, Database, BuildHasherDefault<NameHasher>>;
@@ -121,6 +125,7 @@ impl Catalog {
             generation: AtomicU64::new(0),
             admin: Mutex::new(()),
             load_duration_ms: AtomicU64::new(load_duration.as_millis() as u64),
+            live_row_counts: std::sync::atomic::AtomicBool::new(false),
         }
     }
 

@@ -482,6 +482,8 @@ pub struct Collection {
     pub load_duration: Option<Duration>,
     /// Partition name -> position in `partitions`, so lookups stay flat with 1,024 partitions.
     partition_positions: NameMap<usize>,
+    /// The rows, behind their own lock (see [`crate::rows`]); a clone of the collection shares them.
+    pub rows: crate::rows::RowsHandle,
 }
 
 impl Collection {
@@ -503,6 +505,7 @@ impl Collection {
             load_type: LoadType::NotLoaded,
             load_duration: None,
             partition_positions: NameMap::default(),
+            rows: crate::rows::RowsHandle::default(),
         };
         partitions.into_iter().for_each(|p| c.add_partition(p));
         c
@@ -524,7 +527,7 @@ impl Collection {
         self.partitions.push(partition);
     }
 
-    /// Removes the partition at `position`.
+    /// Removes the partition at `position`, and its rows.
     ///
     /// ```
     /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
@@ -534,6 +537,7 @@ impl Collection {
     /// ```
     pub fn remove_partition(&mut self, position: usize) -> Partition {
         let removed = self.partitions.remove(position);
+        self.rows.drop_partition(removed.id);
         self.partition_positions = self.partitions.iter().enumerate().map(|(i, p)| (p.name.clone(), i)).collect();
         removed
     }

@@ -122,7 +122,8 @@ impl Catalog {
         self.read(db, |d| Ok(lookup(d, collection)?.partitions.iter().map(|p| p.name.clone()).collect()))
     }
 
-    /// `partitions/get_stats`: 0 rows until there is a data plane.
+    /// `partitions/get_stats`: the partition's flushed rows (contract part 2 §D.6), or its live rows with
+    /// [`Catalog::set_live_row_counts`].
     ///
     /// ```
     /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
@@ -134,7 +135,7 @@ impl Catalog {
         self.read(db, |d| {
             let c = lookup(d, collection)?;
             self.find_partition(c, partition)
-                .map(|_| 0)
+                .map(|p| self.stats_rows(c, &[p.id]))
                 .ok_or_else(|| Error::PartitionNotFound { name: partition.to_string() })
         })
     }

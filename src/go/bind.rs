@@ -73,6 +73,9 @@ pub trait MilvusRequest: Sized {
     fn fast(_body: &[u8]) -> Option<Self> {
         None
     }
+
+    /// Reads what the request needs from the headers (the data plane's `Accept-Type-Allow-Int64`).
+    fn read_headers(&mut self, _headers: &axum::http::HeaderMap) {}
 }
 
 /// The bare struct name (`CollectionNameReq`), as the validator and type errors print it.

@@ -618,7 +618,13 @@ impl<'a> GoObject<'a> {
 
     /// A Go integer field of type `go_type` (`int32`, `int64`); `bits` bounds it.
     pub fn int(&mut self, key: &str, go_type: &str, bits: u32) -> i64 {
-        let mut out = 0;
+        self.int_or(key, go_type, bits, 0)
+    }
+
+    /// [`Self::int`] of a field the request's constructor set to `initial` before decoding (Milvus's defaults such
+    /// as `limit: 100`): a missing key or `null` keeps it.
+    pub fn int_or(&mut self, key: &str, go_type: &str, bits: u32, initial: i64) -> i64 {
+        let mut out = initial;
         for (at, v) in self.get(key) {
             match v {
                 Json::Null => {}

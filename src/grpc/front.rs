@@ -194,10 +194,10 @@ fn loading_progress(catalog: &Catalog, db: &str, r: &pb::GetLoadingProgressReque
     match catalog.get_load_state(db, &r.collection_name, partitions)? {
         LoadProgress::Percent(p) => Ok(p),
         LoadProgress::NotLoaded => {
-            Err(Error::CollectionNotLoaded { id: catalog.collection(db, &r.collection_name, |c| c.id)? })
+            Err(Error::ProgressCollectionNotLoaded { id: catalog.collection(db, &r.collection_name, |c| c.id)? })
         }
         LoadProgress::PartitionNotFound { name } => Err(Error::PartitionNotFound { name }),
-        LoadProgress::PartitionNotLoaded { id } => Err(Error::PartitionNotLoaded { id }),
+        LoadProgress::PartitionNotLoaded { id } => Err(Error::ProgressPartitionNotLoaded { id }),
     }
 }
 

@@ -23,6 +23,8 @@ mod control;
 mod control_state;
 mod databases;
 mod embedding;
+mod entities;
+mod entities_concurrency;
 mod indexes;
 mod load_state;
 mod numbers;

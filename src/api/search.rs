@@ -1,0 +1,435 @@
+//! `entities/search` and `entities/hybrid_search` (contract part 2 §C.7, §C.8, §E): the request bodies, the checks
+//! in Milvus's order (consistency level, the collection, REST's conversion of the query vectors, partitions,
+//! `limit`/`offset`, range parameters, filter, output and grouping fields, then the load state), and the answer:
+//! every query vector's hits concatenated in `data`, each with `id` and `distance`, and `topks` from 2.6 on.
+
+use axum::http::HeaderMap;
+use serde_json::{Map, Value};
+
+use super::CallTarget;
+use super::entities::{MAX_WINDOW, int64_as_number, with_cost};
+use crate::catalog::{Catalog, ConsistencyLevel, DataType, Field, Lookup, ReadTarget};
+use crate::envelope::Reply;
+use crate::error::{Error, Result};
+use crate::go::bind::MilvusRequest;
+use crate::go::json::{GoObject, Required};
+use crate::rows::column::dim_of;
+use crate::rows::predicate::Predicate;
+use crate::rows::render::{Output, f32_json};
+use crate::rows::vector_search::{self, RowHit, Search};
+use crate::rows::{Key, Rows};
+use crate::search::{
+    GroupParams, Metric, QueryVector, Range, Scored, SparseVector, SubSearch, rerank_rrf, rerank_weighted,
+};
+use crate::version::MilvusVersion;
+
+/// One search's own fields: all of `SearchReqV2`'s that a hybrid sub-search also has.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SearchPart {
+    pub data: Option<Value>,
+    pub anns_field: String,
+    pub filter: String,
+    pub limit: i64,
+    pub offset: i64,
+    pub search_params: Option<Map<String, Value>>,
+    pub expr_params: Option<Map<String, Value>>,
+}
+
+impl SearchPart {
+    fn read(o: &mut GoObject<'_>, default_limit: i64, params_key: &str) -> Self {
+        Self {
+            data: o.any("data"),
+            anns_field: o.string("annsField"),
+            filter: o.string("filter"),
+            limit: o.int_or("limit", "int", 64, default_limit),
+            offset: o.int("offset", "int", 64),
+            search_params: o.map(params_key),
+            expr_params: o.map("exprParams"),
+        }
+    }
+}
+
+/// `SearchReqV2`.
+#[derive(Debug, PartialEq)]
+pub struct SearchReq {
+    pub db_name: String,
+    pub collection_name: String,
+    pub search: SearchPart,
+    pub partition_names: Vec<String>,
+    pub output_fields: Vec<String>,
+    pub grouping: Grouping,
+    pub consistency_level: String,
+    pub int64_as_number: bool,
+}
+
+/// `groupingField`, `groupSize`, `strictGroupSize`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Grouping {
+    pub field: String,
+    pub size: i64,
+    pub strict: bool,
+}
+
+impl Grouping {
+    fn read(o: &mut GoObject<'_>) -> Self {
+        Self {
+            field: o.string("groupingField"),
+            size: o.int("groupSize", "int", 64),
+            strict: o.bool("strictGroupSize"),
+        }
+    }
+}
+
+impl MilvusRequest for SearchReq {
+    const GO_TYPE: &'static str = "httpserver.SearchReqV2";
+
+    fn read(o: &mut GoObject<'_>) -> Self {
+        Self {
+            db_name: o.string("dbName"),
+            collection_name: o.string("collectionName"),
+            search: SearchPart::read(o, 100, "searchParams"),
+            partition_names: o.strings("partitionNames").unwrap_or_default(),
+            output_fields: o.strings("outputFields").unwrap_or_default(),
+            grouping: Grouping::read(o),
+            consistency_level: o.string("consistencyLevel"),
+            int64_as_number: true,
+        }
+    }
+
+    fn required(&self, r: &mut Required) {
+        r.check("SearchReqV2", "CollectionName", !self.collection_name.is_empty());
+        r.check("SearchReqV2", "Data", self.search.data.is_some());
+    }
+
+    fn take_db_name(&mut self) -> String {
+        std::mem::take(&mut self.db_name)
+    }
+
+    fn read_headers(&mut self, headers: &HeaderMap) {
+        self.int64_as_number = int64_as_number(headers);
+    }
+}
+
+impl CallTarget for SearchReq {
+    fn target(&self) -> Option<(&str, &str)> {
+        Some((&self.db_name, &self.collection_name))
+    }
+}
+
+/// `HybridSearchReq`.
+#[derive(Debug, PartialEq)]
+pub struct HybridReq {
+    pub db_name: String,
+    pub collection_name: String,
+    pub searches: Vec<SearchPart>,
+    pub strategy: String,
+    pub rerank_params: Map<String, Value>,
+    pub limit: i64,
+    pub partition_names: Vec<String>,
+    pub output_fields: Vec<String>,
+    pub consistency_level: String,
+    pub int64_as_number: bool,
+}
+
+impl MilvusRequest for HybridReq {
+    const GO_TYPE: &'static str = "httpserver.HybridSearchReq";
+
+    fn read(o: &mut GoObject<'_>) -> Self {
+        let searches = o
+            .objects("search", "[]httpserver.SubSearchReq", "SubSearchReq", |o| SearchPart::read(o, 0, "params"))
+            .unwrap_or_default();
+        let rerank = o.object("rerank", "httpserver.Rand", "Rand", |o| {
+            (o.string("strategy"), o.map("params").unwrap_or_default())
+        });
+        let (strategy, rerank_params) = rerank.unwrap_or_default();
+        Self {
+            db_name: o.string("dbName"),
+            collection_name: o.string("collectionName"),
+            searches,
+            strategy,
+            rerank_params,
+            limit: o.int_or("limit", "int", 64, 100),
+            partition_names: o.strings("partitionNames").unwrap_or_default(),
+            output_fields: o.strings("outputFields").unwrap_or_default(),
+            consistency_level: o.string("consistencyLevel"),
+            int64_as_number: true,
+        }
+    }
+
+    fn required(&self, r: &mut Required) {
+        r.check("HybridSearchReq", "CollectionName", !self.collection_name.is_empty());
+    }
+
+    fn take_db_name(&mut self) -> String {
+        std::mem::take(&mut self.db_name)
+    }
+
+    fn read_headers(&mut self, headers: &HeaderMap) {
+        self.int64_as_number = int64_as_number(headers);
+    }
+}
+
+impl CallTarget for HybridReq {
+    fn target(&self) -> Option<(&str, &str)> {
+        Some((&self.db_name, &self.collection_name))
+    }
+}
+
+/// `convertConsistencyLevel`: empty is the collection's own; otherwise an exact enum name (1100).
+fn check_consistency(level: &str) -> Result<()> {
+    if level.is_empty() || ConsistencyLevel::parse(level).is_some() {
+        return Ok(());
+    }
+    Err(Error::InvalidParameter(format!(
+        "consistencyLevel can only be [Strong, Session, Bounded, Eventually, Customized], default: Bounded, err:parameter:'{level}' is incorrect, please check it: invalid parameter"
+    )))
+}
+
+/// The vector field searched: `annsField`, or the only vector field (1801 otherwise).
+fn vector_field<'a>(target: &'a ReadTarget, anns_field: &str) -> Result<(usize, &'a Field)> {
+    let mut vectors = target.spec.fields.iter().enumerate().filter(|(_, f)| f.is_vector());
+    if !anns_field.is_empty() {
+        return vectors
+            .find(|(_, f)| f.name == anns_field)
+            .ok_or_else(|| Error::bad_json(format!("cannot find a vector field named: {anns_field}")));
+    }
+    let all: Vec<(usize, &Field)> = vectors.collect();
+    match all.as_slice() {
+        [one] => Ok(*one),
+        [a, b, ..] => Err(Error::bad_json(format!(
+            "search without annsField, but already found multiple vector fields: [{}, {},,,]",
+            a.1.name, b.1.name
+        ))),
+        [] => Err(Error::bad_json("cannot find a vector field")),
+    }
+}
+
+/// REST's conversion of `data` into query vectors for the field's type (1801 on a wrong size or type).
+fn query_vectors(field: &Field, data: &Value) -> Result<Vec<QueryVector>> {
+    let items = match data {
+        Value::Array(items) => items,
+        other => {
+            return Err(Error::bad_json(format!(
+                "json: cannot unmarshal {} into Go struct field SearchReqV2.data of type []interface {{}}",
+                match other {
+                    Value::Object(_) => "object",
+                    Value::String(_) => "string",
+                    Value::Bool(_) => "bool",
+                    _ => "number",
+                }
+            )));
+        }
+    };
+    let dim = dim_of(field);
+    items.iter().map(|item| query_vector(field, dim, item)).collect()
+}
+
+fn query_vector(field: &Field, dim: usize, item: &Value) -> Result<QueryVector> {
+    let wrong = |n: usize| {
+        Error::bad_json(format!(
+            "dimension: {dim}, but length of []float: {n}: invalid parameter[expected={}][actual={item}]",
+            field.data_type
+        ))
+    };
+    match field.data_type {
+        DataType::BinaryVector => {
+            let bytes: Vec<u8> = serde_json::from_value(item.clone()).map_err(|_| wrong(0))?;
+            if bytes.len() * 8 != dim {
+                return Err(wrong(bytes.len()));
+            }
+            Ok(QueryVector::Binary(bytes))
+        }
+        DataType::SparseFloatVector => {
+            let object = item.as_object().ok_or_else(|| wrong(0))?;
+            let pairs: Option<Vec<(u32, f32)>> =
+                object.iter().map(|(k, v)| Some((k.parse().ok()?, v.as_f64()? as f32))).collect();
+            let (indices, values) = pairs.ok_or_else(|| wrong(0))?.into_iter().unzip();
+            Ok(QueryVector::Sparse(SparseVector::new(indices, values)))
+        }
+        _ => {
+            let floats: Vec<f32> = match item {
+                Value::Array(xs) => xs.iter().map(|x| x.as_f64().map(|f| f as f32)).collect::<Option<_>>(),
+                _ => None,
+            }
+            .ok_or_else(|| wrong(item.as_array().map_or(0, Vec::len)))?;
+            if floats.len() != dim {
+                return Err(wrong(floats.len()));
+            }
+            Ok(QueryVector::Float(floats))
+        }
+    }
+}
+
+/// The proxy's `topk` and `offset+topk` checks (65535 in 2.6, 1100 where parameter errors are wrapped).
+fn check_window(catalog: &Catalog, limit: i64, offset: i64) -> Result<()> {
+    let fail = |text: String| {
+        if catalog.profile().parameter_invalid_errors {
+            Error::InvalidParameter(format!("{text}: invalid parameter"))
+        } else {
+            Error::Plain(text)
+        }
+    };
+    if !(1..=MAX_WINDOW).contains(&limit) {
+        return Err(fail(format!(
+            "topk [{limit}] is invalid, it should be in range [1, {MAX_WINDOW}], but got {limit}"
+        )));
+    }
+    let window = limit + offset.max(0);
+    if window > MAX_WINDOW {
+        return Err(fail(format!(
+            "offset+topk [{window}] is invalid, it should be in range [1, {MAX_WINDOW}], but got {window}"
+        )));
+    }
+    Ok(())
+}
+
+/// `radius` and `range_filter` from the search params (flat or under `params`).
+fn range_of(metric: Metric, params: Option<&Map<String, Value>>) -> Result<Option<Range>> {
+    let Some(params) = params else { return Ok(None) };
+    let nested = params.get("params").and_then(Value::as_object);
+    let get = |key: &str| nested.and_then(|n| n.get(key)).or_else(|| params.get(key)).and_then(Value::as_f64);
+    let Some(radius) = get("radius") else { return Ok(None) };
+    Range::new(metric, radius as f32, get("range_filter").map(|f| f as f32))
+        .map(Some)
+        .map_err(|e| Error::InvalidParameter(format!("{e}: invalid parameter")))
+}
+
+/// A search part checked and turned into a [`Search`] with its filter.
+fn prepare(
+    catalog: &Catalog,
+    target: &ReadTarget,
+    part: &SearchPart,
+    grouping: &Grouping,
+) -> Result<(Search, Predicate)> {
+    let (position, field) = vector_field(target, &part.anns_field)?;
+    let queries = query_vectors(field, part.data.as_ref().unwrap_or(&Value::Null))?;
+    target.check_partitions()?;
+    check_window(catalog, part.limit, part.offset)?;
+    let metric = Metric::parse(target.metric(&field.name)).unwrap_or(Metric::Cosine);
+    let range = range_of(metric, part.search_params.as_ref())?;
+    let predicate = Predicate::compile(&part.filter, part.expr_params.as_ref(), &target.spec)?;
+    let grouping = if grouping.field.is_empty() {
+        None
+    } else {
+        let at = target.spec.fields.iter().position(|f| f.name == grouping.field).ok_or_else(|| {
+            Error::FieldNotFound { detail: "groupBy field not found in schema".into(), field: grouping.field.clone() }
+        })?;
+        let params = GroupParams {
+            limit: part.limit as usize,
+            offset: part.offset.max(0) as usize,
+            group_size: grouping.size.max(1) as usize,
+            strict: grouping.strict,
+        };
+        Some((at, params))
+    };
+    let search = Search {
+        field: position,
+        metric,
+        queries,
+        limit: part.limit as usize,
+        offset: part.offset.max(0) as usize,
+        range,
+        grouping,
+    };
+    Ok((search, predicate))
+}
+
+/// The search output fields (none by default: only `id` and `distance`).
+fn output_of(target: &ReadTarget, names: &[String], as_number: bool) -> Result<Output> {
+    Output::resolve(&target.spec, names, false, as_number)
+        .map_err(|e| Error::Plain(format!("parse output field name failed: {}", e.0)))
+}
+
+/// One hit as REST shows it: the output fields, `id` (whatever the pk is called) and `distance`.
+fn hit_json(rows: &Rows, target: &ReadTarget, output: &Output, hit: &RowHit, distance: f32) -> Value {
+    let part = &rows.partitions[hit.part];
+    let mut object = output.row(&target.spec, part, hit.row);
+    object.insert("id".into(), output.key(&part.key(hit.row)));
+    object.insert("distance".into(), f32_json(distance));
+    Value::Object(object)
+}
+
+/// `{"code":0,"cost":0,"data":[...],"topks":[...]}`; no `topks` before 2.6, nor when nothing was found.
+fn answer(catalog: &Catalog, data: Vec<Value>, topks: Vec<usize>) -> Reply {
+    let with_topks = catalog.profile().version >= MilvusVersion::V2_6 && !data.is_empty();
+    let topks = with_topks.then(|| ("topks", Value::from(topks)));
+    with_cost(Value::Array(data), topks)
+}
+
+pub fn search_entities(catalog: &Catalog, db: &str, req: SearchReq) -> Result<Reply> {
+    check_consistency(&req.consistency_level)?;
+    let target = catalog.read_target(db, &req.collection_name, &req.partition_names, "search", Lookup::Describe)?;
+    let (search, predicate) = prepare(catalog, &target, &req.search, &req.grouping)?;
+    let output = output_of(&target, &req.output_fields, req.int64_as_number)?;
+    target.check_loaded()?;
+    let rows = target.rows.read();
+    let per_query = vector_search::run(&rows, &target, &predicate, &search);
+    let topks: Vec<usize> = per_query.iter().map(Vec::len).collect();
+    let data = per_query.iter().flatten().map(|hit| hit_json(&rows, &target, &output, hit, hit.distance)).collect();
+    Ok(answer(catalog, data, topks))
+}
+
+pub fn hybrid_search_entities(catalog: &Catalog, db: &str, req: HybridReq) -> Result<Reply> {
+    check_consistency(&req.consistency_level)?;
+    let target = catalog.read_target(db, &req.collection_name, &req.partition_names, "search", Lookup::Describe)?;
+    let mut prepared = Vec::with_capacity(req.searches.len());
+    for part in &req.searches {
+        let mut part = part.clone();
+        if part.limit == 0 {
+            part.limit = req.limit;
+        }
+        prepared.push(prepare(catalog, &target, &part, &Grouping::default())?);
+    }
+    target.check_partitions()?;
+    check_window(catalog, req.limit, 0)?;
+    let output = output_of(&target, &req.output_fields, req.int64_as_number)?;
+    target.check_loaded()?;
+    let rows = target.rows.read();
+    // Each sub-search's hits (first query vector), keyed by primary key.
+    let mut places: std::collections::HashMap<Key, RowHit> = std::collections::HashMap::new();
+    let subs: Vec<SubSearch<Key>> = prepared
+        .iter()
+        .map(|(search, predicate)| {
+            let hits = vector_search::run(&rows, &target, predicate, search).into_iter().next().unwrap_or_default();
+            let scored = hits
+                .iter()
+                .map(|hit| {
+                    let key = rows.partitions[hit.part].key(hit.row);
+                    places.entry(key.clone()).or_insert(*hit);
+                    Scored { key, score: hit.distance }
+                })
+                .collect();
+            SubSearch { metric: search.metric, hits: scored }
+        })
+        .collect();
+    let merged = rerank(&req, &subs)?;
+    let data: Vec<Value> = merged
+        .iter()
+        .filter_map(|s| places.get(&s.key).map(|hit| hit_json(&rows, &target, &output, hit, s.score)))
+        .collect();
+    let topks = vec![data.len()];
+    Ok(answer(catalog, data, topks))
+}
+
+/// `rrf` (`k`, default 60) or `weighted` (`weights`, `norm_score`) over the sub-searches.
+fn rerank(req: &HybridReq, subs: &[SubSearch<Key>]) -> Result<Vec<Scored<Key>>> {
+    let limit = req.limit.max(0) as usize;
+    let invalid = |e: crate::search::RerankError| Error::InvalidParameter(e.to_string());
+    match req.strategy.as_str() {
+        "weighted" => {
+            let weights: Vec<f32> = req
+                .rerank_params
+                .get("weights")
+                .and_then(Value::as_array)
+                .map(|ws| ws.iter().filter_map(Value::as_f64).map(|w| w as f32).collect())
+                .unwrap_or_default();
+            let norm = req.rerank_params.get("norm_score").and_then(Value::as_bool).unwrap_or(false);
+            rerank_weighted(subs, &weights, norm, limit, 0).map_err(invalid)
+        }
+        "rrf" | "" => {
+            let k = req.rerank_params.get("k").and_then(Value::as_f64).unwrap_or(60.0);
+            rerank_rrf(subs, k, limit, 0).map_err(invalid)
+        }
+        other => Err(Error::InvalidParameter(format!("unsupported rerank strategy: {other}: invalid parameter"))),
+    }
+}
