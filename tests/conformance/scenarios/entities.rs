@@ -1,0 +1,586 @@
+//! The data plane (contract part 2 §C, §D, §E): insert, upsert, delete, query, get and search on small collections
+//! whose answers can be computed by hand, and the load-gating story of §D (what a released partition does to reads).
+//!
+//! Portable to a real Milvus: every collection is created with `consistencyLevel: "Strong"` (query and get have no
+//! consistency key of their own and use the collection's, §C.9) and every search passes `"Strong"` as well, so a
+//! row written is seen by the next read. Loads are polled (`wait_loaded`). Row order in query and get is engine
+//! order (§C.5 leaves it unconfirmed), so those rows are compared sorted by primary key; search hits are compared
+//! in order, with vectors chosen so that no two hits tie. Distances of integer vectors are exact in float32 and
+//! compared exactly (L2 is squared, §E.1; Go prints `2`, not `2.0`); a COSINE value that is not exact is compared
+//! within 1e-6. Generated autoID values are learnt from the insert answer. `cost` is 0 in open-source Milvus
+//! (§C.3) and is asserted.
+
+use serde_json::{Value, json};
+
+use crate::harness::{Scn, Step, diff};
+
+// ---- request and answer helpers ----
+
+/// `body` with `collectionName` set.
+fn on(c: &str, mut body: Value) -> Value {
+    body["collectionName"] = json!(c);
+    body
+}
+
+/// A search body on `c`: query vectors, `Strong` consistency, plus `extra` keys.
+fn search(c: &str, data: Value, extra: Value) -> Value {
+    let mut body = on(c, json!({"data": data, "consistencyLevel": "Strong"}));
+    if let Value::Object(extra) = extra {
+        body.as_object_mut().expect("an object").extend(extra);
+    }
+    body
+}
+
+/// A custom schema collection: `id` Int64 (or `pk` VarChar) primary key, `vector` of dimension 4 indexed with
+/// `metric`, Strong consistency; created, indexed and loaded.
+fn schema(c: &str, fields: Value, auto_id: bool, dynamic: bool, metric: &str) -> Value {
+    json!({
+        "collectionName": c,
+        "schema": {"autoID": auto_id, "enableDynamicField": dynamic, "fields": fields},
+        "indexParams": [{"fieldName": "vector", "indexName": "vector", "metricType": metric}],
+        "params": {"consistencyLevel": "Strong"}
+    })
+}
+
+fn vector_field() -> Value {
+    json!({"fieldName": "vector", "dataType": "FloatVector", "elementTypeParams": {"dim": "4"}})
+}
+
+/// Creates `body` (which must succeed) and waits for the load it starts.
+async fn create_loaded(s: &Scn, c: &str, body: Value) -> Step {
+    s.arrange("collections/create", body).await?;
+    s.wait_loaded("default", c, &[]).await
+}
+
+/// Search success (2.6: with `topks`, §C.8).
+fn hits(s: &Scn, data: Value, topks: &[usize]) -> Value {
+    let mut body = json!({"code": s.success_code(), "cost": 0, "data": data});
+    if s.version() >= crate::harness::Version::V2_6 {
+        body["topks"] = json!(topks);
+    }
+    body
+}
+
+/// Query/get success with rows in the given order.
+fn rows(s: &Scn, data: Value) -> Value {
+    json!({"code": s.success_code(), "cost": 0, "data": data})
+}
+
+fn count(s: &Scn, n: u64) -> Value {
+    rows(s, json!([{"count(*)": n}]))
+}
+
+/// A judge for query/get answers whose row order is unspecified: the rows of `expected` sorted by `key`.
+fn rows_by(s: &Scn, key: &'static str, expected: Value) -> impl FnOnce(&Value) -> Result<(), String> {
+    let sort = move |v: &Value| {
+        let mut v = v.clone();
+        if let Some(rows) = v["data"].as_array_mut() {
+            rows.sort_by_key(|r| r[key].to_string());
+        }
+        v
+    };
+    let expected = sort(&rows(s, expected));
+    move |actual: &Value| {
+        diff(&expected, &sort(actual), "$")
+            .map_or(Ok(()), |at| Err(format!("{at} (rows sorted by {key}): expected {expected}")))
+    }
+}
+
+/// A judge for `201 ... partition not loaded ...`: only the code and that substring are reliable (§D.4 step 3).
+fn partition_not_loaded(v: &Value) -> Result<(), String> {
+    let keys: Vec<&String> = v.as_object().map(|o| o.keys().collect()).unwrap_or_default();
+    let message = v["message"].as_str().unwrap_or_default();
+    if v["code"] == json!(201) && keys == ["code", "message"] && message.contains("partition not loaded") {
+        Ok(())
+    } else {
+        Err("expected {\"code\":201,\"message\":\"...partition not loaded...\"}".into())
+    }
+}
+
+/// A judge for an error whose code is known and whose text is only known to contain `part` (§D.3: derived).
+fn error_containing(code: i64, part: &'static str) -> impl FnOnce(&Value) -> Result<(), String> {
+    move |v: &Value| {
+        let keys: Vec<&String> = v.as_object().map(|o| o.keys().collect()).unwrap_or_default();
+        let message = v["message"].as_str().unwrap_or_default();
+        if v["code"] == json!(code) && keys == ["code", "message"] && message.contains(part) {
+            Ok(())
+        } else {
+            Err(format!("expected code {code} and a message containing {part:?}"))
+        }
+    }
+}
+
+/// Like [`diff`], but a number with a fraction in `expected` matches within 1e-6 (float32 rounding of COSINE).
+fn approx_diff(expected: &Value, actual: &Value, at: &str) -> Option<String> {
+    match (expected, actual) {
+        (Value::Number(e), Value::Number(a)) if !e.is_i64() && !e.is_u64() => {
+            let (e, a) = (e.as_f64().unwrap_or(f64::NAN), a.as_f64().unwrap_or(f64::NAN));
+            ((e - a).abs() > 1e-6).then(|| format!("at {at}: {a} instead of {e} (±1e-6)"))
+        }
+        (Value::Object(e), Value::Object(a)) if e.len() == a.len() && e.keys().all(|k| a.contains_key(k)) => {
+            e.iter().find_map(|(k, v)| approx_diff(v, &a[k], &format!("{at}.{k}")))
+        }
+        (Value::Array(e), Value::Array(a)) if e.len() == a.len() => {
+            e.iter().zip(a).enumerate().find_map(|(i, (e, a))| approx_diff(e, a, &format!("{at}[{i}]")))
+        }
+        _ => diff(expected, actual, at),
+    }
+}
+
+/// The collection's numeric id, which the 101 texts carry (§D.4 step 2).
+async fn collection_id(s: &Scn, c: &str) -> Step<i64> {
+    let resp = s.post("collections/describe", &json!({"collectionName": c})).await?;
+    resp.json
+        .as_ref()
+        .and_then(|v| v["data"]["collectionID"].as_i64())
+        .ok_or_else(|| crate::harness::Abort(format!("describe {c}: no collectionID in {}", resp.describe())))
+}
+
+// ---- scenarios ----
+
+/// Int64 primary key, L2, a dynamic field: insert, flushed counts, query (filter, outputFields, `*`, count),
+/// get, search (exact squared L2, limit, offset, filter, nq > 1), the Int64 header, delete by ids and by filter,
+/// upsert (§C.3-C.8, §D.6, §E.1, §E.2).
+pub async fn int64_rows(s: Scn) -> Step {
+    let c = s.collection();
+    let fields = json!([
+        {"fieldName": "id", "dataType": "Int64", "isPrimary": true},
+        vector_field(),
+        {"fieldName": "color", "dataType": "VarChar", "elementTypeParams": {"max_length": "16"}},
+        {"fieldName": "n", "dataType": "Int64"}
+    ]);
+    create_loaded(&s, &c, schema(&c, fields, false, true, "L2")).await?;
+    let coll = json!({"collectionName": c});
+    let data = json!([
+        {"id": 1, "vector": [0, 0, 0, 0], "color": "red", "n": 1},
+        {"id": 2, "vector": [1, 0, 0, 0], "color": "blue", "n": 2},
+        {"id": 3, "vector": [0, 3, 0, 0], "color": "red", "n": 3},
+        {"id": 4, "vector": [1, 1, 2, 0], "color": "green", "n": 4, "tag": "x"},
+        {"id": 5, "vector": [1, 1, 0, 0], "color": "blue", "n": 5}
+    ]);
+    s.check(
+        "entities/insert",
+        on(&c, json!({"data": data})),
+        json!({"code": s.success_code(), "cost": 0, "data": {"insertCount": 5, "insertIds": [1, 2, 3, 4, 5]}}),
+    )
+    .await?;
+
+    // Row counts come from flushed segments only (§D.6).
+    s.check("collections/get_stats", coll.clone(), s.data(json!({"rowCount": 0}))).await?;
+    s.check("collections/flush", coll.clone(), s.ok()).await?;
+    s.check("collections/get_stats", coll.clone(), s.data(json!({"rowCount": 5}))).await?;
+
+    // Query: count, filter + outputFields (the pk is always added), `*` with the dynamic key at the top level.
+    s.check("entities/query", on(&c, json!({"outputFields": ["count(*)"]})), count(&s, 5)).await?;
+    s.check("entities/query", on(&c, json!({"filter": "n > 2", "outputFields": ["count(*)"]})), count(&s, 3)).await?;
+    let red_or_big = json!([{"color": "red", "id": 3}, {"color": "green", "id": 4}, {"color": "blue", "id": 5}]);
+    s.check_with(
+        "entities/query",
+        on(&c, json!({"filter": "n > 2", "outputFields": ["color"]})),
+        rows_by(&s, "id", red_or_big),
+    )
+    .await?;
+    let row4 = json!([{"color": "green", "id": 4, "n": 4, "tag": "x", "vector": [1, 1, 2, 0]}]);
+    s.check("entities/query", on(&c, json!({"filter": "id == 4", "outputFields": ["*"]})), rows(&s, row4.clone()))
+        .await?;
+    s.check("entities/query", on(&c, json!({"filter": "id == 4"})), rows(&s, row4)).await?;
+    s.check(
+        "entities/query",
+        on(&c, json!({"filter": "tag == \"x\"", "outputFields": ["tag"]})),
+        rows(&s, json!([{"id": 4, "tag": "x"}])),
+    )
+    .await?;
+    s.check("entities/query", on(&c, json!({"filter": "n > 100"})), rows(&s, json!([]))).await?;
+    // Query with a limit: how many rows, whichever they are.
+    s.check_with("entities/query", on(&c, json!({"filter": "n > 0", "limit": 2, "outputFields": ["n"]})), |v| {
+        let n = v["data"].as_array().map_or(0, Vec::len);
+        if v["code"] == json!(0) && n == 2 { Ok(()) } else { Err("expected code 0 and 2 rows".into()) }
+    })
+    .await?;
+
+    // Get: scalar or list ids, unknown ids give [] (§C.5).
+    let blues = json!([{"color": "blue", "id": 2}, {"color": "blue", "id": 5}]);
+    s.check_with("entities/get", on(&c, json!({"id": [2, 5], "outputFields": ["color"]})), rows_by(&s, "id", blues))
+        .await?;
+    s.check("entities/get", on(&c, json!({"id": 2, "outputFields": ["n"]})), rows(&s, json!([{"id": 2, "n": 2}])))
+        .await?;
+    s.check("entities/get", on(&c, json!({"id": "3", "outputFields": ["n"]})), rows(&s, json!([{"id": 3, "n": 3}])))
+        .await?;
+    s.check("entities/get", on(&c, json!({"id": [999]})), rows(&s, json!([]))).await?;
+
+    // Search, L2 squared (§E.1). From [1,1,0,0]: 5 -> 0, 2 -> 1, 1 -> 2, 4 -> 4, 3 -> 5.
+    // From [0,0,0,0]: 1 -> 0, 2 -> 1, 5 -> 2, 4 -> 6, 3 -> 9.
+    let (q1, q0) = (json!([1, 1, 0, 0]), json!([0, 0, 0, 0]));
+    let all_from_q1 = json!([
+        {"distance": 0, "id": 5}, {"distance": 1, "id": 2}, {"distance": 2, "id": 1},
+        {"distance": 4, "id": 4}, {"distance": 5, "id": 3}
+    ]);
+    s.check("entities/search", search(&c, json!([q1]), json!({})), hits(&s, all_from_q1, &[5])).await?;
+    s.check(
+        "entities/search",
+        search(&c, json!([q1]), json!({"limit": 2, "offset": 1})),
+        hits(&s, json!([{"distance": 1, "id": 2}, {"distance": 2, "id": 1}]), &[2]),
+    )
+    .await?;
+    // nq = 2: the hits of each query vector, concatenated (§C.8).
+    let two = json!([
+        {"distance": 0, "id": 5}, {"distance": 1, "id": 2}, {"distance": 2, "id": 1},
+        {"distance": 0, "id": 1}, {"distance": 1, "id": 2}, {"distance": 2, "id": 5}
+    ]);
+    s.check("entities/search", search(&c, json!([q1, q0]), json!({"limit": 3})), hits(&s, two, &[3, 3])).await?;
+    // Pre-filtering with output fields: only red rows, then the top k.
+    s.check(
+        "entities/search",
+        search(&c, json!([q1]), json!({"filter": "color == \"red\"", "outputFields": ["color", "n"], "limit": 5})),
+        hits(
+            &s,
+            json!([{"color": "red", "distance": 2, "id": 1, "n": 1}, {"color": "red", "distance": 5, "id": 3, "n": 3}]),
+            &[2],
+        ),
+    )
+    .await?;
+    // metricType in searchParams is ignored: the index's metric is used (§C.7).
+    s.check(
+        "entities/search",
+        search(&c, json!([q0]), json!({"limit": 1, "searchParams": {"metricType": "COSINE"}})),
+        hits(&s, json!([{"distance": 0, "id": 1}]), &[1]),
+    )
+    .await?;
+
+    // Accept-Type-Allow-Int64: false renders Int64 values as strings (§C.6).
+    let no_int64 = [("Content-Type", "application/json"), ("Accept-Type-Allow-Int64", "false")];
+    let row6 = json!({"id": 6, "vector": [9, 9, 9, 9], "color": "pink", "n": 6});
+    s.check_raw(
+        "entities/insert",
+        &on(&c, json!({"data": [row6]})).to_string(),
+        &no_int64,
+        json!({"code": s.success_code(), "cost": 0, "data": {"insertCount": 1, "insertIds": ["6"]}}),
+    )
+    .await?;
+    s.check_raw(
+        "entities/query",
+        &on(&c, json!({"filter": "id == 6", "outputFields": ["n", "color"]})).to_string(),
+        &no_int64,
+        rows(&s, json!([{"color": "pink", "id": "6", "n": "6"}])),
+    )
+    .await?;
+    s.check_raw(
+        "entities/search",
+        &search(&c, json!([[9, 9, 9, 9]]), json!({"limit": 1})).to_string(),
+        &no_int64,
+        hits(&s, json!([{"distance": 0, "id": "6"}]), &[1]),
+    )
+    .await?;
+
+    // Delete by ids: deleteCount is the number of keys listed, no `cost` (§C.4).
+    s.check("entities/delete", on(&c, json!({"filter": "id in [2, 6, 99]"})), s.data(json!({"deleteCount": 3})))
+        .await?;
+    s.check("entities/query", on(&c, json!({"outputFields": ["count(*)"]})), count(&s, 4)).await?;
+    s.check("entities/get", on(&c, json!({"id": [2, 6]})), rows(&s, json!([]))).await?;
+    // Delete by another filter: the number of matches.
+    s.check("entities/delete", on(&c, json!({"filter": "color == \"green\""})), s.data(json!({"deleteCount": 1})))
+        .await?;
+    s.check("entities/query", on(&c, json!({"outputFields": ["count(*)"]})), count(&s, 3)).await?;
+    s.check(
+        "entities/search",
+        search(&c, json!([q1]), json!({})),
+        hits(&s, json!([{"distance": 0, "id": 5}, {"distance": 2, "id": 1}, {"distance": 5, "id": 3}]), &[3]),
+    )
+    .await?;
+    // Deletes do not lower the flushed count (§D.6).
+    s.check("collections/get_stats", coll.clone(), s.data(json!({"rowCount": 5}))).await?;
+
+    // Upsert: one live row per key, the new values (§C.3).
+    let new1 = json!({"id": 1, "vector": [1, 1, 0, 1], "color": "yellow", "n": 10});
+    s.check(
+        "entities/upsert",
+        on(&c, json!({"data": [new1]})),
+        json!({"code": s.success_code(), "cost": 0, "data": {"upsertCount": 1, "upsertIds": [1]}}),
+    )
+    .await?;
+    s.check(
+        "entities/query",
+        on(&c, json!({"filter": "id == 1", "outputFields": ["color", "n", "vector"]})),
+        rows(&s, json!([{"color": "yellow", "id": 1, "n": 10, "vector": [1, 1, 0, 1]}])),
+    )
+    .await?;
+    s.check("entities/query", on(&c, json!({"outputFields": ["count(*)"]})), count(&s, 3)).await?;
+    s.check(
+        "entities/search",
+        search(&c, json!([q1]), json!({"outputFields": ["n"]})),
+        hits(&s, json!([{"distance": 0, "id": 5, "n": 5}, {"distance": 1, "id": 1, "n": 10}, {"distance": 5, "id": 3, "n": 3}]), &[3]),
+    )
+    .await?;
+    Ok(())
+}
+
+/// VarChar primary key named `pk`, IP: ids are strings, hits carry `id` besides `pk` (§C.8), inner products sort
+/// descending (§E.1); a key outside a static schema is refused (§C.3).
+pub async fn varchar_rows(s: Scn) -> Step {
+    let c = s.collection();
+    let fields = json!([
+        {"fieldName": "pk", "dataType": "VarChar", "isPrimary": true, "elementTypeParams": {"max_length": "16"}},
+        vector_field()
+    ]);
+    create_loaded(&s, &c, schema(&c, fields, false, false, "IP")).await?;
+    let data = json!([
+        {"pk": "a", "vector": [1, 2, 0, 0]},
+        {"pk": "b", "vector": [0, 0, 1, 0]},
+        {"pk": "c", "vector": [2, 2, 2, 2]}
+    ]);
+    s.check(
+        "entities/insert",
+        on(&c, json!({"data": data})),
+        json!({"code": s.success_code(), "cost": 0, "data": {"insertCount": 3, "insertIds": ["a", "b", "c"]}}),
+    )
+    .await?;
+    // From [1,1,1,1]: c 8, a 3, b 1.
+    s.check(
+        "entities/search",
+        search(&c, json!([[1, 1, 1, 1]]), json!({"outputFields": ["pk"]})),
+        hits(&s, json!([{"distance": 8, "id": "c", "pk": "c"}, {"distance": 3, "id": "a", "pk": "a"}, {"distance": 1, "id": "b", "pk": "b"}]), &[3]),
+    )
+    .await?;
+    s.check(
+        "entities/search",
+        search(&c, json!([[1, 1, 1, 1]]), json!({"filter": "pk in [\"a\", \"b\"]", "limit": 1})),
+        hits(&s, json!([{"distance": 3, "id": "a"}]), &[1]),
+    )
+    .await?;
+    s.check("entities/get", on(&c, json!({"id": "b"})), rows(&s, json!([{"pk": "b", "vector": [0, 0, 1, 0]}]))).await?;
+    s.check_with(
+        "entities/query",
+        on(&c, json!({"filter": "pk >= \"b\"", "outputFields": ["pk"]})),
+        rows_by(&s, "pk", json!([{"pk": "b"}, {"pk": "c"}])),
+    )
+    .await?;
+    s.check("entities/delete", on(&c, json!({"filter": "pk in [\"a\"]"})), s.data(json!({"deleteCount": 1}))).await?;
+    s.check("entities/query", on(&c, json!({"outputFields": ["count(*)"]})), count(&s, 2)).await?;
+    s.check(
+        "entities/insert",
+        on(&c, json!({"data": [{"pk": "d", "vector": [0, 0, 0, 1], "extra": 1}]})),
+        s.err(1804, "fail to deal the insert data, error: has pass more field without dynamic schema, please check it: invalid parameter"),
+    )
+    .await?;
+    Ok(())
+}
+
+/// autoID Int64 key, COSINE: generated ids come back in row order, a supplied key is refused on insert (§C.3);
+/// cosine similarity sorts descending (§E.1).
+pub async fn auto_id_rows(s: Scn) -> Step {
+    let c = s.collection();
+    let fields = json!([{"fieldName": "id", "dataType": "Int64", "isPrimary": true}, vector_field()]);
+    create_loaded(&s, &c, schema(&c, fields, true, false, "COSINE")).await?;
+    let data = json!([
+        {"vector": [1, 0, 0, 0]},
+        {"vector": [0, 1, 0, 0]},
+        {"vector": [-1, 0, 0, 0]},
+        {"vector": [3, 4, 0, 0]}
+    ]);
+    let inserted = s
+        .check(
+            "entities/insert",
+            on(&c, json!({"data": data})),
+            json!({"code": s.success_code(), "cost": 0, "data": {"insertCount": 4, "insertIds": ["{int}", "{int}", "{int}", "{int}"]}}),
+        )
+        .await?;
+    let ids: Vec<i64> =
+        inserted["data"]["insertIds"].as_array().into_iter().flatten().filter_map(Value::as_i64).collect();
+    if ids.len() != 4 {
+        return Err(crate::harness::Abort(format!("no generated ids to go on with: {inserted}")));
+    }
+    let expected = json!({"code": s.success_code(), "cost": 0, "topks": [4], "data": [
+        {"distance": 1, "id": ids[0]}, {"distance": 0.6, "id": ids[3]},
+        {"distance": 0, "id": ids[1]}, {"distance": -1, "id": ids[2]}
+    ]});
+    let mut expected = expected;
+    if s.version() < crate::harness::Version::V2_6 {
+        expected.as_object_mut().expect("an object").remove("topks");
+    }
+    s.check_with("entities/search", search(&c, json!([[2, 0, 0, 0]]), json!({})), |v| {
+        approx_diff(&expected, v, "$").map_or(Ok(()), |at| Err(format!("{at}\n      expected {expected}")))
+    })
+    .await?;
+    s.check(
+        "entities/get",
+        on(&c, json!({"id": ids[1], "outputFields": ["vector"]})),
+        rows(&s, json!([{"id": ids[1], "vector": [0, 1, 0, 0]}])),
+    )
+    .await?;
+    s.check(
+        "entities/insert",
+        on(&c, json!({"data": [{"id": 7, "vector": [1, 1, 1, 1]}]})),
+        s.err(1804, "fail to deal the insert data, error: no need to pass pk field(id) when autoid==true in insert: invalid parameter"),
+    )
+    .await?;
+    s.check("entities/query", on(&c, json!({"outputFields": ["count(*)"]})), count(&s, 4)).await?;
+    Ok(())
+}
+
+/// The load-gating story of §D: two partitions loaded and read; one released (named: 201, not named: skipped);
+/// a missing partition is 65535 before any load check; all released: 101 with the numeric collection id; writes
+/// need no load; reloading shows every row again.
+pub async fn load_gating(s: Scn) -> Step {
+    let c = s.collection();
+    let quick =
+        json!({"collectionName": c, "dimension": 4, "metricType": "L2", "params": {"consistencyLevel": "Strong"}});
+    create_loaded(&s, &c, quick).await?;
+    s.partition("default", &c, "p1").await?;
+    s.wait_loaded("default", &c, &["p1"]).await?;
+    let id = collection_id(&s, &c).await?;
+    // Row k has vector [k,0,0,0]: from the origin its L2 distance is k².
+    let row = |k: i64| json!({"id": k, "vector": [k, 0, 0, 0]});
+    let insert = |partition: &str, keys: &[i64]| {
+        let data: Vec<Value> = keys.iter().map(|k| row(*k)).collect();
+        on(&c, json!({"partitionName": partition, "data": data}))
+    };
+    let inserted = |keys: &[i64]| json!({"code": s.success_code(), "cost": 0, "data": {"insertCount": keys.len(), "insertIds": keys}});
+    let hit = |k: i64| json!({"distance": k * k, "id": k});
+    let origin = json!([[0, 0, 0, 0]]);
+    let in_parts = |ps: &[&str]| json!({"partitionNames": ps});
+    let counting = |ps: &[&str]| on(&c, json!({"outputFields": ["count(*)"], "partitionNames": ps}));
+
+    s.check("entities/insert", insert("_default", &[1, 2]), inserted(&[1, 2])).await?;
+    s.check("entities/insert", insert("p1", &[10, 11, 12]), inserted(&[10, 11, 12])).await?;
+    s.check("entities/insert", insert("nope", &[20]), s.err(200, "partition not found[partition=nope]")).await?;
+
+    // Everything loaded: both partitions are read.
+    s.check("entities/query", counting(&[]), count(&s, 5)).await?;
+    s.check("entities/query", counting(&["p1"]), count(&s, 3)).await?;
+    s.check("entities/query", counting(&["_default", "p1"]), count(&s, 5)).await?;
+    let every = json!([hit(1), hit(2), hit(10), hit(11), hit(12)]);
+    s.check("entities/search", search(&c, origin.clone(), json!({})), hits(&s, every, &[5])).await?;
+    s.check(
+        "entities/search",
+        search(&c, origin.clone(), in_parts(&["p1"])),
+        hits(&s, json!([hit(10), hit(11), hit(12)]), &[3]),
+    )
+    .await?;
+
+    // p1 released: naming it is 201; naming nothing reads only _default.
+    s.check("partitions/release", on(&c, json!({"partitionNames": ["p1"]})), s.ok()).await?;
+    s.check_with("entities/query", counting(&["p1"]), partition_not_loaded).await?;
+    s.check_with("entities/query", counting(&["_default", "p1"]), partition_not_loaded).await?;
+    s.check_with("entities/search", search(&c, origin.clone(), in_parts(&["p1"])), partition_not_loaded).await?;
+    s.check_with("entities/get", on(&c, json!({"id": [10], "partitionNames": ["p1"]})), partition_not_loaded).await?;
+    s.check("entities/query", counting(&[]), count(&s, 2)).await?;
+    s.check("entities/query", counting(&["_default"]), count(&s, 2)).await?;
+    s.check("entities/search", search(&c, origin.clone(), json!({})), hits(&s, json!([hit(1), hit(2)]), &[2])).await?;
+    s.check("entities/get", on(&c, json!({"id": [1, 10]})), rows(&s, json!([{"id": 1, "vector": [1, 0, 0, 0]}])))
+        .await?;
+    // A partition that does not exist: 65535 (master: 1100), before anything else.
+    let missing = s.plain_or_invalid("partition name nope not found");
+    s.check("entities/query", counting(&["nope"]), missing.clone()).await?;
+    s.check("entities/search", search(&c, origin.clone(), in_parts(&["nope"])), missing.clone()).await?;
+    s.check("entities/get", on(&c, json!({"id": [1], "partitionNames": ["nope"]})), missing.clone()).await?;
+
+    // Writes into a released partition need no load (§D.2, §D.3).
+    s.check("entities/insert", insert("p1", &[13]), inserted(&[13])).await?;
+    s.check(
+        "entities/delete",
+        on(&c, json!({"partitionName": "p1", "filter": "id in [11]"})),
+        s.data(json!({"deleteCount": 1})),
+    )
+    .await?;
+
+    // The last loaded partition released: the collection is not loaded, reads are 101 with its numeric id.
+    s.check("partitions/release", on(&c, json!({"partitionNames": ["_default"]})), s.ok()).await?;
+    s.check("collections/get_load_state", json!({"collectionName": c}), s.not_loaded()).await?;
+    let not_loaded = |task: &str| s.err(101, format!("failed to {task}: collection not loaded[collection={id}]"));
+    s.check("entities/query", counting(&[]), not_loaded("query")).await?;
+    s.check("entities/query", counting(&["p1"]), not_loaded("query")).await?;
+    s.check("entities/get", on(&c, json!({"id": [1]})), not_loaded("query")).await?;
+    s.check("entities/search", search(&c, origin.clone(), json!({})), not_loaded("search")).await?;
+    s.check("entities/search", search(&c, origin.clone(), in_parts(&["_default"])), not_loaded("search")).await?;
+    // The partition names are resolved before the load state is known.
+    s.check("entities/query", counting(&["nope"]), missing.clone()).await?;
+    s.check("entities/search", search(&c, origin.clone(), in_parts(&["nope"])), missing).await?;
+    // A delete by key works unloaded; one by another filter must query first (101; its wording is derived).
+    s.check("entities/insert", insert("_default", &[3]), inserted(&[3])).await?;
+    s.check("entities/delete", on(&c, json!({"filter": "id in [2]"})), s.data(json!({"deleteCount": 1}))).await?;
+    s.check_with(
+        "entities/delete",
+        on(&c, json!({"filter": "id > 100"})),
+        error_containing(101, "collection not loaded"),
+    )
+    .await?;
+
+    // Reloaded: every live row is visible again, the writes made while released included.
+    s.check("collections/load", json!({"collectionName": c}), s.ok()).await?;
+    s.wait_loaded("default", &c, &[]).await?;
+    s.check("entities/query", counting(&[]), count(&s, 5)).await?;
+    s.check("entities/query", counting(&["p1"]), count(&s, 3)).await?;
+    let live = json!([hit(1), hit(3), hit(10), hit(12), hit(13)]);
+    s.check("entities/search", search(&c, origin.clone(), json!({})), hits(&s, live, &[5])).await?;
+    s.check(
+        "entities/search",
+        search(&c, origin, json!({"partitionNames": ["p1"], "limit": 2})),
+        hits(&s, json!([hit(10), hit(12)]), &[2]),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Request errors with settled texts: binding (1802), conversion (1804, 1801), consistency (1100), limits
+/// (65535, 1100) and a missing collection per route (§C.1, §C.2, §C.3, §C.5, §C.7).
+pub async fn request_errors(s: Scn) -> Step {
+    let c = s.collection();
+    let quick = json!({"collectionName": c, "dimension": 4, "params": {"consistencyLevel": "Strong"}});
+    create_loaded(&s, &c, quick).await?;
+    s.check("entities/insert", on(&c, json!({})), s.missing(&[("CollectionDataReq", "Data")])).await?;
+    s.check(
+        "entities/insert",
+        on(&c, json!({"data": []})),
+        s.err(1804, "fail to deal the insert data, error: missing required parameters"),
+    )
+    .await?;
+    s.check("entities/delete", on(&c, json!({})), s.missing(&[("CollectionFilterReq", "Filter")])).await?;
+    s.check("entities/get", on(&c, json!({})), s.missing(&[("CollectionIDReq", "ID")])).await?;
+    s.check(
+        "entities/search",
+        search(&c, json!([[1, 2, 3]]), json!({})),
+        s.err(1801, "can only accept json format request, error: dimension: 4, but length of []float: 3: invalid parameter[expected=FloatVector][actual=[1,2,3]]"),
+    )
+    .await?;
+    s.check(
+        "entities/search",
+        on(&c, json!({"data": [[1, 2, 3, 4]], "consistencyLevel": "Sometimes"})),
+        s.err(1100, "consistencyLevel can only be [Strong, Session, Bounded, Eventually, Customized], default: Bounded, err:parameter:'Sometimes' is incorrect, please check it: invalid parameter"),
+    )
+    .await?;
+    if s.version() <= crate::harness::Version::V2_6 {
+        s.check(
+            "entities/search",
+            search(&c, json!([[1, 2, 3, 4]]), json!({"limit": 0})),
+            s.err(65535, "topk [0] is invalid, it should be in range [1, 16384], but got 0"),
+        )
+        .await?;
+        s.check(
+            "entities/search",
+            search(&c, json!([[1, 2, 3, 4]]), json!({"annsField": "nope"})),
+            s.err(1801, "can only accept json format request, error: cannot find a vector field named: nope"),
+        )
+        .await?;
+        s.check(
+            "entities/query",
+            on(&c, json!({"limit": 0})),
+            s.err(1100, "empty expression should be used with limit: invalid parameter"),
+        )
+        .await?;
+    }
+    // A collection that does not exist: query has no REST pre-fetch, so rootcoord's wording (§C.2).
+    let x = s.collection();
+    let describe_missing = s.err(100, format!("can't find collection[database=default][collection={x}]"));
+    s.check(
+        "entities/query",
+        on(&x, json!({"filter": "id > 0"})),
+        s.err(100, format!("collection not found[database=default][collection={x}]")),
+    )
+    .await?;
+    s.check("entities/search", search(&x, json!([[1, 2, 3, 4]]), json!({})), describe_missing.clone()).await?;
+    s.check("entities/insert", on(&x, json!({"data": [{"id": 1, "vector": [1, 2, 3, 4]}]})), describe_missing.clone())
+        .await?;
+    s.check("entities/get", on(&x, json!({"id": 1})), describe_missing.clone()).await?;
+    s.check("entities/delete", on(&x, json!({"filter": "id in [1]"})), describe_missing).await?;
+    Ok(())
+}
