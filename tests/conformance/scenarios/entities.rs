@@ -264,6 +264,14 @@ pub async fn int64_rows(s: Scn) -> Step {
         rows(&s, json!([{"color": "pink", "id": "6", "n": "6"}])),
     )
     .await?;
+    // count(*) is an Int64 column as well (`WrapCntToFieldData`), so it is a string too.
+    s.check_raw(
+        "entities/query",
+        &on(&c, json!({"filter": "n >= 5", "outputFields": ["count(*)"]})).to_string(),
+        &no_int64,
+        rows(&s, json!([{"count(*)": "2"}])),
+    )
+    .await?;
     s.check_raw(
         "entities/search",
         &search(&c, json!([[9, 9, 9, 9]]), json!({"limit": 1})).to_string(),
