@@ -592,3 +592,180 @@ pub async fn request_errors(s: Scn) -> Step {
     s.check("entities/delete", on(&x, json!({"filter": "id in [1]"})), describe_missing).await?;
     Ok(())
 }
+
+/// Value rendering (§C.5): Bool, Int8, Float (float32, shortest form), Double, a static JSON field (a JSON-encoded
+/// string), `null` for a nullable field and the default for a field that has one (§C.3); filters with `like`,
+/// `exprParams` and an unknown field of a static schema (§E.5, §C.7); an unconvertible id (1806, §C.5).
+pub async fn values_and_filters(s: Scn) -> Step {
+    let c = s.collection();
+    let fields = json!([
+        {"fieldName": "id", "dataType": "Int64", "isPrimary": true},
+        vector_field(),
+        {"fieldName": "flag", "dataType": "Bool"},
+        {"fieldName": "small", "dataType": "Int8"},
+        {"fieldName": "f", "dataType": "Float"},
+        {"fieldName": "d", "dataType": "Double"},
+        {"fieldName": "j", "dataType": "JSON"},
+        {"fieldName": "opt", "dataType": "Int32", "nullable": true},
+        {"fieldName": "dflt", "dataType": "Int32", "defaultValue": 7},
+        {"fieldName": "name", "dataType": "VarChar", "elementTypeParams": {"max_length": "16"}}
+    ]);
+    create_loaded(&s, &c, schema(&c, fields, false, false, "L2")).await?;
+    let data = json!([
+        {"id": 1, "vector": [1, 2, 3, 4], "flag": true, "small": -3, "f": 0.1, "d": 0.1, "j": {"a": 1},
+         "opt": null, "dflt": null, "name": "blue sky"},
+        {"id": 2, "vector": [0, 0, 0, 0], "flag": false, "small": 5, "f": 2.5, "d": -1.25, "j": {"a": 2},
+         "opt": 4, "dflt": 9, "name": "black"}
+    ]);
+    s.check(
+        "entities/insert",
+        on(&c, json!({"data": data})),
+        json!({"code": s.success_code(), "cost": 0, "data": {"insertCount": 2, "insertIds": [1, 2]}}),
+    )
+    .await?;
+    let row1 = json!({"d": 0.1, "dflt": 7, "f": 0.1, "flag": true, "id": 1, "j": "{\"a\":1}", "name": "blue sky",
+                      "opt": null, "small": -3, "vector": [1, 2, 3, 4]});
+    s.check("entities/query", on(&c, json!({"filter": "id == 1", "outputFields": ["*"]})), rows(&s, json!([row1])))
+        .await?;
+    s.check(
+        "entities/get",
+        on(&c, json!({"id": 2, "outputFields": ["opt", "dflt", "f", "d"]})),
+        rows(&s, json!([{"d": -1.25, "dflt": 9, "f": 2.5, "id": 2, "opt": 4}])),
+    )
+    .await?;
+    let names = |filter: &str, extra: Value| {
+        let mut body = on(&c, json!({"filter": filter, "outputFields": ["name"]}));
+        if let Value::Object(extra) = extra {
+            body.as_object_mut().expect("an object").extend(extra);
+        }
+        body
+    };
+    s.check(
+        "entities/query",
+        names("name like \"bl%\" and flag == true", json!({})),
+        rows(&s, json!([{"id": 1, "name": "blue sky"}])),
+    )
+    .await?;
+    s.check("entities/query", names("opt is null", json!({})), rows(&s, json!([{"id": 1, "name": "blue sky"}])))
+        .await?;
+    s.check(
+        "entities/query",
+        names("small > {low} and j[\"a\"] == {a}", json!({"exprParams": {"low": 0, "a": 2}})),
+        rows(&s, json!([{"id": 2, "name": "black"}])),
+    )
+    .await?;
+    s.check(
+        "entities/search",
+        search(
+            &c,
+            json!([[0, 0, 0, 0]]),
+            json!({"filter": "id in {ids}", "exprParams": {"ids": [1]}, "outputFields": ["small"]}),
+        ),
+        hits(&s, json!([{"distance": 30, "id": 1, "small": -3}]), &[1]),
+    )
+    .await?;
+    s.check(
+        "entities/search",
+        search(&c, json!([[0, 0, 0, 0]]), json!({"filter": "nope > 1"})),
+        s.err(1100, "failed to create query plan: cannot parse expression: nope > 1, error: field nope not exist: invalid parameter"),
+    )
+    .await?;
+    // An id that is not an integer for an Int64 key: 1806 and the cast library's text (not asserted).
+    s.check_with("entities/get", on(&c, json!({"id": "abc"})), |v| {
+        let prefix = "please check the primary key and its' type can only in [int, string], error: ";
+        let message = v["message"].as_str().unwrap_or_default();
+        let keys = v.as_object().map_or(0, |o| o.len());
+        if v["code"] == json!(1806) && keys == 2 && message.starts_with(prefix) {
+            Ok(())
+        } else {
+            Err(format!("expected code 1806 and a message starting with {prefix:?}"))
+        }
+    })
+    .await?;
+    Ok(())
+}
+
+/// Two vector fields: search needs `annsField` (1801), grouping keeps the best hit per group (§E.3), and hybrid
+/// search with `rrf` (k = 60) scores Σ 1/(k + rank) over the sub-searches, each limited to its own `limit` (§E.4).
+pub async fn grouping_and_hybrid(s: Scn) -> Step {
+    let c = s.collection();
+    let vector = |name: &str| json!({"fieldName": name, "dataType": "FloatVector", "elementTypeParams": {"dim": "4"}});
+    let body = json!({
+        "collectionName": c,
+        "schema": {"autoID": false, "enableDynamicField": false, "fields": [
+            {"fieldName": "id", "dataType": "Int64", "isPrimary": true},
+            vector("v1"),
+            vector("v2"),
+            {"fieldName": "color", "dataType": "VarChar", "elementTypeParams": {"max_length": "16"}}
+        ]},
+        "indexParams": [
+            {"fieldName": "v1", "indexName": "v1", "metricType": "L2"},
+            {"fieldName": "v2", "indexName": "v2", "metricType": "L2"}
+        ],
+        "params": {"consistencyLevel": "Strong"}
+    });
+    create_loaded(&s, &c, body).await?;
+    // From the origin, v1: 1 -> 0, 2 -> 1, 3 -> 4, 4 -> 9; v2: 3 -> 0, 2 -> 1, 4 -> 25, 1 -> 81.
+    let data = json!([
+        {"id": 1, "v1": [0, 0, 0, 0], "v2": [9, 0, 0, 0], "color": "red"},
+        {"id": 2, "v1": [1, 0, 0, 0], "v2": [1, 0, 0, 0], "color": "red"},
+        {"id": 3, "v1": [2, 0, 0, 0], "v2": [0, 0, 0, 0], "color": "blue"},
+        {"id": 4, "v1": [3, 0, 0, 0], "v2": [5, 0, 0, 0], "color": "blue"}
+    ]);
+    s.check(
+        "entities/insert",
+        on(&c, json!({"data": data})),
+        json!({"code": s.success_code(), "cost": 0, "data": {"insertCount": 4, "insertIds": [1, 2, 3, 4]}}),
+    )
+    .await?;
+    let origin = json!([[0, 0, 0, 0]]);
+    s.check(
+        "entities/search",
+        search(&c, origin.clone(), json!({})),
+        s.err(1801, "can only accept json format request, error: search without annsField, but already found multiple vector fields: [v1, v2,,,]"),
+    )
+    .await?;
+    s.check(
+        "entities/search",
+        search(&c, origin.clone(), json!({"annsField": "v2", "limit": 2})),
+        hits(&s, json!([{"distance": 0, "id": 3}, {"distance": 1, "id": 2}]), &[2]),
+    )
+    .await?;
+    s.check(
+        "entities/search",
+        search(
+            &c,
+            origin.clone(),
+            json!({"annsField": "v1", "groupingField": "color", "limit": 2, "outputFields": ["color"]}),
+        ),
+        hits(&s, json!([{"color": "red", "distance": 0, "id": 1}, {"color": "blue", "distance": 4, "id": 3}]), &[2]),
+    )
+    .await?;
+    // rrf: 3 -> 1/63 + 1/61, 2 -> 1/62 + 1/62, 1 -> 1/61 (4 is in neither sub-result).
+    let hybrid = on(
+        &c,
+        json!({
+            "search": [
+                {"data": origin, "annsField": "v1", "limit": 3},
+                {"data": origin, "annsField": "v2", "limit": 2}
+            ],
+            "rerank": {"strategy": "rrf", "params": {"k": 60}},
+            "limit": 3,
+            "consistencyLevel": "Strong"
+        }),
+    );
+    let expected = hits(
+        &s,
+        json!([
+            {"distance": 1.0 / 63.0 + 1.0 / 61.0, "id": 3},
+            {"distance": 2.0 / 62.0, "id": 2},
+            {"distance": 1.0 / 61.0, "id": 1}
+        ]),
+        &[3],
+    );
+    s.check_with("entities/hybrid_search", hybrid, |v| {
+        approx_diff(&expected, v, "$").map_or(Ok(()), |at| Err(format!("{at}\n      expected {expected}")))
+    })
+    .await?;
+    Ok(())
+}
