@@ -239,6 +239,13 @@ pub async fn int64_rows(s: Scn) -> Step {
         ),
     )
     .await?;
+    // `*` in a search: every field, the vector and the dynamic keys too.
+    s.check(
+        "entities/search",
+        search(&c, json!([q0]), json!({"limit": 1, "outputFields": ["*"]})),
+        hits(&s, json!([{"color": "red", "distance": 0, "id": 1, "n": 1, "vector": [0, 0, 0, 0]}]), &[1]),
+    )
+    .await?;
     // metricType in searchParams is ignored: the index's metric is used (§C.7).
     s.check(
         "entities/search",
@@ -298,6 +305,28 @@ pub async fn int64_rows(s: Scn) -> Step {
     // Deletes do not lower the flushed count (§D.6).
     s.check("collections/get_stats", coll.clone(), s.data(json!({"rowCount": 5}))).await?;
 
+    // Row conversion errors (§C.3): `$meta` with dynamic fields on, a missing Int64 key; Int64 accepts "7".
+    let bad_meta = json!({"id": 7, "vector": [0, 0, 0, 0], "color": "x", "n": 7, "$meta": {"a": 1}});
+    s.check(
+        "entities/insert",
+        on(&c, json!({"data": [bad_meta]})),
+        s.err(1804, "fail to deal the insert data, error: use the invalid field name($meta) when enable dynamicField: invalid parameter"),
+    )
+    .await?;
+    s.check(
+        "entities/insert",
+        on(&c, json!({"data": [{"vector": [0, 0, 0, 0], "color": "x", "n": 7}]})),
+        s.err(1804, "fail to deal the insert data, error: strconv.ParseInt: parsing \"\": invalid syntax: invalid parameter[expected=Int64][actual=]"),
+    )
+    .await?;
+    s.check(
+        "entities/insert",
+        on(&c, json!({"data": [{"id": "7", "vector": [7, 7, 7, 7], "color": "x", "n": "7"}]})),
+        json!({"code": s.success_code(), "cost": 0, "data": {"insertCount": 1, "insertIds": [7]}}),
+    )
+    .await?;
+    s.check("entities/delete", on(&c, json!({"filter": "id == 7"})), s.data(json!({"deleteCount": 1}))).await?;
+
     // Upsert: one live row per key, the new values (§C.3).
     let new1 = json!({"id": 1, "vector": [1, 1, 0, 1], "color": "yellow", "n": 10});
     s.check(
@@ -317,6 +346,19 @@ pub async fn int64_rows(s: Scn) -> Step {
         "entities/search",
         search(&c, json!([q1]), json!({"outputFields": ["n"]})),
         hits(&s, json!([{"distance": 0, "id": 5, "n": 5}, {"distance": 1, "id": 1, "n": 10}, {"distance": 5, "id": 3, "n": 3}]), &[3]),
+    )
+    .await?;
+    // 2.6 partial update: the given fields merge into the stored row (§C.3).
+    s.check(
+        "entities/upsert",
+        on(&c, json!({"data": [{"id": 3, "color": "violet"}], "partialUpdate": true})),
+        json!({"code": s.success_code(), "cost": 0, "data": {"upsertCount": 1, "upsertIds": [3]}}),
+    )
+    .await?;
+    s.check(
+        "entities/query",
+        on(&c, json!({"filter": "id == 3", "outputFields": ["color", "n", "vector"]})),
+        rows(&s, json!([{"color": "violet", "id": 3, "n": 3, "vector": [0, 3, 0, 0]}])),
     )
     .await?;
     Ok(())
@@ -452,6 +494,11 @@ pub async fn load_gating(s: Scn) -> Step {
     s.check("entities/insert", insert("p1", &[10, 11, 12]), inserted(&[10, 11, 12])).await?;
     s.check("entities/insert", insert("nope", &[20]), s.err(200, "partition not found[partition=nope]")).await?;
 
+    // Counts of flushed rows per partition (§D.6).
+    s.check("collections/flush", json!({"collectionName": c}), s.ok()).await?;
+    s.check("collections/get_stats", json!({"collectionName": c}), s.data(json!({"rowCount": 5}))).await?;
+    s.check("partitions/get_stats", on(&c, json!({"partitionName": "p1"})), s.data(json!({"rowCount": 3}))).await?;
+
     // Everything loaded: both partitions are read.
     s.check("entities/query", counting(&[]), count(&s, 5)).await?;
     s.check("entities/query", counting(&["p1"]), count(&s, 3)).await?;
@@ -471,6 +518,25 @@ pub async fn load_gating(s: Scn) -> Step {
     s.check_with("entities/query", counting(&["_default", "p1"]), partition_not_loaded).await?;
     s.check_with("entities/search", search(&c, origin.clone(), in_parts(&["p1"])), partition_not_loaded).await?;
     s.check_with("entities/get", on(&c, json!({"id": [10], "partitionNames": ["p1"]})), partition_not_loaded).await?;
+    let hybrid_in = |ps: &[&str]| {
+        on(
+            &c,
+            json!({
+                "search": [{"data": origin, "annsField": "vector", "limit": 10}],
+                "rerank": {"strategy": "rrf", "params": {"k": 60}},
+                "partitionNames": ps,
+                "consistencyLevel": "Strong"
+            }),
+        )
+    };
+    s.check_with("entities/hybrid_search", hybrid_in(&["p1"]), partition_not_loaded).await?;
+    // Not named: rrf over _default's two rows, ranks 1 and 2.
+    let rrf = json!({"code": s.success_code(), "cost": 0, "topks": [2],
+                     "data": [{"distance": 1.0 / 61.0, "id": 1}, {"distance": 1.0 / 62.0, "id": 2}]});
+    s.check_with("entities/hybrid_search", hybrid_in(&[]), |v| {
+        approx_diff(&rrf, v, "$").map_or(Ok(()), |at| Err(format!("{at}\n      expected {rrf}")))
+    })
+    .await?;
     s.check("entities/query", counting(&[]), count(&s, 2)).await?;
     s.check("entities/query", counting(&["_default"]), count(&s, 2)).await?;
     s.check("entities/search", search(&c, origin.clone(), json!({})), hits(&s, json!([hit(1), hit(2)]), &[2])).await?;
@@ -503,6 +569,19 @@ pub async fn load_gating(s: Scn) -> Step {
     // The partition names are resolved before the load state is known.
     s.check("entities/query", counting(&["nope"]), missing.clone()).await?;
     s.check("entities/search", search(&c, origin.clone(), in_parts(&["nope"])), missing).await?;
+    // Hybrid search is gated the same way (its 101 prefix is UNCONFIRMED).
+    let hybrid = on(
+        &c,
+        json!({
+            "search": [{"data": origin, "annsField": "vector", "limit": 2}],
+            "rerank": {"strategy": "rrf", "params": {"k": 60}},
+            "consistencyLevel": "Strong"
+        }),
+    );
+    s.check_with("entities/hybrid_search", hybrid.clone(), error_containing(101, "collection not loaded")).await?;
+    // A partial upsert queries first, so it needs the load (§D.2; wording derived).
+    let partial = on(&c, json!({"data": [{"id": 1, "vector": [1, 1, 0, 0]}], "partialUpdate": true}));
+    s.check_with("entities/upsert", partial, error_containing(101, "collection not loaded")).await?;
     // A delete by key works unloaded; one by another filter must query first (101; its wording is derived).
     s.check("entities/insert", insert("_default", &[3]), inserted(&[3])).await?;
     s.check("entities/delete", on(&c, json!({"filter": "id in [2]"})), s.data(json!({"deleteCount": 1}))).await?;
