@@ -68,6 +68,12 @@ enum Op {
     QueryIds(&'static str, Option<Vec<&'static str>>, Vec<i64>),
     /// `entities/search` with `[1,0,0,0,0]` (`false`) or `[-1,0,0,0,0]` (`true`) and a limit.
     Search(&'static str, Option<Vec<&'static str>>, bool, usize),
+    /// `entities/get` with `id: [..]` and `outputFields: ["id"]`.
+    Get(&'static str, Option<Vec<&'static str>>, Vec<i64>),
+    /// `collections/flush`.
+    Flush(&'static str),
+    /// `collections/get_stats`: flushed rows only (part 2 §D.6).
+    Stats(&'static str),
 }
 
 /// The vector of the row with primary key `k`.
@@ -142,6 +148,11 @@ impl Op {
                 let body = json!({"collectionName": c, "data": [query_vector(*reversed)], "limit": limit});
                 ("entities/search", with_partitions(body, ps))
             }
+            Get(c, ps, keys) => {
+                ("entities/get", with_partitions(json!({"collectionName": c, "id": keys, "outputFields": ["id"]}), ps))
+            }
+            Flush(c) => ("collections/flush", json!({"collectionName": c})),
+            Stats(c) => ("collections/get_stats", json!({"collectionName": c})),
         }
     }
 }
@@ -263,6 +274,9 @@ fn entity_op() -> impl Strategy<Value = Op> {
         3 => (c(), named()).prop_map(|(c, ps)| Count(c, ps)),
         2 => (c(), named(), keys()).prop_map(|(c, ps, k)| QueryIds(c, ps, k)),
         3 => (c(), named(), any::<bool>(), 1..=4usize).prop_map(|(c, ps, r, l)| Search(c, ps, r, l)),
+        1 => (c(), named(), keys()).prop_map(|(c, ps, k)| Get(c, ps, k)),
+        1 => c().prop_map(Flush),
+        1 => c().prop_map(Stats),
     ]
 }
 
@@ -289,12 +303,16 @@ struct Coll {
     id: Option<i64>,
     /// Live rows: (partition, primary key), in insertion order.
     rows: Vec<(String, i64)>,
+    /// Rows ever inserted into each partition, and how many of them were flushed: `get_stats` counts the
+    /// flushed ones, deleted or not, until the partition is dropped (part 2 §D.6).
+    written: BTreeMap<String, (usize, usize)>,
 }
 
 impl Coll {
     fn new(quick: bool) -> Self {
         let load = if quick { LoadType::Collection } else { LoadType::NotLoaded };
-        Coll { quick, partitions: vec![("_default".into(), quick)], load, id: None, rows: Vec::new() }
+        let (rows, written) = (Vec::new(), BTreeMap::new());
+        Coll { quick, partitions: vec![("_default".into(), quick)], load, id: None, rows, written }
     }
 
     fn partition(&self, name: &str) -> Option<usize> {
@@ -497,7 +515,14 @@ impl Model {
                     progress(100, "")
                 }
             }
-            Insert(c, ..) | DeleteIds(c, _) | Count(c, _) | QueryIds(c, ..) | Search(c, ..) => {
+            Insert(c, ..)
+            | DeleteIds(c, _)
+            | Count(c, _)
+            | QueryIds(c, ..)
+            | Search(c, ..)
+            | Get(c, ..)
+            | Flush(c)
+            | Stats(c) => {
                 let id = ids.collections.get(*c).copied().unwrap_or(-1);
                 return self.apply_entities(op, c, id);
             }
@@ -529,11 +554,15 @@ impl Model {
         use Op::*;
         let Some(coll) = self.databases.get_mut("default").and_then(|colls| colls.get_mut(c)) else {
             // Query has no REST schema pre-fetch: rootcoord's wording; the others go through describe (§C.2).
-            let message = if matches!(op, Count(..) | QueryIds(..)) {
+            let message = if matches!(op, Count(..) | QueryIds(..) | Stats(_)) {
                 format!("collection not found[database=default][collection={c}]")
             } else {
                 format!("can't find collection[database=default][collection={c}]")
             };
+            // Flush's wording is not in the contract: only the code and the name are checked.
+            if matches!(op, Flush(_)) {
+                return Expect::Error { code: 100, containing: "collection" };
+            }
             return Expect::Body(err(100, message));
         };
         let body = match op {
@@ -547,6 +576,7 @@ impl Model {
             Insert(_, p, _) if coll.partition(p).is_none() => err(200, format!("partition not found[partition={p}]")),
             Insert(_, p, keys) => {
                 coll.rows.extend(keys.iter().map(|k| (p.to_string(), *k)));
+                coll.written.entry(p.to_string()).or_default().0 += keys.len();
                 json!({"code": 0, "cost": 0, "data": {"insertCount": keys.len(), "insertIds": keys}})
             }
             DeleteIds(_, keys) => {
@@ -557,7 +587,7 @@ impl Model {
                 Err(e) => return e,
                 Ok(keys) => json!({"code": 0, "cost": 0, "data": [{"count(*)": keys.len()}]}),
             },
-            QueryIds(_, names, wanted) => match coll.readable(names, "query", id) {
+            QueryIds(_, names, wanted) | Get(_, names, wanted) => match coll.readable(names, "query", id) {
                 Err(e) => return e,
                 Ok(keys) => {
                     let rows: Vec<Value> =
@@ -576,6 +606,14 @@ impl Model {
                 Err(e) => return e,
                 Ok(keys) => return Expect::Hits(top_k(&keys, *reversed, *limit)),
             },
+            Flush(_) => {
+                coll.written.values_mut().for_each(|(inserted, flushed)| *flushed = *inserted);
+                ok()
+            }
+            Stats(_) => {
+                let flushed: usize = coll.written.values().map(|w| w.1).sum();
+                json!({"code": 0, "data": {"rowCount": flushed}})
+            }
             _ => unreachable!("entity operations only"),
         };
         Expect::Body(body)
@@ -613,6 +651,7 @@ impl Model {
                 Some(i) => {
                     coll.partitions.remove(i);
                     coll.rows.retain(|(partition, _)| partition != p);
+                    coll.written.remove(*p);
                     ok()
                 }
             },
@@ -870,7 +909,8 @@ fn check_sequence(ops: &[Op]) -> Result<(), String> {
     let client = common::Client::new(milvus.uri());
     let mut model = Model::new();
     for (step, op) in ops.iter().enumerate() {
-        let reads_ids = matches!(op, Op::GetLoadState(..) | Op::Count(..) | Op::QueryIds(..) | Op::Search(..));
+        let reads_ids =
+            matches!(op, Op::GetLoadState(..) | Op::Count(..) | Op::QueryIds(..) | Op::Search(..) | Op::Get(..));
         let ids = if reads_ids { read_ids(&milvus.state()) } else { Ids::default() };
         let (route, body) = op.request();
         let expect = model.apply(op, &ids);
