@@ -52,13 +52,9 @@ async fn create_loaded(s: &Scn, c: &str, body: Value) -> Step {
     s.wait_loaded("default", c, &[]).await
 }
 
-/// Search success (2.6: with `topks`, §C.8).
+/// Search success, with `topks` (2.6 and later, the versions these scenarios run on; §C.8).
 fn hits(s: &Scn, data: Value, topks: &[usize]) -> Value {
-    let mut body = json!({"code": s.success_code(), "cost": 0, "data": data});
-    if s.version() >= crate::harness::Version::V2_6 {
-        body["topks"] = json!(topks);
-    }
-    body
+    json!({"code": s.success_code(), "cost": 0, "data": data, "topks": topks})
 }
 
 /// Query/get success with rows in the given order.
@@ -87,14 +83,8 @@ fn rows_by(s: &Scn, key: &'static str, expected: Value) -> impl FnOnce(&Value) -
 }
 
 /// A judge for `201 ... partition not loaded ...`: only the code and that substring are reliable (§D.4 step 3).
-fn partition_not_loaded(v: &Value) -> Result<(), String> {
-    let keys: Vec<&String> = v.as_object().map(|o| o.keys().collect()).unwrap_or_default();
-    let message = v["message"].as_str().unwrap_or_default();
-    if v["code"] == json!(201) && keys == ["code", "message"] && message.contains("partition not loaded") {
-        Ok(())
-    } else {
-        Err("expected {\"code\":201,\"message\":\"...partition not loaded...\"}".into())
-    }
+fn partition_not_loaded() -> impl FnOnce(&Value) -> Result<(), String> {
+    error_containing(201, "partition not loaded")
 }
 
 /// A judge for an error whose code is known and whose text is only known to contain `part` (§D.3: derived).
@@ -125,6 +115,11 @@ fn approx_diff(expected: &Value, actual: &Value, at: &str) -> Option<String> {
         }
         _ => diff(expected, actual, at),
     }
+}
+
+/// A judge: the answer equals `expected`, fractional numbers within 1e-6 ([`approx_diff`]).
+fn close_to(expected: Value) -> impl FnOnce(&Value) -> Result<(), String> {
+    move |v: &Value| approx_diff(&expected, v, "$").map_or(Ok(()), |at| Err(format!("{at}\n      expected {expected}")))
 }
 
 /// The collection's numeric id, which the 101 texts carry (§D.4 step 2).
@@ -439,18 +434,12 @@ pub async fn auto_id_rows(s: Scn) -> Step {
     if ids.len() != 4 {
         return Err(crate::harness::Abort(format!("no generated ids to go on with: {inserted}")));
     }
-    let expected = json!({"code": s.success_code(), "cost": 0, "topks": [4], "data": [
+    let expected = json!([
         {"distance": 1, "id": ids[0]}, {"distance": 0.6, "id": ids[3]},
         {"distance": 0, "id": ids[1]}, {"distance": -1, "id": ids[2]}
-    ]});
-    let mut expected = expected;
-    if s.version() < crate::harness::Version::V2_6 {
-        expected.as_object_mut().expect("an object").remove("topks");
-    }
-    s.check_with("entities/search", search(&c, json!([[2, 0, 0, 0]]), json!({})), |v| {
-        approx_diff(&expected, v, "$").map_or(Ok(()), |at| Err(format!("{at}\n      expected {expected}")))
-    })
-    .await?;
+    ]);
+    s.check_with("entities/search", search(&c, json!([[2, 0, 0, 0]]), json!({})), close_to(hits(&s, expected, &[4])))
+        .await?;
     s.check(
         "entities/get",
         on(&c, json!({"id": ids[1], "outputFields": ["vector"]})),
@@ -514,10 +503,10 @@ pub async fn load_gating(s: Scn) -> Step {
 
     // p1 released: naming it is 201; naming nothing reads only _default.
     s.check("partitions/release", on(&c, json!({"partitionNames": ["p1"]})), s.ok()).await?;
-    s.check_with("entities/query", counting(&["p1"]), partition_not_loaded).await?;
-    s.check_with("entities/query", counting(&["_default", "p1"]), partition_not_loaded).await?;
-    s.check_with("entities/search", search(&c, origin.clone(), in_parts(&["p1"])), partition_not_loaded).await?;
-    s.check_with("entities/get", on(&c, json!({"id": [10], "partitionNames": ["p1"]})), partition_not_loaded).await?;
+    s.check_with("entities/query", counting(&["p1"]), partition_not_loaded()).await?;
+    s.check_with("entities/query", counting(&["_default", "p1"]), partition_not_loaded()).await?;
+    s.check_with("entities/search", search(&c, origin.clone(), in_parts(&["p1"])), partition_not_loaded()).await?;
+    s.check_with("entities/get", on(&c, json!({"id": [10], "partitionNames": ["p1"]})), partition_not_loaded()).await?;
     let hybrid_in = |ps: &[&str]| {
         on(
             &c,
@@ -529,14 +518,10 @@ pub async fn load_gating(s: Scn) -> Step {
             }),
         )
     };
-    s.check_with("entities/hybrid_search", hybrid_in(&["p1"]), partition_not_loaded).await?;
+    s.check_with("entities/hybrid_search", hybrid_in(&["p1"]), partition_not_loaded()).await?;
     // Not named: rrf over _default's two rows, ranks 1 and 2.
-    let rrf = json!({"code": s.success_code(), "cost": 0, "topks": [2],
-                     "data": [{"distance": 1.0 / 61.0, "id": 1}, {"distance": 1.0 / 62.0, "id": 2}]});
-    s.check_with("entities/hybrid_search", hybrid_in(&[]), |v| {
-        approx_diff(&rrf, v, "$").map_or(Ok(()), |at| Err(format!("{at}\n      expected {rrf}")))
-    })
-    .await?;
+    let rrf = json!([{"distance": 1.0 / 61.0, "id": 1}, {"distance": 1.0 / 62.0, "id": 2}]);
+    s.check_with("entities/hybrid_search", hybrid_in(&[]), close_to(hits(&s, rrf, &[2]))).await?;
     s.check("entities/query", counting(&[]), count(&s, 2)).await?;
     s.check("entities/query", counting(&["_default"]), count(&s, 2)).await?;
     s.check("entities/search", search(&c, origin.clone(), json!({})), hits(&s, json!([hit(1), hit(2)]), &[2])).await?;
@@ -842,9 +827,6 @@ pub async fn grouping_and_hybrid(s: Scn) -> Step {
         ]),
         &[3],
     );
-    s.check_with("entities/hybrid_search", hybrid, |v| {
-        approx_diff(&expected, v, "$").map_or(Ok(()), |at| Err(format!("{at}\n      expected {expected}")))
-    })
-    .await?;
+    s.check_with("entities/hybrid_search", hybrid, close_to(expected)).await?;
     Ok(())
 }
