@@ -57,6 +57,12 @@ fn hits(s: &Scn, data: Value, topks: &[usize]) -> Value {
     json!({"code": s.success_code(), "cost": 0, "data": data, "topks": topks})
 }
 
+/// Insert or upsert success (`verb` is `insert` or `upsert`): the count and the ids in row order (§C.3).
+fn written(s: &Scn, verb: &str, ids: Value) -> Value {
+    let n = ids.as_array().map_or(0, Vec::len);
+    json!({"code": s.success_code(), "cost": 0, "data": {format!("{verb}Count"): n, format!("{verb}Ids"): ids}})
+}
+
 /// Query/get success with rows in the given order.
 fn rows(s: &Scn, data: Value) -> Value {
     json!({"code": s.success_code(), "cost": 0, "data": data})
@@ -153,12 +159,7 @@ pub async fn int64_rows(s: Scn) -> Step {
         {"id": 4, "vector": [1, 1, 2, 0], "color": "green", "n": 4, "tag": "x"},
         {"id": 5, "vector": [1, 1, 0, 0], "color": "blue", "n": 5}
     ]);
-    s.check(
-        "entities/insert",
-        on(&c, json!({"data": data})),
-        json!({"code": s.success_code(), "cost": 0, "data": {"insertCount": 5, "insertIds": [1, 2, 3, 4, 5]}}),
-    )
-    .await?;
+    s.check("entities/insert", on(&c, json!({"data": data})), written(&s, "insert", json!([1, 2, 3, 4, 5]))).await?;
 
     // Row counts come from flushed segments only (§D.6).
     s.check("collections/get_stats", coll.clone(), s.data(json!({"rowCount": 0}))).await?;
@@ -256,7 +257,7 @@ pub async fn int64_rows(s: Scn) -> Step {
         "entities/insert",
         &on(&c, json!({"data": [row6]})).to_string(),
         &no_int64,
-        json!({"code": s.success_code(), "cost": 0, "data": {"insertCount": 1, "insertIds": ["6"]}}),
+        written(&s, "insert", json!(["6"])),
     )
     .await?;
     s.check_raw(
@@ -317,19 +318,14 @@ pub async fn int64_rows(s: Scn) -> Step {
     s.check(
         "entities/insert",
         on(&c, json!({"data": [{"id": "7", "vector": [7, 7, 7, 7], "color": "x", "n": "7"}]})),
-        json!({"code": s.success_code(), "cost": 0, "data": {"insertCount": 1, "insertIds": [7]}}),
+        written(&s, "insert", json!([7])),
     )
     .await?;
     s.check("entities/delete", on(&c, json!({"filter": "id == 7"})), s.data(json!({"deleteCount": 1}))).await?;
 
     // Upsert: one live row per key, the new values (§C.3).
     let new1 = json!({"id": 1, "vector": [1, 1, 0, 1], "color": "yellow", "n": 10});
-    s.check(
-        "entities/upsert",
-        on(&c, json!({"data": [new1]})),
-        json!({"code": s.success_code(), "cost": 0, "data": {"upsertCount": 1, "upsertIds": [1]}}),
-    )
-    .await?;
+    s.check("entities/upsert", on(&c, json!({"data": [new1]})), written(&s, "upsert", json!([1]))).await?;
     s.check(
         "entities/query",
         on(&c, json!({"filter": "id == 1", "outputFields": ["color", "n", "vector"]})),
@@ -347,7 +343,7 @@ pub async fn int64_rows(s: Scn) -> Step {
     s.check(
         "entities/upsert",
         on(&c, json!({"data": [{"id": 3, "color": "violet"}], "partialUpdate": true})),
-        json!({"code": s.success_code(), "cost": 0, "data": {"upsertCount": 1, "upsertIds": [3]}}),
+        written(&s, "upsert", json!([3])),
     )
     .await?;
     s.check(
@@ -373,12 +369,7 @@ pub async fn varchar_rows(s: Scn) -> Step {
         {"pk": "b", "vector": [0, 0, 1, 0]},
         {"pk": "c", "vector": [2, 2, 2, 2]}
     ]);
-    s.check(
-        "entities/insert",
-        on(&c, json!({"data": data})),
-        json!({"code": s.success_code(), "cost": 0, "data": {"insertCount": 3, "insertIds": ["a", "b", "c"]}}),
-    )
-    .await?;
+    s.check("entities/insert", on(&c, json!({"data": data})), written(&s, "insert", json!(["a", "b", "c"]))).await?;
     // From [1,1,1,1]: c 8, a 3, b 1.
     s.check(
         "entities/search",
@@ -426,7 +417,7 @@ pub async fn auto_id_rows(s: Scn) -> Step {
         .check(
             "entities/insert",
             on(&c, json!({"data": data})),
-            json!({"code": s.success_code(), "cost": 0, "data": {"insertCount": 4, "insertIds": ["{int}", "{int}", "{int}", "{int}"]}}),
+            written(&s, "insert", json!(["{int}", "{int}", "{int}", "{int}"])),
         )
         .await?;
     let ids: Vec<i64> =
@@ -473,7 +464,7 @@ pub async fn load_gating(s: Scn) -> Step {
         let data: Vec<Value> = keys.iter().map(|k| row(*k)).collect();
         on(&c, json!({"partitionName": partition, "data": data}))
     };
-    let inserted = |keys: &[i64]| json!({"code": s.success_code(), "cost": 0, "data": {"insertCount": keys.len(), "insertIds": keys}});
+    let inserted = |keys: &[i64]| written(&s, "insert", json!(keys));
     let hit = |k: i64| json!({"distance": k * k, "id": k});
     let origin = json!([[0, 0, 0, 0]]);
     let in_parts = |ps: &[&str]| json!({"partitionNames": ps});
@@ -681,12 +672,7 @@ pub async fn values_and_filters(s: Scn) -> Step {
         {"id": 2, "vector": [0, 0, 0, 0], "flag": false, "small": 5, "f": 2.5, "d": -1.25, "j": {"a": 2},
          "opt": 4, "dflt": 9, "name": "black"}
     ]);
-    s.check(
-        "entities/insert",
-        on(&c, json!({"data": data})),
-        json!({"code": s.success_code(), "cost": 0, "data": {"insertCount": 2, "insertIds": [1, 2]}}),
-    )
-    .await?;
+    s.check("entities/insert", on(&c, json!({"data": data})), written(&s, "insert", json!([1, 2]))).await?;
     let row1 = json!({"d": 0.1, "dflt": 7, "f": 0.1, "flag": true, "id": 1, "j": "{\"a\":1}", "name": "blue sky",
                       "opt": null, "small": -3, "vector": [1, 2, 3, 4]});
     s.check("entities/query", on(&c, json!({"filter": "id == 1", "outputFields": ["*"]})), rows(&s, json!([row1])))
@@ -776,12 +762,7 @@ pub async fn grouping_and_hybrid(s: Scn) -> Step {
         {"id": 3, "v1": [2, 0, 0, 0], "v2": [0, 0, 0, 0], "color": "blue"},
         {"id": 4, "v1": [3, 0, 0, 0], "v2": [5, 0, 0, 0], "color": "blue"}
     ]);
-    s.check(
-        "entities/insert",
-        on(&c, json!({"data": data})),
-        json!({"code": s.success_code(), "cost": 0, "data": {"insertCount": 4, "insertIds": [1, 2, 3, 4]}}),
-    )
-    .await?;
+    s.check("entities/insert", on(&c, json!({"data": data})), written(&s, "insert", json!([1, 2, 3, 4]))).await?;
     let origin = json!([[0, 0, 0, 0]]);
     s.check(
         "entities/search",
