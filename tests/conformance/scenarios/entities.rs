@@ -169,6 +169,8 @@ pub async fn int64_rows(s: Scn) -> Step {
     // Query: count, filter + outputFields (the pk is always added), `*` with the dynamic key at the top level.
     s.check("entities/query", on(&c, json!({"outputFields": ["count(*)"]})), count(&s, 5)).await?;
     s.check("entities/query", on(&c, json!({"filter": "n > 2", "outputFields": ["count(*)"]})), count(&s, 3)).await?;
+    // The count rule: with `count(*)` alone the limit is not sent (§C.5).
+    s.check("entities/query", on(&c, json!({"outputFields": ["count(*)"], "limit": 1})), count(&s, 5)).await?;
     let red_or_big = json!([{"color": "red", "id": 3}, {"color": "green", "id": 4}, {"color": "blue", "id": 5}]);
     s.check_with(
         "entities/query",
@@ -532,6 +534,13 @@ pub async fn load_gating(s: Scn) -> Step {
         s.data(json!({"deleteCount": 1})),
     )
     .await?;
+    let upsert12 = on(&c, json!({"partitionName": "p1", "data": [{"id": 12, "vector": [12, 0, 0, 0], "tag": "u"}]}));
+    s.check("entities/upsert", upsert12, written(&s, "upsert", json!([12]))).await?;
+    // A partition that does not exist, for writes: 200 (§D.1).
+    let not_found = s.err(200, "partition not found[partition=nope]");
+    s.check("entities/delete", on(&c, json!({"partitionName": "nope", "filter": "id in [1]"})), not_found.clone())
+        .await?;
+    s.check("entities/upsert", on(&c, json!({"partitionName": "nope", "data": [row(1)]})), not_found).await?;
 
     // The last loaded partition released: the collection is not loaded, reads are 101 with its numeric id.
     s.check("partitions/release", on(&c, json!({"partitionNames": ["_default"]})), s.ok()).await?;
@@ -542,6 +551,13 @@ pub async fn load_gating(s: Scn) -> Step {
     s.check("entities/get", on(&c, json!({"id": [1]})), not_loaded("query")).await?;
     s.check("entities/search", search(&c, origin.clone(), json!({})), not_loaded("search")).await?;
     s.check("entities/search", search(&c, origin.clone(), in_parts(&["_default"])), not_loaded("search")).await?;
+    // The REST conversion of the query vectors comes before the proxy (§C.2): 1801, not 101.
+    s.check(
+        "entities/search",
+        search(&c, json!([[0, 0, 0]]), json!({})),
+        s.err(1801, "can only accept json format request, error: dimension: 4, but length of []float: 3: invalid parameter[expected=FloatVector][actual=[0,0,0]]"),
+    )
+    .await?;
     // The partition names are resolved before the load state is known.
     s.check("entities/query", counting(&["nope"]), missing.clone()).await?;
     s.check("entities/search", search(&c, origin.clone(), in_parts(&["nope"])), missing).await?;
@@ -573,6 +589,12 @@ pub async fn load_gating(s: Scn) -> Step {
     s.wait_loaded("default", &c, &[]).await?;
     s.check("entities/query", counting(&[]), count(&s, 5)).await?;
     s.check("entities/query", counting(&["p1"]), count(&s, 3)).await?;
+    s.check(
+        "entities/query",
+        on(&c, json!({"filter": "id == 12", "outputFields": ["tag"]})),
+        rows(&s, json!([{"id": 12, "tag": "u"}])),
+    )
+    .await?;
     let live = json!([hit(1), hit(3), hit(10), hit(12), hit(13)]);
     s.check("entities/search", search(&c, origin.clone(), json!({})), hits(&s, live, &[5])).await?;
     s.check(
