@@ -833,3 +833,85 @@ pub async fn grouping_and_hybrid(s: Scn) -> Step {
     s.check_with("entities/hybrid_search", hybrid, close_to(expected)).await?;
     Ok(())
 }
+
+/// Rows live in their database: the same collection name elsewhere is another collection (or none), and a
+/// missing database is 800 on the routes that describe the collection first (§C.2).
+pub async fn rows_in_a_database(s: Scn) -> Step {
+    let db = s.database();
+    s.arrange("databases/create", json!({"dbName": db})).await?;
+    let c = s.collection_in(&db);
+    let quick = json!({"dbName": db, "collectionName": c, "dimension": 4, "params": {"consistencyLevel": "Strong"}});
+    s.arrange("collections/create", quick).await?;
+    s.wait_loaded(&db, &c, &[]).await?;
+    let in_db = |body: Value| {
+        let mut body = on(&c, body);
+        body["dbName"] = json!(db);
+        body
+    };
+    s.check(
+        "entities/insert",
+        in_db(json!({"data": [{"id": 1, "vector": [1, 0, 0, 0]}]})),
+        written(&s, "insert", json!([1])),
+    )
+    .await?;
+    s.check("entities/query", in_db(json!({"outputFields": ["count(*)"]})), count(&s, 1)).await?;
+    s.check(
+        "entities/search",
+        search(&c, json!([[1, 0, 0, 0]]), json!({"dbName": db})),
+        hits(&s, json!([{"distance": 1, "id": 1}]), &[1]),
+    )
+    .await?;
+    // The same name in `default` does not exist.
+    s.check(
+        "entities/query",
+        on(&c, json!({"outputFields": ["count(*)"]})),
+        s.err(100, format!("collection not found[database=default][collection={c}]")),
+    )
+    .await?;
+    let nope = s.name("db"); // never created
+    let missing_db = s.err(800, format!("database not found[database={nope}]"));
+    let mut body = on(&c, json!({"data": [{"id": 2, "vector": [1, 0, 0, 0]}]}));
+    body["dbName"] = json!(nope);
+    s.check("entities/insert", body, missing_db.clone()).await?;
+    s.check("entities/search", search(&c, json!([[1, 0, 0, 0]]), json!({"dbName": nope})), missing_db).await?;
+    Ok(())
+}
+
+/// A sparse vector field with IP (§E.1): rows and query vectors as `{"<index>": value}` objects, hits by inner
+/// product, the field rendered back as such an object (§C.5).
+pub async fn sparse_ip(s: Scn) -> Step {
+    let c = s.collection();
+    let body = json!({
+        "collectionName": c,
+        "schema": {"autoID": false, "enableDynamicField": false, "fields": [
+            {"fieldName": "id", "dataType": "Int64", "isPrimary": true},
+            {"fieldName": "sv", "dataType": "SparseFloatVector"}
+        ]},
+        "indexParams": [{"fieldName": "sv", "indexName": "sv", "metricType": "IP", "indexType": "SPARSE_INVERTED_INDEX"}],
+        "params": {"consistencyLevel": "Strong"}
+    });
+    create_loaded(&s, &c, body).await?;
+    let data = json!([
+        {"id": 1, "sv": {"1": 1.0, "5": 2.0}},
+        {"id": 2, "sv": {"5": 1.0}},
+        {"id": 3, "sv": {"2": 3.0}}
+    ]);
+    s.check("entities/insert", on(&c, json!({"data": data})), written(&s, "insert", json!([1, 2, 3]))).await?;
+    // {"5": 1, "2": 0.5}: 1 -> 2, 3 -> 1.5, 2 -> 1.
+    s.check(
+        "entities/search",
+        search(&c, json!([{"5": 1.0, "2": 0.5}]), json!({"outputFields": ["sv"]})),
+        hits(
+            &s,
+            json!([
+                {"distance": 2, "id": 1, "sv": {"1": 1, "5": 2}},
+                {"distance": 1.5, "id": 3, "sv": {"2": 3}},
+                {"distance": 1, "id": 2, "sv": {"5": 1}}
+            ]),
+            &[3],
+        ),
+    )
+    .await?;
+    s.check("entities/get", on(&c, json!({"id": 2})), rows(&s, json!([{"id": 2, "sv": {"5": 1}}]))).await?;
+    Ok(())
+}

@@ -83,6 +83,8 @@ pub fn all() -> Vec<Scenario> {
         scenario!(entities::request_errors, V2_6..=V3_0),
         scenario!(entities::values_and_filters, V2_6..=V3_0),
         scenario!(entities::grouping_and_hybrid, V2_6..=V3_0),
+        scenario!(entities::rows_in_a_database, V2_6..=V3_0),
+        scenario!(entities::sparse_ip, V2_6..=V3_0),
         scenario!(transport::routing, V2_4..=V3_0),
         scenario!(transport::envelope_bytes, V2_4..=V3_0),
         scenario!(transport::cors_and_preflight, V2_4..=V3_0),
