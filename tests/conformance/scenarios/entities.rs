@@ -284,6 +284,17 @@ pub async fn int64_rows(s: Scn) -> Step {
         hits(&s, json!([{"distance": 0, "id": "6"}]), &[1]),
     )
     .await?;
+    // The header is read with ParseBool; a value it cannot parse is replaced by the server default, true in 2.6
+    // (`RequestHandlerFunc`), so "yes" gives numbers and "0" strings.
+    for (value, id) in [("yes", json!(6)), ("T", json!(6)), ("0", json!("6"))] {
+        s.check_raw(
+            "entities/query",
+            &on(&c, json!({"filter": "id == 6", "outputFields": ["id"]})).to_string(),
+            &[("Content-Type", "application/json"), ("Accept-Type-Allow-Int64", value)],
+            rows(&s, json!([{"id": id}])),
+        )
+        .await?;
+    }
 
     // Delete by ids: deleteCount is the number of keys listed, no `cost` (§C.4).
     s.check("entities/delete", on(&c, json!({"filter": "id in [2, 6, 99]"})), s.data(json!({"deleteCount": 3})))
@@ -443,6 +454,13 @@ pub async fn auto_id_rows(s: Scn) -> Step {
         "entities/insert",
         on(&c, json!({"data": [{"id": 7, "vector": [1, 1, 1, 1]}]})),
         s.err(1804, "fail to deal the insert data, error: no need to pass pk field(id) when autoid==true in insert: invalid parameter"),
+    )
+    .await?;
+    // Upsert needs the key even with autoID; `row <i>` is the key's field index, not a row number (§C.3).
+    s.check(
+        "entities/upsert",
+        on(&c, json!({"data": [{"vector": [1, 1, 1, 1]}]})),
+        s.err(1804, "fail to deal the insert data, error: row 0 does not has field id"),
     )
     .await?;
     s.check("entities/query", on(&c, json!({"outputFields": ["count(*)"]})), count(&s, 4)).await?;
@@ -859,6 +877,21 @@ pub async fn rows_in_a_database(s: Scn) -> Step {
         "entities/search",
         search(&c, json!([[1, 0, 0, 0]]), json!({"dbName": db})),
         hits(&s, json!([{"distance": 1, "id": 1}]), &[1]),
+    )
+    .await?;
+    // Dynamic keys (§C.3): `null` is dropped, objects are kept as they are.
+    let dynamic = json!({"id": 2, "vector": [0, 1, 0, 0], "gone": null, "obj": {"a": [1, 2]}, "n": 3, "x": 2.5});
+    s.check("entities/insert", in_db(json!({"data": [dynamic]})), written(&s, "insert", json!([2]))).await?;
+    s.check(
+        "entities/query",
+        in_db(json!({"filter": "id == 2"})),
+        rows(&s, json!([{"id": 2, "n": 3, "obj": {"a": [1, 2]}, "vector": [0, 1, 0, 0], "x": 2.5}])),
+    )
+    .await?;
+    s.check(
+        "entities/query",
+        in_db(json!({"filter": "obj[\"a\"][1] == 2 and n == 3", "outputFields": ["x"]})),
+        rows(&s, json!([{"id": 2, "x": 2.5}])),
     )
     .await?;
     // The same name in `default` does not exist.
