@@ -637,6 +637,32 @@ pub async fn request_errors(s: Scn) -> Step {
         s.err(1804, "fail to deal the insert data, error: missing required parameters"),
     )
     .await?;
+    // Row conversion (§C.3): every answer is 1804 `fail to deal the insert data, error: <detail>`.
+    let bad_rows = [
+        (
+            json!([1]),
+            "NULL:0, FALSE:1, NUMBER:2, STRING:3, TRUE:4, JSON:5: invalid parameter[expected=JSON][actual=Number]",
+        ),
+        (json!([{"id": 1}]), "missing vector field: vector: invalid parameter[expected=FloatVector][actual=]"),
+        (
+            json!([{"id": "abc", "vector": [1, 2, 3, 4]}]),
+            "strconv.ParseInt: parsing \"abc\": invalid syntax: invalid parameter[expected=Int64][actual=abc]",
+        ),
+    ];
+    for (data, detail) in bad_rows {
+        let expected = s.err(1804, format!("fail to deal the insert data, error: {detail}"));
+        s.check("entities/insert", on(&c, json!({"data": data})), expected).await?;
+    }
+    // A vector of the wrong length: 2.6 may append `: invalid parameter` (UNCONFIRMED), so only the start is fixed.
+    s.check_with(
+        "entities/insert",
+        on(&c, json!({"data": [{"id": 1, "vector": [1, 2, 3]}]})),
+        error_containing(
+            1804,
+            "fail to deal the insert data, error: []float32 size 3 doesn't equal to vector dimension 4 of FloatVector",
+        ),
+    )
+    .await?;
     s.check("entities/delete", on(&c, json!({})), s.missing(&[("CollectionFilterReq", "Filter")])).await?;
     s.check("entities/get", on(&c, json!({})), s.missing(&[("CollectionIDReq", "ID")])).await?;
     s.check(
@@ -652,12 +678,14 @@ pub async fn request_errors(s: Scn) -> Step {
     )
     .await?;
     if s.version() <= crate::harness::Version::V2_6 {
-        s.check(
-            "entities/search",
-            search(&c, json!([[1, 2, 3, 4]]), json!({"limit": 0})),
-            s.err(65535, "topk [0] is invalid, it should be in range [1, 16384], but got 0"),
-        )
-        .await?;
+        for limit in [0, 16385] {
+            s.check(
+                "entities/search",
+                search(&c, json!([[1, 2, 3, 4]]), json!({"limit": limit})),
+                s.err(65535, format!("topk [{limit}] is invalid, it should be in range [1, 16384], but got {limit}")),
+            )
+            .await?;
+        }
         s.check(
             "entities/search",
             search(&c, json!([[1, 2, 3, 4]]), json!({"annsField": "nope"})),
@@ -824,6 +852,12 @@ pub async fn grouping_and_hybrid(s: Scn) -> Step {
             json!({"annsField": "v1", "groupingField": "color", "limit": 2, "outputFields": ["color"]}),
         ),
         hits(&s, json!([{"color": "red", "distance": 0, "id": 1}, {"color": "blue", "distance": 4, "id": 3}]), &[2]),
+    )
+    .await?;
+    s.check(
+        "entities/search",
+        search(&c, origin.clone(), json!({"annsField": "v1", "groupingField": "nope"})),
+        s.err(1700, "groupBy field not found in schema: field not found[field=nope]"),
     )
     .await?;
     // rrf: 3 -> 1/63 + 1/61, 2 -> 1/62 + 1/62, 1 -> 1/61 (4 is in neither sub-result).
