@@ -140,17 +140,10 @@ async fn collection_id(s: &Scn, c: &str) -> Step<i64> {
 // ---- scenarios ----
 
 /// Int64 primary key, L2, a dynamic field: insert, flushed counts, query (filter, outputFields, `*`, count),
-/// get, search (exact squared L2, limit, offset, filter, nq > 1), the Int64 header, delete by ids and by filter,
-/// upsert (§C.3-C.8, §D.6, §E.1, §E.2).
+/// get, search (exact squared L2, limit, offset, filter, nq > 1), row conversion errors, delete by ids and by
+/// filter, upsert (§C.3-C.8, §D.6, §E.1, §E.2).
 pub async fn int64_rows(s: Scn) -> Step {
-    let c = s.collection();
-    let fields = json!([
-        {"fieldName": "id", "dataType": "Int64", "isPrimary": true},
-        vector_field(),
-        {"fieldName": "color", "dataType": "VarChar", "elementTypeParams": {"max_length": "16"}},
-        {"fieldName": "n", "dataType": "Int64"}
-    ]);
-    create_loaded(&s, &c, schema(&c, fields, false, true, "L2")).await?;
+    let c = int64_collection(&s).await?;
     let coll = json!({"collectionName": c});
     let data = json!([
         {"id": 1, "vector": [0, 0, 0, 0], "color": "red", "n": 1},
@@ -252,50 +245,6 @@ pub async fn int64_rows(s: Scn) -> Step {
     )
     .await?;
 
-    // Accept-Type-Allow-Int64: false renders Int64 values as strings (§C.6).
-    let no_int64 = [("Content-Type", "application/json"), ("Accept-Type-Allow-Int64", "false")];
-    let row6 = json!({"id": 6, "vector": [9, 9, 9, 9], "color": "pink", "n": 6});
-    s.check_raw(
-        "entities/insert",
-        &on(&c, json!({"data": [row6]})).to_string(),
-        &no_int64,
-        written(&s, "insert", json!(["6"])),
-    )
-    .await?;
-    s.check_raw(
-        "entities/query",
-        &on(&c, json!({"filter": "id == 6", "outputFields": ["n", "color"]})).to_string(),
-        &no_int64,
-        rows(&s, json!([{"color": "pink", "id": "6", "n": "6"}])),
-    )
-    .await?;
-    // count(*) is an Int64 column as well (`WrapCntToFieldData`), so it is a string too.
-    s.check_raw(
-        "entities/query",
-        &on(&c, json!({"filter": "n >= 5", "outputFields": ["count(*)"]})).to_string(),
-        &no_int64,
-        rows(&s, json!([{"count(*)": "2"}])),
-    )
-    .await?;
-    s.check_raw(
-        "entities/search",
-        &search(&c, json!([[9, 9, 9, 9]]), json!({"limit": 1})).to_string(),
-        &no_int64,
-        hits(&s, json!([{"distance": 0, "id": "6"}]), &[1]),
-    )
-    .await?;
-    // The header is read with ParseBool; a value it cannot parse is replaced by the server default, true in 2.6
-    // (`RequestHandlerFunc`), so "yes" gives numbers and "0" strings.
-    for (value, id) in [("yes", json!(6)), ("T", json!(6)), ("0", json!("6"))] {
-        s.check_raw(
-            "entities/query",
-            &on(&c, json!({"filter": "id == 6", "outputFields": ["id"]})).to_string(),
-            &[("Content-Type", "application/json"), ("Accept-Type-Allow-Int64", value)],
-            rows(&s, json!([{"id": id}])),
-        )
-        .await?;
-    }
-
     // Delete by ids: deleteCount is the number of keys listed, no `cost` (§C.4).
     s.check("entities/delete", on(&c, json!({"filter": "id in [2, 6, 99]"})), s.data(json!({"deleteCount": 3})))
         .await?;
@@ -352,7 +301,79 @@ pub async fn int64_rows(s: Scn) -> Step {
         hits(&s, json!([{"distance": 0, "id": 5, "n": 5}, {"distance": 1, "id": 1, "n": 10}, {"distance": 5, "id": 3, "n": 3}]), &[3]),
     )
     .await?;
-    // 2.6 partial update: the given fields merge into the stored row (§C.3).
+    Ok(())
+}
+
+/// The collection of the Int64 scenarios: `id` Int64 key, `vector` (4, L2), `color` VarChar, `n` Int64, dynamic
+/// fields on; created, indexed and loaded.
+async fn int64_collection(s: &Scn) -> Step<String> {
+    let c = s.collection();
+    let fields = json!([
+        {"fieldName": "id", "dataType": "Int64", "isPrimary": true},
+        vector_field(),
+        {"fieldName": "color", "dataType": "VarChar", "elementTypeParams": {"max_length": "16"}},
+        {"fieldName": "n", "dataType": "Int64"}
+    ]);
+    create_loaded(s, &c, schema(&c, fields, false, true, "L2")).await?;
+    Ok(c)
+}
+
+/// `Accept-Type-Allow-Int64` (§C.6): Int64 values (keys, fields, `count(*)`) as strings when it is false.
+pub async fn int64_header(s: Scn) -> Step {
+    let c = int64_collection(&s).await?;
+    let rows5 = json!([{"id": 5, "vector": [1, 1, 0, 0], "color": "blue", "n": 5}]);
+    s.check("entities/insert", on(&c, json!({"data": rows5})), written(&s, "insert", json!([5]))).await?;
+    // Accept-Type-Allow-Int64: false renders Int64 values as strings (§C.6).
+    let no_int64 = [("Content-Type", "application/json"), ("Accept-Type-Allow-Int64", "false")];
+    let row6 = json!({"id": 6, "vector": [9, 9, 9, 9], "color": "pink", "n": 6});
+    s.check_raw(
+        "entities/insert",
+        &on(&c, json!({"data": [row6]})).to_string(),
+        &no_int64,
+        written(&s, "insert", json!(["6"])),
+    )
+    .await?;
+    s.check_raw(
+        "entities/query",
+        &on(&c, json!({"filter": "id == 6", "outputFields": ["n", "color"]})).to_string(),
+        &no_int64,
+        rows(&s, json!([{"color": "pink", "id": "6", "n": "6"}])),
+    )
+    .await?;
+    // count(*) is an Int64 column as well (`WrapCntToFieldData`), so it is a string too.
+    s.check_raw(
+        "entities/query",
+        &on(&c, json!({"filter": "n >= 5", "outputFields": ["count(*)"]})).to_string(),
+        &no_int64,
+        rows(&s, json!([{"count(*)": "2"}])),
+    )
+    .await?;
+    s.check_raw(
+        "entities/search",
+        &search(&c, json!([[9, 9, 9, 9]]), json!({"limit": 1})).to_string(),
+        &no_int64,
+        hits(&s, json!([{"distance": 0, "id": "6"}]), &[1]),
+    )
+    .await?;
+    // The header is read with ParseBool; a value it cannot parse is replaced by the server default, true in 2.6
+    // (`RequestHandlerFunc`), so "yes" gives numbers and "0" strings.
+    for (value, id) in [("yes", json!(6)), ("T", json!(6)), ("0", json!("6"))] {
+        s.check_raw(
+            "entities/query",
+            &on(&c, json!({"filter": "id == 6", "outputFields": ["id"]})).to_string(),
+            &[("Content-Type", "application/json"), ("Accept-Type-Allow-Int64", value)],
+            rows(&s, json!([{"id": id}])),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// 2.6 partial update (§C.3): the given fields merge into the stored row.
+pub async fn partial_update(s: Scn) -> Step {
+    let c = int64_collection(&s).await?;
+    let row3 = json!([{"id": 3, "vector": [0, 3, 0, 0], "color": "red", "n": 3}]);
+    s.check("entities/insert", on(&c, json!({"data": row3})), written(&s, "insert", json!([3]))).await?;
     s.check(
         "entities/upsert",
         on(&c, json!({"data": [{"id": 3, "color": "violet"}], "partialUpdate": true})),

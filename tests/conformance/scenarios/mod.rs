@@ -77,6 +77,8 @@ pub fn all() -> Vec<Scenario> {
         scenario!(aliases::basics, V2_4..=V3_0),
         scenario!(aliases::drop_collection_with_alias, V2_4..=V3_0),
         scenario!(entities::int64_rows, V2_6..=V3_0),
+        scenario!(entities::int64_header, V2_6..=V3_0),
+        scenario!(entities::partial_update, V2_6..=V3_0),
         scenario!(entities::varchar_rows, V2_6..=V3_0),
         scenario!(entities::auto_id_rows, V2_6..=V3_0),
         scenario!(entities::load_gating, V2_6..=V3_0),
