@@ -78,6 +78,7 @@ MILVUS_URI="$uri" bash "$here/seed-curl.sh" || status=1
 
 echo "# @zilliz/milvus2-sdk-node HttpClient"
 MILVUS_URI="$uri" node --test --test-reporter=spec test/http-client.test.js || status=1
+MILVUS_URI="$uri" node --test --test-reporter=spec test/http-entities.test.js || status=1
 
 if [ "$status" -ne 0 ]; then
     echo "# FAILED; server log (tail):"

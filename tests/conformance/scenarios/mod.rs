@@ -5,6 +5,7 @@ mod aliases;
 mod collections;
 mod databases;
 mod decoding;
+mod entities;
 mod errors;
 mod idempotency;
 mod indexes;
@@ -75,6 +76,17 @@ pub fn all() -> Vec<Scenario> {
         scenario!(indexes::load_needs_every_vector_indexed, V2_4..=V3_0),
         scenario!(aliases::basics, V2_4..=V3_0),
         scenario!(aliases::drop_collection_with_alias, V2_4..=V3_0),
+        scenario!(entities::int64_rows, V2_6..=V3_0),
+        scenario!(entities::int64_header, V2_6..=V3_0),
+        scenario!(entities::partial_update, V2_6..=V3_0),
+        scenario!(entities::varchar_rows, V2_6..=V3_0),
+        scenario!(entities::auto_id_rows, V2_6..=V3_0),
+        scenario!(entities::load_gating, V2_6..=V3_0),
+        scenario!(entities::request_errors, V2_6..=V3_0),
+        scenario!(entities::values_and_filters, V2_6..=V3_0),
+        scenario!(entities::grouping_and_hybrid, V2_6..=V3_0),
+        scenario!(entities::rows_in_a_database, V2_6..=V3_0),
+        scenario!(entities::sparse_ip, V2_6..=V3_0),
         scenario!(transport::routing, V2_4..=V3_0),
         scenario!(transport::envelope_bytes, V2_4..=V3_0),
         scenario!(transport::cors_and_preflight, V2_4..=V3_0),
