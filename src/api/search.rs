@@ -295,7 +295,7 @@ fn range_of(metric: Metric, params: Option<&Map<String, Value>>) -> Result<Optio
 }
 
 /// A search part checked and turned into a [`Search`] with its filter.
-fn prepare(
+pub(crate) fn prepare(
     catalog: &Catalog,
     target: &ReadTarget,
     part: &SearchPart,
@@ -335,7 +335,7 @@ fn prepare(
 }
 
 /// The search output fields (none by default: only `id` and `distance`).
-fn output_of(target: &ReadTarget, names: &[String], as_number: bool) -> Result<Output> {
+pub(crate) fn output_of(target: &ReadTarget, names: &[String], as_number: bool) -> Result<Output> {
     Output::resolve(&target.spec, names, false, as_number)
         .map_err(|e| Error::Plain(format!("parse output field name failed: {}", e.0)))
 }

@@ -13,6 +13,7 @@ use milvus::proto::milvus::{self as pb};
 use tonic::{Request, Response};
 
 use super::convert::{self, created_timestamp, created_utc_ms, from_pairs};
+use super::data;
 use super::status::{WithStatus, render};
 use crate::catalog::{Catalog, DEFAULT_DATABASE, LoadProgress};
 use crate::error::Error;
@@ -143,6 +144,19 @@ in_database! {
     DropAliasRequest => -,
     DescribeAliasRequest => -,
     ListAliasesRequest => collection_name,
+    InsertRequest => collection_name,
+    UpsertRequest => collection_name,
+    DeleteRequest => collection_name,
+    QueryRequest => collection_name,
+    SearchRequest => collection_name,
+}
+
+impl Named for pb::FlushRequest {
+    /// Names the first collection it flushes.
+    fn names(&mut self, header_db: &str) -> (String, Option<String>) {
+        fill(&mut self.db_name, header_db);
+        (self.db_name.clone(), self.collection_names.first().and_then(|n| non_empty(n)))
+    }
 }
 
 impl Named for pb::RenameCollectionRequest {
@@ -677,6 +691,37 @@ impl MilvusService for Front {
             })
         })
         .await
+    }
+
+    // ---- data plane (`super::data`) ----
+
+    async fn insert(&self, request: Request<pb::InsertRequest>) -> Answer<pb::MutationResult> {
+        self.call(Operation::InsertEntities, request, data::insert).await
+    }
+
+    async fn upsert(&self, request: Request<pb::UpsertRequest>) -> Answer<pb::MutationResult> {
+        self.call(Operation::UpsertEntities, request, data::upsert).await
+    }
+
+    async fn delete(&self, request: Request<pb::DeleteRequest>) -> Answer<pb::MutationResult> {
+        self.call(Operation::DeleteEntities, request, data::delete).await
+    }
+
+    async fn query(&self, request: Request<pb::QueryRequest>) -> Answer<pb::QueryResults> {
+        self.call(Operation::QueryEntities, request, data::query).await
+    }
+
+    async fn search(&self, request: Request<pb::SearchRequest>) -> Answer<pb::SearchResults> {
+        self.call(Operation::SearchEntities, request, data::search).await
+    }
+
+    async fn flush(&self, request: Request<pb::FlushRequest>) -> Answer<pb::FlushResponse> {
+        self.call(Operation::FlushCollection, request, data::flush).await
+    }
+
+    /// Every flush is done at once (pymilvus's `flush` polls this until `flushed`).
+    async fn get_flush_state(&self, _: Request<pb::GetFlushStateRequest>) -> Answer<pb::GetFlushStateResponse> {
+        Ok(Response::new(pb::GetFlushStateResponse { status: ok_status(), flushed: true }))
     }
 }
 

@@ -15,6 +15,7 @@
 //! failures are gRPC `UNAUTHENTICATED`, as Milvus's interceptor answers them.
 
 mod convert;
+mod data;
 mod front;
 mod status;
 

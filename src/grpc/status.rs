@@ -68,6 +68,10 @@ with_status!(
     pb::DescribeIndexResponse,
     pb::DescribeAliasResponse,
     pb::ListAliasesResponse,
+    pb::MutationResult,
+    pb::QueryResults,
+    pb::SearchResults,
+    pb::FlushResponse,
 );
 
 /// What the mock answers for a panicked call: `common.Status` code 500 (the code the journal records and REST's

@@ -575,7 +575,7 @@ fn f32_to_f16(f: f32) -> u16 {
 }
 
 /// Single precision from IEEE half.
-fn f16_to_f32(h: u16) -> f32 {
+pub(crate) fn f16_to_f32(h: u16) -> f32 {
     let sign = u32::from(h & 0x8000) << 16;
     let exp = u32::from((h >> 10) & 0x1f);
     let mantissa = u32::from(h & 0x3ff);

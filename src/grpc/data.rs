@@ -1,0 +1,624 @@
+//! The data-plane RPCs (`Insert`, `Upsert`, `Delete`, `Query`, `Search`, `Flush`) over the rows REST serves.
+//!
+//! Each RPC reuses the REST data plane rather than a second copy of it: the catalog's gate
+//! ([`Catalog::write_target`], [`Catalog::read_target`]: 100, 200, 65535, then 101/103/201), the row conversion
+//! and its checks ([`crate::rows::convert`]), the filter, the query rules (`empty expression should be used with
+//! limit`, the result window, `count(*)`) and the search preparation. What is gRPC's own is the shape of the
+//! messages:
+//!
+//! * **In**: `Insert`/`Upsert` carry columnar `FieldData`. They are turned into the JSON rows REST's `data` holds
+//!   (one object per row; vectors as lists, binary and half-precision vectors as base64, sparse vectors as
+//!   `{"<index>": value}`, JSON fields as their value, the `$meta` column's keys at the top level) and converted
+//!   by the same code, so a row stored over gRPC is the row REST would store. The JSON step costs a copy; it buys
+//!   one conversion with one set of checks (and REST's error texts, see the README's fidelity notes).
+//! * **Out**: `Query` and `Search` render rows as REST does ([`Output::row`]) and lay them out by column
+//!   ([`columns`]): one `FieldData` per output field in schema order, nulls in `valid_data`, dynamic keys in an
+//!   `is_dynamic` `$meta` JSON column, and `output_fields` naming the schema fields (`$meta` for `*`) and the
+//!   dynamic keys asked for, which is how pymilvus picks the keys to show.
+
+use std::collections::HashMap;
+
+use base64::Engine;
+use milvus::proto::common::{PlaceholderGroup, PlaceholderType};
+use milvus::proto::milvus as pb;
+use milvus::proto::schema::{
+    self, ArrayArray, BoolArray, BytesArray, DoubleArray, FieldData, FloatArray, IDs, IntArray, JsonArray, LongArray,
+    ScalarField, SearchResultData, SparseFloatArray, StringArray, VectorField, field_data, i_ds, scalar_field,
+    vector_field,
+};
+use prost::Message;
+use serde_json::{Map, Value};
+
+use super::convert::now_ms;
+use crate::api::entities::{FilterReq, QueryReq, delete_entities, query_entities};
+use crate::api::search::{Grouping, SearchPart, output_of, prepare};
+use crate::catalog::{Catalog, CollectionSpec, DataType, Field, Lookup};
+use crate::envelope::Reply;
+use crate::error::Error;
+use crate::rows::calls;
+use crate::rows::column::dim_of;
+use crate::rows::convert::{Mode, f16_to_f32};
+use crate::rows::render::Output;
+use crate::rows::vector_search;
+use crate::rows::{Key, Rows};
+
+/// The dynamic field's name in Milvus's schema and results.
+const META: &str = "$meta";
+
+// ---- Insert, Upsert, Delete, Flush ----
+
+pub(super) fn insert(catalog: &Catalog, db: &str, r: pb::InsertRequest) -> Result<pb::MutationResult, Error> {
+    let keys = write(catalog, db, &r.collection_name, &r.partition_name, &r.fields_data, r.num_rows, Mode::Insert)?;
+    Ok(pb::MutationResult { insert_cnt: keys.len() as i64, ..mutation(keys) })
+}
+
+pub(super) fn upsert(catalog: &Catalog, db: &str, r: pb::UpsertRequest) -> Result<pb::MutationResult, Error> {
+    let keys = write(catalog, db, &r.collection_name, &r.partition_name, &r.fields_data, r.num_rows, Mode::Upsert)?;
+    Ok(pb::MutationResult { upsert_cnt: keys.len() as i64, ..mutation(keys) })
+}
+
+fn write(
+    catalog: &Catalog,
+    db: &str,
+    collection: &str,
+    partition: &str,
+    fields: &[FieldData],
+    num_rows: u32,
+    mode: Mode,
+) -> Result<Vec<Key>, Error> {
+    let target = catalog.write_target(db, collection, partition)?;
+    let rows = rows_json(fields, num_rows as usize)?;
+    calls::write(&target, &rows, mode)
+}
+
+/// A successful mutation: the keys in request order, every row a success, a fresh hybrid timestamp.
+fn mutation(keys: Vec<Key>) -> pb::MutationResult {
+    pb::MutationResult {
+        status: Some(Default::default()),
+        succ_index: (0..keys.len() as u32).collect(),
+        i_ds: Some(ids(keys.iter())),
+        timestamp: now_ms() << 18,
+        ..Default::default()
+    }
+}
+
+/// `IDs`: `int_id` for Int64 keys, `str_id` for VarChar ones.
+fn ids<'a>(keys: impl Iterator<Item = &'a Key>) -> IDs {
+    let mut ints = Vec::new();
+    let mut strs = Vec::new();
+    for key in keys {
+        match key {
+            Key::Int(i) => ints.push(*i),
+            Key::Str(s) => strs.push(s.clone()),
+        }
+    }
+    let id_field = if strs.is_empty() {
+        i_ds::IdField::IntId(LongArray { data: ints })
+    } else {
+        i_ds::IdField::StrId(StringArray { data: strs })
+    };
+    IDs { id_field: Some(id_field) }
+}
+
+/// `Delete` by `expr`, REST's `entities/delete`: `delete_cnt` is the rows (or, for a key list, the keys) deleted.
+pub(super) fn delete(catalog: &Catalog, db: &str, r: pb::DeleteRequest) -> Result<pb::MutationResult, Error> {
+    let request = FilterReq {
+        db_name: db.to_string(),
+        collection_name: r.collection_name,
+        partition_name: r.partition_name,
+        filter: r.expr,
+        expr_params: None,
+    };
+    let count = match delete_entities(catalog, db, request)? {
+        Reply::Data(data) => data["deleteCount"].as_i64().unwrap_or(0),
+        _ => 0,
+    };
+    Ok(pb::MutationResult { delete_cnt: count, ..mutation(Vec::new()) })
+}
+
+/// `Flush` of every collection named: what REST's `collections/flush` does to `get_stats`, and empty segment maps
+/// (the mock has no segments); `coll_flush_ts` lets pymilvus's `GetFlushState` wait end at once.
+pub(super) fn flush(catalog: &Catalog, db: &str, r: pb::FlushRequest) -> Result<pb::FlushResponse, Error> {
+    let mut answer = pb::FlushResponse { status: Some(Default::default()), db_name: db.to_string(), ..Default::default() };
+    let timestamp = now_ms() << 18;
+    for name in r.collection_names {
+        catalog.flush(db, &name)?;
+        answer.coll_seg_i_ds.insert(name.clone(), LongArray::default());
+        answer.flush_coll_seg_i_ds.insert(name.clone(), LongArray::default());
+        answer.coll_seal_times.insert(name.clone(), now_ms() as i64 / 1000);
+        answer.coll_flush_ts.insert(name, timestamp);
+    }
+    Ok(answer)
+}
+
+// ---- columns in: FieldData into REST's JSON rows ----
+
+/// The JSON text of the rows `fields` hold, one object per row as REST's `data`.
+fn rows_json(fields: &[FieldData], num_rows: usize) -> Result<String, Error> {
+    let mut rows = vec![Map::new(); num_rows];
+    for field in fields {
+        let values = column_values(field)?;
+        if values.len() != num_rows {
+            return Err(Error::InvalidParameter(format!(
+                "the num_rows ({}) of field ({}) is not equal to passed num_rows ({num_rows}): invalid parameter",
+                values.len(),
+                field.field_name
+            )));
+        }
+        let valid = validity(field);
+        for (i, (row, value)) in rows.iter_mut().zip(values).enumerate() {
+            let value = if valid.is_some_and(|v| v.get(i) == Some(&false)) { Value::Null } else { value };
+            if field.is_dynamic || field.field_name == META {
+                if let Value::Object(keys) = value {
+                    row.extend(keys);
+                }
+            } else {
+                row.insert(field.field_name.clone(), value);
+            }
+        }
+    }
+    Ok(Value::Array(rows.into_iter().map(Value::Object).collect()).to_string())
+}
+
+/// The field's own validity (`ScalarField`/`VectorField.valid_data`), else the legacy top-level one.
+fn validity(field: &FieldData) -> Option<&[bool]> {
+    let own = match &field.field {
+        Some(field_data::Field::Scalars(s)) => s.valid_data.as_slice(),
+        Some(field_data::Field::Vectors(v)) => v.valid_data.as_slice(),
+        _ => &[],
+    };
+    Some(own).filter(|v| !v.is_empty()).or(Some(field.valid_data.as_slice()).filter(|v| !v.is_empty()))
+}
+
+/// One JSON value per row. A nullable column may hold only its valid rows (Milvus's compact form): those are
+/// spread back over the validity mask.
+fn column_values(field: &FieldData) -> Result<Vec<Value>, Error> {
+    let values = match &field.field {
+        Some(field_data::Field::Scalars(s)) => scalar_values(s)?,
+        Some(field_data::Field::Vectors(v)) => vector_values(v)?,
+        _ => return Err(Error::InvalidParameter(format!("unsupported field data of {}", field.field_name))),
+    };
+    match validity(field) {
+        Some(valid) if values.len() < valid.len() => {
+            let mut given = values.into_iter();
+            Ok(valid.iter().map(|&ok| if ok { given.next().unwrap_or(Value::Null) } else { Value::Null }).collect())
+        }
+        _ => Ok(values),
+    }
+}
+
+fn scalar_values(s: &ScalarField) -> Result<Vec<Value>, Error> {
+    use scalar_field::Data;
+    let all = |v: Vec<Value>| Ok(v);
+    match &s.data {
+        Some(Data::BoolData(a)) => all(a.data.iter().map(|&b| Value::from(b)).collect()),
+        Some(Data::IntData(a)) => all(a.data.iter().map(|&i| Value::from(i)).collect()),
+        Some(Data::LongData(a)) => all(a.data.iter().map(|&i| Value::from(i)).collect()),
+        Some(Data::TimestamptzData(a)) => all(a.data.iter().map(|&i| Value::from(i)).collect()),
+        Some(Data::FloatData(a)) => all(a.data.iter().map(|&f| Value::from(f64::from(f))).collect()),
+        Some(Data::DoubleData(a)) => all(a.data.iter().map(|&f| Value::from(f)).collect()),
+        Some(Data::StringData(a)) => all(a.data.iter().map(|s| Value::from(s.as_str())).collect()),
+        Some(Data::JsonData(a)) => a.data.iter().map(|bytes| json_value(bytes)).collect(),
+        Some(Data::ArrayData(a)) => {
+            a.data.iter().map(|element| scalar_values(element).map(Value::Array)).collect()
+        }
+        None => Ok(Vec::new()),
+        Some(_) => Err(Error::InvalidParameter("unsupported scalar field data: invalid parameter".into())),
+    }
+}
+
+/// A JSON column's value (a JSON document's bytes).
+fn json_value(bytes: &[u8]) -> Result<Value, Error> {
+    serde_json::from_slice(bytes).map_err(|_| {
+        Error::InvalidParameter(format!("{}: invalid json: invalid parameter", String::from_utf8_lossy(bytes)))
+    })
+}
+
+/// Vectors as REST's rows hold them: floats and int8s as lists, binary and half-precision bytes as base64, sparse
+/// rows as `{"<index>": value}`.
+fn vector_values(v: &VectorField) -> Result<Vec<Value>, Error> {
+    use vector_field::Data;
+    let dim = v.dim.max(1) as usize;
+    let base64 = |bytes: &[u8], width: usize| -> Vec<Value> {
+        bytes
+            .chunks(width.max(1))
+            .map(|row| Value::from(base64::engine::general_purpose::STANDARD.encode(row)))
+            .collect()
+    };
+    Ok(match &v.data {
+        Some(Data::FloatVector(a)) => {
+            a.data.chunks(dim).map(|row| row.iter().map(|&f| Value::from(f64::from(f))).collect()).collect()
+        }
+        Some(Data::BinaryVector(bytes)) => base64(bytes, dim.div_ceil(8)),
+        Some(Data::Float16Vector(bytes) | Data::Bfloat16Vector(bytes)) => base64(bytes, dim * 2),
+        Some(Data::Int8Vector(bytes)) => {
+            bytes.chunks(dim).map(|row| row.iter().map(|&b| Value::from(b as i8)).collect()).collect()
+        }
+        Some(Data::SparseFloatVector(a)) => a.contents.iter().map(|row| sparse_json(row)).collect(),
+        Some(Data::VectorArray(_)) => {
+            return Err(Error::InvalidParameter("vector arrays are not supported by the mock: invalid parameter".into()));
+        }
+        None => Vec::new(),
+    })
+}
+
+/// A sparse row's bytes (little-endian `u32` index, `f32` value pairs) as `{"<index>": value}`.
+fn sparse_json(bytes: &[u8]) -> Value {
+    Value::Object(
+        bytes
+            .chunks_exact(8)
+            .map(|pair| {
+                let index = u32::from_le_bytes([pair[0], pair[1], pair[2], pair[3]]);
+                let value = f32::from_le_bytes([pair[4], pair[5], pair[6], pair[7]]);
+                (index.to_string(), Value::from(f64::from(value)))
+            })
+            .collect(),
+    )
+}
+
+// ---- Query ----
+
+/// `Query`: REST's `entities/query` with `expr` as the filter, `limit`/`offset` from `query_params`, and no
+/// default output (the primary key only, as Milvus answers a query without output fields).
+pub(super) fn query(catalog: &Catalog, db: &str, r: pb::QueryRequest) -> Result<pb::QueryResults, Error> {
+    let params: HashMap<&str, &str> = r.query_params.iter().map(|p| (p.key.as_str(), p.value.as_str())).collect();
+    let number = |key: &str| params.get(key).and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
+    let request = QueryReq {
+        db_name: db.to_string(),
+        collection_name: r.collection_name.clone(),
+        partition_names: r.partition_names,
+        output_fields: r.output_fields.clone(),
+        filter: r.expr,
+        limit: number("limit"),
+        offset: number("offset"),
+        expr_params: None,
+        id: None,
+        int64_as_number: true,
+    };
+    let rows: Vec<Map<String, Value>> = match query_entities(catalog, db, request)? {
+        Reply::Body(mut body) => match body.remove("data") {
+            Some(Value::Array(rows)) => rows.into_iter().filter_map(|r| r.as_object().cloned()).collect(),
+            _ => Vec::new(),
+        },
+        _ => Vec::new(),
+    };
+    let mut answer =
+        pb::QueryResults { status: Some(Default::default()), collection_name: r.collection_name, ..Default::default() };
+    if r.output_fields.len() == 1 && r.output_fields[0].trim() == "count(*)" {
+        let count = rows.first().and_then(|row| row.get("count(*)")).and_then(Value::as_i64).unwrap_or(0);
+        answer.fields_data = vec![long_column("count(*)", vec![count])];
+        answer.output_fields = vec!["count(*)".into()];
+        return Ok(answer);
+    }
+    let target = catalog.read_target(db, &answer.collection_name, &[], "query", Lookup::Proxy)?;
+    let output = output_of(&target, &r.output_fields, true)?;
+    let output = Output { fields: with_pk(&target.spec, output.fields), ..output };
+    answer.primary_field_name = pk_name(&target.spec);
+    (answer.fields_data, answer.output_fields) = columns(&target.spec, &output, &rows);
+    Ok(answer)
+}
+
+/// Query and get always show the primary key.
+fn with_pk(spec: &CollectionSpec, mut fields: Vec<usize>) -> Vec<usize> {
+    fields.extend(spec.fields.iter().position(|f| f.primary_key));
+    fields.sort_unstable();
+    fields.dedup();
+    fields
+}
+
+fn pk_name(spec: &CollectionSpec) -> String {
+    spec.fields.iter().find(|f| f.primary_key).map(|f| f.name.clone()).unwrap_or_default()
+}
+
+fn long_column(name: &str, data: Vec<i64>) -> FieldData {
+    FieldData {
+        r#type: schema::DataType::Int64 as i32,
+        field_name: name.to_string(),
+        field: Some(field_data::Field::Scalars(ScalarField {
+            data: Some(scalar_field::Data::LongData(LongArray { data })),
+            ..Default::default()
+        })),
+        ..Default::default()
+    }
+}
+
+// ---- Search ----
+
+/// The `search_params` a search reads.
+struct SearchParams {
+    anns_field: String,
+    topk: i64,
+    offset: i64,
+    round_decimal: i64,
+    params: Option<Map<String, Value>>,
+    grouping: Grouping,
+}
+
+impl SearchParams {
+    fn read(pairs: &[milvus::proto::common::KeyValuePair]) -> Result<Self, Error> {
+        let get = |key: &str| pairs.iter().find(|p| p.key == key).map(|p| p.value.as_str());
+        let number = |key: &str, default: i64| -> Result<i64, Error> {
+            match get(key) {
+                None => Ok(default),
+                Some(text) => text.parse().map_err(|_| {
+                    Error::InvalidParameter(format!("{key} [{text}] is invalid, should be an integer: invalid parameter"))
+                }),
+            }
+        };
+        let params = match get("params").filter(|p| !p.is_empty()) {
+            None => None,
+            Some(text) => {
+                let nested: Value = serde_json::from_str(text).map_err(|_| {
+                    Error::InvalidParameter(format!("failed to parse search params: {text}: invalid parameter"))
+                })?;
+                let mut map = Map::new();
+                map.insert("params".into(), nested);
+                Some(map)
+            }
+        };
+        let grouping = Grouping {
+            field: get("group_by_field").unwrap_or_default().to_string(),
+            size: number("group_size", 1)?,
+            strict: get("strict_group_size").is_some_and(|v| v == "true"),
+        };
+        Ok(Self {
+            anns_field: get("anns_field").unwrap_or_default().to_string(),
+            topk: number("topk", 0)?,
+            offset: number("offset", 0)?,
+            round_decimal: number("round_decimal", -1)?,
+            params,
+            grouping,
+        })
+    }
+}
+
+/// `Search`: the query vectors from `placeholder_group`, the filter from `dsl`, the rest from `search_params`; the
+/// checks and the scan of REST's `entities/search`; the hits of every query laid out as `SearchResultData`.
+pub(super) fn search(catalog: &Catalog, db: &str, r: pb::SearchRequest) -> Result<pb::SearchResults, Error> {
+    let params = SearchParams::read(&r.search_params)?;
+    let target = catalog.read_target(db, &r.collection_name, &r.partition_names, "search", Lookup::Describe)?;
+    let part = SearchPart {
+        data: Some(search_vectors(r.search_input)?),
+        anns_field: params.anns_field.clone(),
+        filter: r.dsl,
+        limit: params.topk,
+        offset: params.offset,
+        search_params: params.params,
+        expr_params: None,
+    };
+    let (search, predicate) = prepare(catalog, &target, &part, &params.grouping)?;
+    let output = output_of(&target, &r.output_fields, true)?;
+    target.check_loaded()?;
+    let rows = target.rows.read();
+    let per_query = vector_search::run(&rows, &target, &predicate, &search);
+    let hits = || per_query.iter().flatten();
+    let rendered: Vec<Map<String, Value>> =
+        hits().map(|hit| output.row(&target.spec, &rows.partitions[hit.part], hit.row)).collect();
+    let (fields_data, output_fields) = columns(&target.spec, &output, &rendered);
+    let keys: Vec<Key> = hits().map(|hit| key_of(&rows, hit)).collect();
+    let results = SearchResultData {
+        num_queries: per_query.len() as i64,
+        top_k: params.topk,
+        fields_data,
+        scores: hits().map(|hit| rounded(hit.distance, params.round_decimal)).collect(),
+        ids: Some(ids(keys.iter())),
+        topks: per_query.iter().map(|q| q.len() as i64).collect(),
+        output_fields,
+        primary_field_name: pk_name(&target.spec),
+        ..Default::default()
+    };
+    Ok(pb::SearchResults {
+        status: Some(Default::default()),
+        results: Some(results),
+        collection_name: r.collection_name,
+        ..Default::default()
+    })
+}
+
+fn key_of(rows: &Rows, hit: &vector_search::RowHit) -> Key {
+    rows.partitions[hit.part].key(hit.row)
+}
+
+/// `round_decimal` (`-1`: as computed).
+fn rounded(distance: f32, decimals: i64) -> f32 {
+    if decimals < 0 {
+        return distance;
+    }
+    let scale = 10f64.powi(decimals as i32);
+    ((f64::from(distance) * scale).round() / scale) as f32
+}
+
+/// The query vectors: a `placeholder_group` (search by primary keys is not supported by the mock).
+fn search_vectors(input: Option<pb::search_request::SearchInput>) -> Result<Value, Error> {
+    match input {
+        Some(pb::search_request::SearchInput::PlaceholderGroup(bytes)) => placeholder_vectors(&bytes),
+        Some(pb::search_request::SearchInput::Ids(_)) => {
+            Err(Error::InvalidParameter("search by primary keys is not supported by the mock: invalid parameter".into()))
+        }
+        None => placeholder_vectors(&[]),
+    }
+}
+
+/// The query vectors of a serialized `PlaceholderGroup` as REST's `data` holds them (floats as lists, binary
+/// vectors as byte lists, sparse rows as `{"<index>": value}`), so REST's conversion checks their size.
+fn placeholder_vectors(bytes: &[u8]) -> Result<Value, Error> {
+    let group = PlaceholderGroup::decode(bytes)
+        .map_err(|e| Error::InvalidParameter(format!("failed to parse placeholder group: {e}: invalid parameter")))?;
+    let Some(placeholder) = group.placeholders.into_iter().next() else {
+        return Err(Error::InvalidParameter("empty placeholder group: invalid parameter".into()));
+    };
+    let half = |row: &[u8], widen: fn(u16) -> f32| -> Value {
+        row.chunks_exact(2).map(|b| Value::from(f64::from(widen(u16::from_le_bytes([b[0], b[1]]))))).collect()
+    };
+    let kind = PlaceholderType::try_from(placeholder.r#type).unwrap_or(PlaceholderType::None);
+    let vectors = placeholder.values.iter().map(|row| match kind {
+        PlaceholderType::FloatVector => Ok(row
+            .chunks_exact(4)
+            .map(|b| Value::from(f64::from(f32::from_le_bytes([b[0], b[1], b[2], b[3]]))))
+            .collect()),
+        PlaceholderType::BinaryVector => Ok(row.iter().map(|&b| Value::from(b)).collect()),
+        PlaceholderType::Int8Vector => Ok(row.iter().map(|&b| Value::from(b as i8)).collect()),
+        PlaceholderType::Float16Vector => Ok(half(row, f16_to_f32)),
+        PlaceholderType::BFloat16Vector => Ok(half(row, |bits| f32::from_bits(u32::from(bits) << 16))),
+        PlaceholderType::SparseFloatVector => Ok(sparse_json(row)),
+        other => Err(Error::InvalidParameter(format!(
+            "unsupported placeholder type {}: invalid parameter",
+            other.as_str_name()
+        ))),
+    });
+    vectors.collect::<Result<Vec<Value>, Error>>().map(Value::Array)
+}
+
+// ---- columns out: rendered rows into FieldData ----
+
+/// Rendered rows (REST's objects) laid out by column: one `FieldData` per output field in schema order, then the
+/// `$meta` column when dynamic keys are shown; and the `output_fields` list.
+pub(super) fn columns(
+    spec: &CollectionSpec,
+    output: &Output,
+    rows: &[Map<String, Value>],
+) -> (Vec<FieldData>, Vec<String>) {
+    let mut fields = Vec::new();
+    let mut names = Vec::new();
+    for &position in &output.fields {
+        let field = &spec.fields[position];
+        let cells: Vec<&Value> = rows.iter().map(|row| row.get(&field.name).unwrap_or(&Value::Null)).collect();
+        fields.push(column(field, &cells));
+        names.push(field.name.clone());
+    }
+    if output.all_dynamic || !output.dynamic.is_empty() {
+        let shown = |key: &String| !spec.fields.iter().any(|f| &f.name == key);
+        let meta: Vec<Vec<u8>> = rows
+            .iter()
+            .map(|row| {
+                let keys: Map<String, Value> =
+                    row.iter().filter(|(k, _)| shown(k)).map(|(k, v)| (k.clone(), v.clone())).collect();
+                Value::Object(keys).to_string().into_bytes()
+            })
+            .collect();
+        fields.push(FieldData {
+            r#type: schema::DataType::Json as i32,
+            field_name: META.into(),
+            is_dynamic: true,
+            field: Some(field_data::Field::Scalars(ScalarField {
+                data: Some(scalar_field::Data::JsonData(JsonArray { data: meta })),
+                ..Default::default()
+            })),
+            ..Default::default()
+        });
+        if output.all_dynamic {
+            names.push(META.into());
+        }
+        names.extend(output.dynamic.iter().cloned());
+    }
+    (fields, names)
+}
+
+/// One field's column from its rendered cells; a nullable field carries `valid_data`.
+fn column(field: &Field, cells: &[&Value]) -> FieldData {
+    let valid: Vec<bool> = if field.nullable { cells.iter().map(|c| !c.is_null()).collect() } else { Vec::new() };
+    let data = if field.data_type.is_vector() {
+        let vectors = vector_column(field, cells);
+        let dim = match &vectors {
+            vector_field::Data::SparseFloatVector(sparse) => sparse.dim,
+            _ => dim_of(field) as i64,
+        };
+        field_data::Field::Vectors(VectorField { dim, data: Some(vectors), ..Default::default() })
+    } else {
+        let element = field.element_type.unwrap_or(DataType::Int64);
+        field_data::Field::Scalars(ScalarField {
+            data: Some(scalar_column(field.data_type, element, cells)),
+            valid_data: valid.clone(),
+        })
+    };
+    FieldData {
+        r#type: proto_type(field.data_type) as i32,
+        field_name: field.name.clone(),
+        field_id: field.id,
+        valid_data: valid,
+        field: Some(data),
+        ..Default::default()
+    }
+}
+
+fn proto_type(data_type: DataType) -> schema::DataType {
+    schema::DataType::from_str_name(data_type.as_str()).unwrap_or(schema::DataType::None)
+}
+
+/// A scalar column of rendered cells (a null cell is the type's zero).
+fn scalar_column(data_type: DataType, element: DataType, cells: &[&Value]) -> scalar_field::Data {
+    use scalar_field::Data;
+    let ints = || cells.iter().map(|c| c.as_i64().unwrap_or(0));
+    let floats = || cells.iter().map(|c| c.as_f64().unwrap_or(0.0));
+    match data_type {
+        DataType::Bool => Data::BoolData(BoolArray { data: cells.iter().map(|c| c.as_bool().unwrap_or(false)).collect() }),
+        DataType::Int8 | DataType::Int16 | DataType::Int32 => {
+            Data::IntData(IntArray { data: ints().map(|i| i as i32).collect() })
+        }
+        DataType::Int64 => Data::LongData(LongArray { data: ints().collect() }),
+        DataType::Timestamptz => {
+            Data::TimestamptzData(schema::TimestamptzArray { data: ints().collect() })
+        }
+        DataType::Float => Data::FloatData(FloatArray { data: floats().map(|f| f as f32).collect() }),
+        DataType::Double => Data::DoubleData(DoubleArray { data: floats().collect() }),
+        DataType::VarChar | DataType::String | DataType::Text => {
+            Data::StringData(StringArray { data: cells.iter().map(|c| c.as_str().unwrap_or_default().to_string()).collect() })
+        }
+        // REST renders a JSON field as its JSON text; the column holds that text's bytes.
+        DataType::Json => Data::JsonData(JsonArray {
+            data: cells.iter().map(|c| c.as_str().map_or_else(|| c.to_string(), str::to_string).into_bytes()).collect(),
+        }),
+        DataType::Array => Data::ArrayData(ArrayArray {
+            data: cells
+                .iter()
+                .map(|c| {
+                    let items: Vec<&Value> = c.as_array().map(|a| a.iter().collect()).unwrap_or_default();
+                    ScalarField { data: Some(scalar_column(element, DataType::Int64, &items)), ..Default::default() }
+                })
+                .collect(),
+            element_type: proto_type(element) as i32,
+        }),
+        _ => Data::BytesData(BytesArray { data: cells.iter().map(|c| c.to_string().into_bytes()).collect() }),
+    }
+}
+
+/// A vector column of rendered cells: floats and int8s from lists, bytes from base64, sparse rows re-encoded.
+fn vector_column(field: &Field, cells: &[&Value]) -> vector_field::Data {
+    use vector_field::Data;
+    let bytes = || -> Vec<u8> {
+        cells
+            .iter()
+            .flat_map(|c| {
+                base64::engine::general_purpose::STANDARD.decode(c.as_str().unwrap_or_default()).unwrap_or_default()
+            })
+            .collect()
+    };
+    let numbers = || cells.iter().flat_map(|c| c.as_array().into_iter().flatten());
+    match field.data_type {
+        DataType::FloatVector => {
+            Data::FloatVector(FloatArray { data: numbers().map(|x| x.as_f64().unwrap_or(0.0) as f32).collect() })
+        }
+        DataType::BinaryVector => Data::BinaryVector(bytes()),
+        DataType::Float16Vector => Data::Float16Vector(bytes()),
+        DataType::BFloat16Vector => Data::Bfloat16Vector(bytes()),
+        DataType::Int8Vector => Data::Int8Vector(numbers().map(|x| x.as_i64().unwrap_or(0) as i8 as u8).collect()),
+        _ => {
+            let mut dim = 0;
+            let contents = cells
+                .iter()
+                .map(|c| {
+                    let mut pairs: Vec<(u32, f32)> = c
+                        .as_object()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|(k, v)| Some((k.parse().ok()?, v.as_f64()? as f32)))
+                        .collect();
+                    pairs.sort_unstable_by_key(|p| p.0);
+                    dim = dim.max(pairs.last().map_or(0, |p| i64::from(p.0) + 1));
+                    pairs.iter().flat_map(|(i, v)| i.to_le_bytes().into_iter().chain(v.to_le_bytes())).collect()
+                })
+                .collect();
+            Data::SparseFloatVector(SparseFloatArray { contents, dim })
+        }
+    }
+}
