@@ -24,13 +24,29 @@ use crate::version::MilvusVersion;
 /// `quotaAndLimits.limits.maxQueryResultWindow` and the largest `topk`.
 pub const MAX_WINDOW: i64 = 16384;
 
-/// `Accept-Type-Allow-Int64`: absent is 2.6's `proxy.http.acceptTypeAllowInt64` default (true); otherwise Go's
-/// `strconv.ParseBool`, anything unparsable being false (contract part 2 §C.6).
+/// `Accept-Type-Allow-Int64`, read with Go's `strconv.ParseBool`; absent, empty or unparsable, it is the server's
+/// `proxy.http.acceptTypeAllowInt64` default, true in 2.6 (the gin middleware in
+/// `internal/distributed/proxy/service.go` overwrites a value that does not parse with the default; the contract's
+/// "anything else is false", part 2 §C.6, was derived and is wrong).
 pub fn int64_as_number(headers: &HeaderMap) -> bool {
-    match headers.get("accept-type-allow-int64") {
-        None => true,
-        Some(v) => matches!(v.as_bytes(), b"1" | b"t" | b"T" | b"TRUE" | b"true" | b"True"),
-    }
+    headers
+        .get("accept-type-allow-int64")
+        .and_then(|v| v.to_str().ok())
+        .and_then(crate::go::fmt::parse_bool)
+        .unwrap_or(true)
+}
+
+/// The write target of an insert or upsert. Milvus converts the rows (`checkAndSetData`, 1804) before the proxy
+/// looks up the partition, so when the partition is wrong a row that does not convert answers first.
+fn rows_target(catalog: &Catalog, db: &str, req: &DataReq, mode: Mode) -> Result<crate::catalog::WriteTarget> {
+    let error = match catalog.write_target(db, &req.collection_name, &req.partition_name) {
+        Err(e @ (Error::PartitionNotFound { .. } | Error::InvalidParameter(_))) => e,
+        other => return other,
+    };
+    let (spec, slots) = catalog.collection(db, &req.collection_name, |c| (c.spec.clone(), c.partitions.len()))?;
+    crate::rows::convert::convert(req.data.as_deref().unwrap_or("[]"), &spec, mode, slots.max(1))
+        .map_err(|e| versioned_insert_error(catalog, e.into()))?;
+    Err(error)
 }
 
 /// Declares the names a request gives its call (for faults, the journal and the log line).
@@ -267,7 +283,7 @@ pub fn with_cost(data: Value, more: impl IntoIterator<Item = (&'static str, Valu
 }
 
 pub fn insert_entities(catalog: &Catalog, db: &str, req: DataReq) -> Result<Reply> {
-    let target = catalog.write_target(db, &req.collection_name, &req.partition_name)?;
+    let target = rows_target(catalog, db, &req, Mode::Insert)?;
     let keys = calls::write(&target, req.data.as_deref().unwrap_or("[]"), Mode::Insert)
         .map_err(|e| versioned_insert_error(catalog, e))?;
     let data = serde_json::json!({"insertCount": keys.len(), "insertIds": ids_json(&keys, req.int64_as_number)});
@@ -275,7 +291,7 @@ pub fn insert_entities(catalog: &Catalog, db: &str, req: DataReq) -> Result<Repl
 }
 
 pub fn upsert_entities(catalog: &Catalog, db: &str, req: DataReq) -> Result<Reply> {
-    let target = catalog.write_target(db, &req.collection_name, &req.partition_name)?;
+    let target = rows_target(catalog, db, &req, Mode::Upsert)?;
     let data = req.data.as_deref().unwrap_or("[]");
     // `partialUpdate` is 2.6's; older versions have no such key and ignore it.
     let keys = if req.partial_update && catalog.profile().version >= MilvusVersion::V2_6 {
@@ -354,7 +370,12 @@ fn run_query(target: &ReadTarget, req: QueryReq, version: MilvusVersion) -> Resu
     let output = if counting { None } else { Some(output_of(target, &req.output_fields, true, req.int64_as_number)?) };
     target.check_loaded()?;
     let data = match output {
-        None => serde_json::json!([{"count(*)": calls::count(target, &predicate)}]),
+        // The count is an Int64 column (`WrapCntToFieldData`): a string when Int64s are (`buildQueryResp`).
+        None => {
+            let n = calls::count(target, &predicate);
+            let n = if req.int64_as_number { Value::from(n) } else { Value::from(n.to_string()) };
+            serde_json::json!([{ "count(*)": n }])
+        }
         Some(output) => {
             let rows = calls::query(target, &predicate, &output, limit.map(|l| l as usize), offset as usize);
             Value::Array(rows.into_iter().map(Value::Object).collect())
