@@ -30,14 +30,15 @@ use prost::Message;
 use serde_json::{Map, Value};
 
 use super::convert::now_ms;
-use crate::api::entities::{FilterReq, QueryReq, delete_entities, query_entities};
+use crate::api::entities::{
+    DataReq, FilterReq, QueryReq, delete_entities, insert_entities, query_entities, upsert_entities,
+};
 use crate::api::search::{Grouping, SearchPart, output_of, prepare};
 use crate::catalog::{Catalog, CollectionSpec, DataType, Field, Lookup};
 use crate::envelope::Reply;
 use crate::error::Error;
-use crate::rows::calls;
 use crate::rows::column::dim_of;
-use crate::rows::convert::{Mode, f16_to_f32};
+use crate::rows::convert::f16_to_f32;
 use crate::rows::render::Output;
 use crate::rows::vector_search;
 use crate::rows::{Key, Rows};
@@ -48,27 +49,49 @@ const META: &str = "$meta";
 // ---- Insert, Upsert, Delete, Flush ----
 
 pub(super) fn insert(catalog: &Catalog, db: &str, r: pb::InsertRequest) -> Result<pb::MutationResult, Error> {
-    let keys = write(catalog, db, &r.collection_name, &r.partition_name, &r.fields_data, r.num_rows, Mode::Insert)?;
+    let request = data_request(db, r.collection_name, r.partition_name, false, &r.fields_data, r.num_rows)?;
+    let keys = written_keys(insert_entities(catalog, db, request)?, "insertIds");
     Ok(pb::MutationResult { insert_cnt: keys.len() as i64, ..mutation(keys) })
 }
 
+/// `Upsert`, with 2.6's `partial_update` as REST's `partialUpdate`.
 pub(super) fn upsert(catalog: &Catalog, db: &str, r: pb::UpsertRequest) -> Result<pb::MutationResult, Error> {
-    let keys = write(catalog, db, &r.collection_name, &r.partition_name, &r.fields_data, r.num_rows, Mode::Upsert)?;
+    let request = data_request(db, r.collection_name, r.partition_name, r.partial_update, &r.fields_data, r.num_rows)?;
+    let keys = written_keys(upsert_entities(catalog, db, request)?, "upsertIds");
     Ok(pb::MutationResult { upsert_cnt: keys.len() as i64, ..mutation(keys) })
 }
 
-fn write(
-    catalog: &Catalog,
+/// REST's insert/upsert request for the columns of a gRPC one.
+fn data_request(
     db: &str,
-    collection: &str,
-    partition: &str,
+    collection_name: String,
+    partition_name: String,
+    partial_update: bool,
     fields: &[FieldData],
     num_rows: u32,
-    mode: Mode,
-) -> Result<Vec<Key>, Error> {
-    let target = catalog.write_target(db, collection, partition)?;
-    let rows = rows_json(fields, num_rows as usize)?;
-    calls::write(&target, &rows, mode)
+) -> Result<DataReq, Error> {
+    Ok(DataReq {
+        db_name: db.to_string(),
+        collection_name,
+        partition_name,
+        partial_update,
+        data: Some(rows_json(fields, num_rows as usize)?),
+        int64_as_number: true,
+    })
+}
+
+/// The keys REST's answer lists under `ids` (Int64 keys as numbers, VarChar keys as strings).
+fn written_keys(reply: Reply, ids: &str) -> Vec<Key> {
+    let Reply::Body(body) = reply else { return Vec::new() };
+    let listed = body.get("data").and_then(|d| d.get(ids)).and_then(Value::as_array);
+    listed
+        .into_iter()
+        .flatten()
+        .filter_map(|id| match id {
+            Value::String(s) => Some(Key::Str(s.clone())),
+            other => other.as_i64().map(Key::Int),
+        })
+        .collect()
 }
 
 /// A successful mutation: the keys in request order, every row a success, a fresh hybrid timestamp.
@@ -119,7 +142,8 @@ pub(super) fn delete(catalog: &Catalog, db: &str, r: pb::DeleteRequest) -> Resul
 /// `Flush` of every collection named: what REST's `collections/flush` does to `get_stats`, and empty segment maps
 /// (the mock has no segments); `coll_flush_ts` lets pymilvus's `GetFlushState` wait end at once.
 pub(super) fn flush(catalog: &Catalog, db: &str, r: pb::FlushRequest) -> Result<pb::FlushResponse, Error> {
-    let mut answer = pb::FlushResponse { status: Some(Default::default()), db_name: db.to_string(), ..Default::default() };
+    let mut answer =
+        pb::FlushResponse { status: Some(Default::default()), db_name: db.to_string(), ..Default::default() };
     let timestamp = now_ms() << 18;
     for name in r.collection_names {
         catalog.flush(db, &name)?;
@@ -199,9 +223,7 @@ fn scalar_values(s: &ScalarField) -> Result<Vec<Value>, Error> {
         Some(Data::DoubleData(a)) => all(a.data.iter().map(|&f| Value::from(f)).collect()),
         Some(Data::StringData(a)) => all(a.data.iter().map(|s| Value::from(s.as_str())).collect()),
         Some(Data::JsonData(a)) => a.data.iter().map(|bytes| json_value(bytes)).collect(),
-        Some(Data::ArrayData(a)) => {
-            a.data.iter().map(|element| scalar_values(element).map(Value::Array)).collect()
-        }
+        Some(Data::ArrayData(a)) => a.data.iter().map(|element| scalar_values(element).map(Value::Array)).collect(),
         None => Ok(Vec::new()),
         Some(_) => Err(Error::InvalidParameter("unsupported scalar field data: invalid parameter".into())),
     }
@@ -236,7 +258,9 @@ fn vector_values(v: &VectorField) -> Result<Vec<Value>, Error> {
         }
         Some(Data::SparseFloatVector(a)) => a.contents.iter().map(|row| sparse_json(row)).collect(),
         Some(Data::VectorArray(_)) => {
-            return Err(Error::InvalidParameter("vector arrays are not supported by the mock: invalid parameter".into()));
+            return Err(Error::InvalidParameter(
+                "vector arrays are not supported by the mock: invalid parameter".into(),
+            ));
         }
         None => Vec::new(),
     })
@@ -341,7 +365,9 @@ impl SearchParams {
             match get(key) {
                 None => Ok(default),
                 Some(text) => text.parse().map_err(|_| {
-                    Error::InvalidParameter(format!("{key} [{text}] is invalid, should be an integer: invalid parameter"))
+                    Error::InvalidParameter(format!(
+                        "{key} [{text}] is invalid, should be an integer: invalid parameter"
+                    ))
                 }),
             }
         };
@@ -432,9 +458,9 @@ fn rounded(distance: f32, decimals: i64) -> f32 {
 fn search_vectors(input: Option<pb::search_request::SearchInput>) -> Result<Value, Error> {
     match input {
         Some(pb::search_request::SearchInput::PlaceholderGroup(bytes)) => placeholder_vectors(&bytes),
-        Some(pb::search_request::SearchInput::Ids(_)) => {
-            Err(Error::InvalidParameter("search by primary keys is not supported by the mock: invalid parameter".into()))
-        }
+        Some(pb::search_request::SearchInput::Ids(_)) => Err(Error::InvalidParameter(
+            "search by primary keys is not supported by the mock: invalid parameter".into(),
+        )),
         None => placeholder_vectors(&[]),
     }
 }
@@ -551,19 +577,19 @@ fn scalar_column(data_type: DataType, element: DataType, cells: &[&Value]) -> sc
     let ints = || cells.iter().map(|c| c.as_i64().unwrap_or(0));
     let floats = || cells.iter().map(|c| c.as_f64().unwrap_or(0.0));
     match data_type {
-        DataType::Bool => Data::BoolData(BoolArray { data: cells.iter().map(|c| c.as_bool().unwrap_or(false)).collect() }),
+        DataType::Bool => {
+            Data::BoolData(BoolArray { data: cells.iter().map(|c| c.as_bool().unwrap_or(false)).collect() })
+        }
         DataType::Int8 | DataType::Int16 | DataType::Int32 => {
             Data::IntData(IntArray { data: ints().map(|i| i as i32).collect() })
         }
         DataType::Int64 => Data::LongData(LongArray { data: ints().collect() }),
-        DataType::Timestamptz => {
-            Data::TimestamptzData(schema::TimestamptzArray { data: ints().collect() })
-        }
+        DataType::Timestamptz => Data::TimestamptzData(schema::TimestamptzArray { data: ints().collect() }),
         DataType::Float => Data::FloatData(FloatArray { data: floats().map(|f| f as f32).collect() }),
         DataType::Double => Data::DoubleData(DoubleArray { data: floats().collect() }),
-        DataType::VarChar | DataType::String | DataType::Text => {
-            Data::StringData(StringArray { data: cells.iter().map(|c| c.as_str().unwrap_or_default().to_string()).collect() })
-        }
+        DataType::VarChar | DataType::String | DataType::Text => Data::StringData(StringArray {
+            data: cells.iter().map(|c| c.as_str().unwrap_or_default().to_string()).collect(),
+        }),
         // REST renders a JSON field as its JSON text; the column holds that text's bytes.
         DataType::Json => Data::JsonData(JsonArray {
             data: cells.iter().map(|c| c.as_str().map_or_else(|| c.to_string(), str::to_string).into_bytes()).collect(),

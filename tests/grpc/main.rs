@@ -6,6 +6,7 @@ mod support;
 
 mod collections;
 mod cross_transport;
+mod data_plane;
 mod databases_indexes_aliases;
 mod pipeline;
 mod sdk_client;

@@ -1,0 +1,361 @@
+//! The data-plane RPCs (`Insert`, `Upsert`, `Delete`, `Query`, `Search`, `Flush`) as pymilvus sends them: columnar
+//! `FieldData` in, `MutationResult`, `QueryResults` and `SearchResults` out, the load gate's errors with REST's
+//! codes and texts, and rows shared with REST.
+
+use milvus::proto::common::{KeyValuePair, PlaceholderGroup, PlaceholderType, PlaceholderValue};
+use milvus::proto::milvus as pb;
+use milvus::proto::schema::{
+    DataType, FieldData, FloatArray, IDs, JsonArray, LongArray, ScalarField, SearchResultData, VectorField, field_data,
+    i_ds, scalar_field, vector_field,
+};
+use milvus_mock::MockMilvus;
+use prost::Message;
+use serde_json::json;
+
+use crate::support::*;
+
+/// The rows the tests insert: `id`, a 4-dimensional `vector`, and a dynamic `color`.
+const ROWS: [(i64, [f32; 4], &str); 3] =
+    [(1, [1.0, 0.0, 0.0, 0.0], "red"), (2, [0.0, 1.0, 0.0, 0.0], "green"), (3, [0.6, 0.8, 0.0, 0.0], "blue")];
+
+fn long_column(name: &str, data: Vec<i64>) -> FieldData {
+    FieldData {
+        r#type: DataType::Int64 as i32,
+        field_name: name.into(),
+        field: Some(field_data::Field::Scalars(ScalarField {
+            data: Some(scalar_field::Data::LongData(LongArray { data })),
+            ..Default::default()
+        })),
+        ..Default::default()
+    }
+}
+
+fn vector_column(vectors: &[[f32; 4]]) -> FieldData {
+    FieldData {
+        r#type: DataType::FloatVector as i32,
+        field_name: "vector".into(),
+        field: Some(field_data::Field::Vectors(VectorField {
+            dim: 4,
+            data: Some(vector_field::Data::FloatVector(FloatArray { data: vectors.concat() })),
+            ..Default::default()
+        })),
+        ..Default::default()
+    }
+}
+
+fn meta_column(objects: &[serde_json::Value]) -> FieldData {
+    FieldData {
+        r#type: DataType::Json as i32,
+        field_name: "$meta".into(),
+        is_dynamic: true,
+        field: Some(field_data::Field::Scalars(ScalarField {
+            data: Some(scalar_field::Data::JsonData(JsonArray {
+                data: objects.iter().map(|o| o.to_string().into_bytes()).collect(),
+            })),
+            ..Default::default()
+        })),
+        ..Default::default()
+    }
+}
+
+/// `Insert` of [`ROWS`] as pymilvus builds it: one column per field, the dynamic keys in `$meta`.
+fn insert_rows(collection: &str) -> pb::InsertRequest {
+    pb::InsertRequest {
+        collection_name: collection.into(),
+        fields_data: vec![
+            long_column("id", ROWS.iter().map(|r| r.0).collect()),
+            vector_column(&ROWS.iter().map(|r| r.1).collect::<Vec<_>>()),
+            meta_column(&ROWS.iter().map(|r| json!({"color": r.2})).collect::<Vec<_>>()),
+        ],
+        num_rows: 3,
+        ..Default::default()
+    }
+}
+
+fn int_ids(ids: Vec<i64>) -> Option<IDs> {
+    Some(IDs { id_field: Some(i_ds::IdField::IntId(LongArray { data: ids })) })
+}
+
+/// A loaded, indexed (COSINE) collection holding [`ROWS`].
+async fn loaded_with_rows(client: &mut Client, name: &str) {
+    indexed_collection(client, name).await;
+    let load = pb::LoadCollectionRequest { collection_name: name.into(), ..Default::default() };
+    assert_eq!(client.load_collection(load).await.unwrap().into_inner(), success());
+    let inserted = client.insert(insert_rows(name)).await.unwrap().into_inner();
+    assert_eq!(inserted.status, Some(success()));
+}
+
+fn query(collection: &str, expr: &str, output_fields: &[&str]) -> pb::QueryRequest {
+    pb::QueryRequest {
+        collection_name: collection.into(),
+        expr: expr.into(),
+        output_fields: output_fields.iter().map(|s| s.to_string()).collect(),
+        ..Default::default()
+    }
+}
+
+fn search(collection: &str, vector: [f32; 4], topk: i64) -> pb::SearchRequest {
+    let placeholder = PlaceholderGroup {
+        placeholders: vec![PlaceholderValue {
+            tag: "$0".into(),
+            r#type: PlaceholderType::FloatVector as i32,
+            values: vec![vector.iter().flat_map(|f| f.to_le_bytes()).collect()],
+            ..Default::default()
+        }],
+    };
+    let pair = |key: &str, value: &str| KeyValuePair { key: key.into(), value: value.into() };
+    pb::SearchRequest {
+        collection_name: collection.into(),
+        search_input: Some(pb::search_request::SearchInput::PlaceholderGroup(placeholder.encode_to_vec())),
+        search_params: vec![
+            pair("anns_field", "vector"),
+            pair("topk", &topk.to_string()),
+            pair("metric_type", "COSINE"),
+            pair("params", "{}"),
+            pair("round_decimal", "4"),
+        ],
+        nq: 1,
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn insert_answers_the_keys_and_query_reads_them_back_by_column() {
+    let (_milvus, mut client) = start().await;
+    indexed_collection(&mut client, "c").await;
+    let load = pb::LoadCollectionRequest { collection_name: "c".into(), ..Default::default() };
+    client.load_collection(load).await.unwrap();
+
+    let mut inserted = client.insert(insert_rows("c")).await.unwrap().into_inner();
+    assert!(inserted.timestamp > 0);
+    inserted.timestamp = 0;
+    let expected = pb::MutationResult {
+        status: Some(success()),
+        i_ds: int_ids(vec![1, 2, 3]),
+        succ_index: vec![0, 1, 2],
+        insert_cnt: 3,
+        ..Default::default()
+    };
+    assert_eq!(inserted, expected);
+
+    let got = client.query(query("c", "id in [1, 3]", &["*"])).await.unwrap().into_inner();
+    let mut id = long_column("id", vec![1, 3]);
+    id.field_id = 100;
+    let mut vector = vector_column(&[ROWS[0].1, ROWS[2].1]);
+    vector.field_id = 101;
+    let expected = pb::QueryResults {
+        status: Some(success()),
+        fields_data: vec![id, vector, meta_column(&[json!({"color": "red"}), json!({"color": "blue"})])],
+        collection_name: "c".into(),
+        output_fields: vec!["id".into(), "vector".into(), "$meta".into()],
+        primary_field_name: "id".into(),
+        ..Default::default()
+    };
+    assert_eq!(got, expected);
+
+    // No output fields: the primary key only. A dynamic key by name: `$meta` holds just that key.
+    let keys = client.query(query("c", "color == \"green\"", &[])).await.unwrap().into_inner();
+    assert_eq!(keys.output_fields, ["id"]);
+    assert_eq!(keys.fields_data.len(), 1);
+    let color = client.query(query("c", "id == 2", &["color"])).await.unwrap().into_inner();
+    assert_eq!(color.output_fields, ["id", "color"]);
+    assert_eq!(color.fields_data[1], meta_column(&[json!({"color": "green"})]));
+
+    let counted = client.query(query("c", "", &["count(*)"])).await.unwrap().into_inner();
+    assert_eq!(counted.fields_data, [long_column("count(*)", vec![3])]);
+    assert_eq!(counted.output_fields, ["count(*)"]);
+}
+
+#[tokio::test]
+async fn query_rules_are_rest_s_and_limit_and_offset_come_from_query_params() {
+    let (milvus, mut client) = start().await;
+    loaded_with_rows(&mut client, "c").await;
+    let over_grpc = client.query(query("c", "", &["id"])).await.unwrap().into_inner();
+    let over_rest = rest(&milvus, "entities/query", json!({"collectionName": "c", "filter": "", "limit": 0})).await;
+    assert_eq!(
+        over_grpc.status,
+        Some(failure(1100, 5, "empty expression should be used with limit: invalid parameter"))
+    );
+    assert_eq!(
+        over_rest,
+        json!({"code": 1100, "message": "empty expression should be used with limit: invalid parameter"})
+    );
+
+    let mut paged = query("c", "", &["id"]);
+    paged.query_params = vec![
+        KeyValuePair { key: "limit".into(), value: "1".into() },
+        KeyValuePair { key: "offset".into(), value: "1".into() },
+    ];
+    let page = client.query(paged).await.unwrap().into_inner();
+    let mut id = long_column("id", vec![2]);
+    id.field_id = 100;
+    assert_eq!(page.fields_data, [id]);
+}
+
+#[tokio::test]
+async fn search_answers_ids_scores_topks_and_output_fields() {
+    let (_milvus, mut client) = start().await;
+    loaded_with_rows(&mut client, "c").await;
+    let mut request = search("c", [1.0, 0.0, 0.0, 0.0], 2);
+    request.output_fields = vec!["color".into()];
+    let got = client.search(request).await.unwrap().into_inner();
+    let expected = pb::SearchResults {
+        status: Some(success()),
+        results: Some(SearchResultData {
+            num_queries: 1,
+            top_k: 2,
+            fields_data: vec![meta_column(&[json!({"color": "red"}), json!({"color": "blue"})])],
+            scores: vec![1.0, 0.6],
+            ids: int_ids(vec![1, 3]),
+            topks: vec![2],
+            output_fields: vec!["color".into()],
+            primary_field_name: "id".into(),
+            ..Default::default()
+        }),
+        collection_name: "c".into(),
+        ..Default::default()
+    };
+    assert_eq!(got, expected);
+
+    // The filter is `dsl`.
+    let mut filtered = search("c", [1.0, 0.0, 0.0, 0.0], 3);
+    filtered.dsl = "id > 1".into();
+    let hits = client.search(filtered).await.unwrap().into_inner().results.unwrap();
+    assert_eq!((hits.ids, hits.scores, hits.topks), (int_ids(vec![3, 2]), vec![0.6, 0.0], vec![2]));
+}
+
+#[tokio::test]
+async fn delete_upsert_and_flush_change_what_reads_and_stats_see() {
+    let (_milvus, mut client) = start().await;
+    loaded_with_rows(&mut client, "c").await;
+    let stats = |client: &mut Client| {
+        let mut client = client.clone();
+        async move {
+            let request = pb::GetCollectionStatisticsRequest { collection_name: "c".into(), ..Default::default() };
+            client.get_collection_statistics(request).await.unwrap().into_inner().stats
+        }
+    };
+    let row_count = |n: &str| vec![KeyValuePair { key: "row_count".into(), value: n.into() }];
+    assert_eq!(stats(&mut client).await, row_count("0"));
+    let flush = pb::FlushRequest { collection_names: vec!["c".into()], ..Default::default() };
+    let flushed = client.flush(flush).await.unwrap().into_inner();
+    assert_eq!((flushed.status, flushed.db_name.as_str()), (Some(success()), "default"));
+    assert_eq!(flushed.coll_seg_i_ds.get("c"), Some(&LongArray::default()));
+    assert!(flushed.coll_flush_ts["c"] > 0);
+    assert_eq!(stats(&mut client).await, row_count("3"));
+
+    let delete = pb::DeleteRequest { collection_name: "c".into(), expr: "id in [1, 9]".into(), ..Default::default() };
+    let mut deleted = client.delete(delete).await.unwrap().into_inner();
+    deleted.timestamp = 0;
+    let expected =
+        pb::MutationResult { status: Some(success()), i_ds: int_ids(vec![]), delete_cnt: 2, ..Default::default() };
+    assert_eq!(deleted, expected);
+
+    let upsert = pb::UpsertRequest {
+        collection_name: "c".into(),
+        fields_data: vec![long_column("id", vec![2]), vector_column(&[[0.0, 0.0, 1.0, 0.0]])],
+        num_rows: 1,
+        ..Default::default()
+    };
+    let upserted = client.upsert(upsert).await.unwrap().into_inner();
+    assert_eq!((upserted.upsert_cnt, upserted.i_ds, upserted.succ_index), (1, int_ids(vec![2]), vec![0]));
+
+    let rows = client.query(query("c", "id >= 0", &["vector"])).await.unwrap().into_inner();
+    let mut vector = vector_column(&[ROWS[2].1, [0.0, 0.0, 1.0, 0.0]]);
+    vector.field_id = 101;
+    let mut id = long_column("id", vec![3, 2]);
+    id.field_id = 100;
+    assert_eq!(rows.fields_data, [id, vector]);
+}
+
+/// The same read over both wires after a release: the same code and text.
+async fn same_failure(milvus: &MockMilvus, client: &mut Client, code: i32, legacy: i32) {
+    let over_rest = rest(milvus, "entities/query", json!({"collectionName": "c", "filter": "id > 0"})).await;
+    let reason = over_rest["message"].as_str().unwrap().to_string();
+    assert_eq!(over_rest["code"], code, "{over_rest}");
+    let queried = client.query(query("c", "id > 0", &["id"])).await.unwrap().into_inner();
+    assert_eq!(queried.status, Some(failure(code, legacy, &reason)));
+    let searched = client.search(search("c", [1.0, 0.0, 0.0, 0.0], 1)).await.unwrap().into_inner();
+    let searched_rest = rest(milvus, "entities/search", json!({"collectionName": "c", "data": [[1.0, 0.0, 0.0, 0.0]]}));
+    let searched_rest = searched_rest.await;
+    assert_eq!(searched.status, Some(failure(code, legacy, searched_rest["message"].as_str().unwrap())));
+    assert_eq!(searched_rest["code"], code);
+    assert_eq!(searched.results, None);
+}
+
+#[tokio::test]
+async fn reads_of_a_released_collection_or_partition_fail_as_over_rest() {
+    let (milvus, mut client) = start().await;
+    loaded_with_rows(&mut client, "c").await;
+    let release = pb::ReleasePartitionsRequest {
+        collection_name: "c".into(),
+        partition_names: vec!["_default".into()],
+        ..Default::default()
+    };
+    assert_eq!(client.release_partitions(release).await.unwrap().into_inner(), success());
+    same_failure(&milvus, &mut client, 101, 1).await;
+
+    let mut named = query("c", "id > 0", &["id"]);
+    named.partition_names = vec!["missing".into()];
+    let missing = client.query(named).await.unwrap().into_inner();
+    assert_eq!(missing.status, Some(failure(65535, 1, "partition name missing not found")));
+
+    // A write needs no load; an unknown collection is REST's 100.
+    assert_eq!(client.insert(insert_rows("c")).await.unwrap().into_inner().insert_cnt, 3);
+    let lost = client.insert(insert_rows("nope")).await.unwrap().into_inner();
+    let text = rest(&milvus, "entities/insert", json!({"collectionName": "nope", "data": [{"id": 1}]})).await;
+    assert_eq!(lost.status, Some(failure(100, 4, text["message"].as_str().unwrap())));
+}
+
+#[tokio::test]
+async fn rows_inserted_over_one_wire_are_read_over_the_other() {
+    let (milvus, mut client) = start().await;
+    let created = rest(&milvus, "collections/create", json!({"collectionName": "c", "dimension": 4})).await;
+    assert_eq!(created["code"], 0);
+    let body = json!({"collectionName": "c", "data": [{"id": 7, "vector": [0.0, 1.0, 0.0, 0.0], "tag": "rest"}]});
+    assert_eq!(rest(&milvus, "entities/insert", body).await["data"]["insertCount"], 1);
+    let hits = client.search(search("c", [0.0, 1.0, 0.0, 0.0], 5)).await.unwrap().into_inner().results.unwrap();
+    assert_eq!((hits.ids, hits.scores), (int_ids(vec![7]), vec![1.0]));
+
+    let mut over_grpc = insert_rows("c");
+    over_grpc.fields_data[0] = long_column("id", vec![11, 12, 13]);
+    client.insert(over_grpc).await.unwrap();
+    let read = rest(
+        &milvus,
+        "entities/query",
+        json!({"collectionName": "c", "filter": "id > 10", "outputFields": ["color", "vector"]}),
+    )
+    .await;
+    let expected = json!({"code": 0, "cost": 0, "data": [
+        {"id": 11, "color": "red", "vector": [1, 0, 0, 0]},
+        {"id": 12, "color": "green", "vector": [0, 1, 0, 0]},
+        {"id": 13, "color": "blue", "vector": [0.6, 0.8, 0, 0]},
+    ]});
+    assert_eq!(read, expected);
+}
+
+#[tokio::test]
+async fn a_column_of_the_wrong_length_or_size_is_refused() {
+    let (milvus, mut client) = start().await;
+    loaded_with_rows(&mut client, "c").await;
+    let mut short = insert_rows("c");
+    short.num_rows = 4;
+    let refused = client.insert(short).await.unwrap().into_inner();
+    let reason = "the num_rows (3) of field (id) is not equal to passed num_rows (4): invalid parameter";
+    assert_eq!(refused.status, Some(failure(1100, 5, reason)));
+
+    let mut wide = insert_rows("c");
+    wide.fields_data[1] = FieldData {
+        field: Some(field_data::Field::Vectors(VectorField {
+            dim: 3,
+            data: Some(vector_field::Data::FloatVector(FloatArray { data: vec![0.5; 9] })),
+            ..Default::default()
+        })),
+        ..wide.fields_data[1].clone()
+    };
+    let refused = client.insert(wide).await.unwrap().into_inner();
+    let body = json!({"collectionName": "c", "data": [{"id": 1, "vector": [0.5, 0.5, 0.5]}]});
+    let over_rest = rest(&milvus, "entities/insert", body).await;
+    assert_eq!(refused.status, Some(failure(1804, 1, over_rest["message"].as_str().unwrap())));
+    assert_eq!(over_rest["code"], 1804);
+}
