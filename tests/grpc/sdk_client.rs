@@ -50,3 +50,41 @@ async fn the_sdk_reports_milvus_s_code_legacy_code_and_reason() -> std::result::
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn the_sdk_inserts_searches_queries_and_deletes() -> std::result::Result<(), Box<dyn std::error::Error>> {
+    let milvus = MockMilvus::start().await;
+    milvus.catalog().quick_setup("default", "books", 2)?;
+    let client = client(&milvus).await;
+    let insert = InsertRequest::builder()
+        .collection_name("books")
+        .columns(vec![
+            FieldData::Int64 { name: "id".into(), values: vec![1, 2, 3] },
+            FieldData::FloatVector {
+                name: "vector".into(),
+                values: vec![vec![1.0, 0.0], vec![0.0, 1.0], vec![0.6, 0.8]],
+            },
+        ])
+        .build()?;
+    let inserted = client.insert(insert).await?;
+    assert_eq!((inserted.insert_count(), inserted.ids()), (3, &Ids::Int64(vec![1, 2, 3])));
+
+    let search = SearchRequest::builder()
+        .collection_name("books")
+        .vectors(SearchVectors::Float(vec![vec![0.0, 1.0]]))
+        .limit(2)
+        .build()?;
+    let found = client.search(search).await?;
+    let first = &found.results().get_results()[0];
+    assert_eq!(first.get_ids(), &Ids::Int64(vec![2, 3]));
+    let scores: Vec<f32> = first.get_scores().iter().map(|s| (s * 1e4).round() / 1e4).collect();
+    assert_eq!(scores, [1.0, 0.8]);
+
+    let delete = DeleteRequest::builder().collection_name("books").filter("id in [2]").build()?;
+    client.delete(delete).await?;
+    let query = QueryRequest::builder().collection_name("books").filter("id > 0").output_fields(["id"]).build()?;
+    let rows = client.query(query).await?;
+    let ids: Vec<i64> = rows.results().rows()?.map(|row| row.get_i64("id")).collect::<std::result::Result<_, _>>()?;
+    assert_eq!(ids, [1, 3]);
+    Ok(())
+}
