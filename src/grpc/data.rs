@@ -8,9 +8,11 @@
 //!
 //! * **In**: `Insert`/`Upsert` carry columnar `FieldData`. They are turned into the JSON rows REST's `data` holds
 //!   (one object per row; vectors as lists, binary and half-precision vectors as base64, sparse vectors as
-//!   `{"<index>": value}`, JSON fields as their value, the `$meta` column's keys at the top level) and converted
-//!   by the same code, so a row stored over gRPC is the row REST would store. The JSON step costs a copy; it buys
-//!   one conversion with one set of checks (and REST's error texts, see the README's fidelity notes).
+//!   `{"<index>": value}`, JSON fields as their value, the `$meta` column's keys at the top level) and handed to
+//!   REST's `entities/insert` and `upsert` handlers, so a row stored over gRPC is the row REST would store, with
+//!   the same checks in the same order. The JSON step costs a copy of the data; it buys one conversion and one set
+//!   of checks (with REST's error texts, see the README's fidelity notes). `Delete` and `Query` likewise go
+//!   through REST's handlers; `Search` reuses REST's preparation and scan.
 //! * **Out**: `Query` and `Search` render rows as REST does ([`Output::row`]) and lay them out by column
 //!   ([`columns`]): one `FieldData` per output field in schema order, nulls in `valid_data`, dynamic keys in an
 //!   `is_dynamic` `$meta` JSON column, and `output_fields` naming the schema fields (`$meta` for `*`) and the
