@@ -35,7 +35,7 @@ use super::convert::now_ms;
 use crate::api::entities::{
     DataReq, FilterReq, QueryReq, delete_entities, insert_entities, query_entities, upsert_entities,
 };
-use crate::api::search::{Grouping, SearchPart, output_of, prepare};
+use crate::api::search::{Grouping, HybridReq, SearchPart, hybrid_search_entities, output_of, prepare};
 use crate::catalog::{Catalog, CollectionSpec, DataType, Field, Lookup};
 use crate::envelope::Reply;
 use crate::error::Error;
@@ -431,6 +431,91 @@ pub(super) fn search(catalog: &Catalog, db: &str, r: pb::SearchRequest) -> Resul
         scores: hits().map(|hit| rounded(hit.distance, params.round_decimal)).collect(),
         ids: Some(ids(keys.iter())),
         topks: per_query.iter().map(|q| q.len() as i64).collect(),
+        output_fields,
+        primary_field_name: pk_name(&target.spec),
+        ..Default::default()
+    };
+    Ok(pb::SearchResults {
+        status: Some(Default::default()),
+        results: Some(results),
+        collection_name: r.collection_name,
+        ..Default::default()
+    })
+}
+
+/// `HybridSearch`: each sub-request read as [`search`] reads one, the ranker from `rank_params` (`strategy`,
+/// `params` JSON, `limit`, `round_decimal`), then REST's `entities/hybrid_search` (its checks, reranking and
+/// answer), laid out as `SearchResultData` with one query.
+pub(super) fn hybrid_search(
+    catalog: &Catalog,
+    db: &str,
+    r: pb::HybridSearchRequest,
+) -> Result<pb::SearchResults, Error> {
+    let rank = SearchParams::read(&r.rank_params)?;
+    let get = |key: &str| r.rank_params.iter().find(|p| p.key == key).map(|p| p.value.as_str());
+    let limit = get("limit").and_then(|l| l.parse().ok()).unwrap_or(0);
+    let mut searches = Vec::with_capacity(r.requests.len());
+    for sub in r.requests {
+        let params = SearchParams::read(&sub.search_params)?;
+        searches.push(SearchPart {
+            data: Some(search_vectors(sub.search_input)?),
+            anns_field: params.anns_field,
+            filter: sub.dsl,
+            limit: params.topk,
+            offset: params.offset,
+            search_params: params.params,
+            expr_params: None,
+        });
+    }
+    let rerank_params = match rank.params.and_then(|mut p| p.remove("params")) {
+        Some(Value::Object(params)) => params,
+        _ => Map::new(),
+    };
+    let request = HybridReq {
+        db_name: db.to_string(),
+        collection_name: r.collection_name.clone(),
+        searches,
+        strategy: get("strategy").unwrap_or_default().to_string(),
+        rerank_params,
+        limit,
+        partition_names: r.partition_names,
+        output_fields: r.output_fields.clone(),
+        consistency_level: String::new(),
+        int64_as_number: true,
+    };
+    let hits: Vec<Map<String, Value>> = match hybrid_search_entities(catalog, db, request)? {
+        Reply::Body(mut body) => match body.remove("data") {
+            Some(Value::Array(hits)) => hits.into_iter().filter_map(|h| h.as_object().cloned()).collect(),
+            _ => Vec::new(),
+        },
+        _ => Vec::new(),
+    };
+    let target = catalog.read_target(db, &r.collection_name, &[], "search", Lookup::Describe)?;
+    let output = output_of(&target, &r.output_fields, true)?;
+    let mut keys = Vec::with_capacity(hits.len());
+    let mut scores = Vec::with_capacity(hits.len());
+    let mut rows = Vec::with_capacity(hits.len());
+    for mut hit in hits {
+        let distance = hit.remove("distance").and_then(|d| d.as_f64()).unwrap_or(0.0);
+        scores.push(rounded(distance as f32, rank.round_decimal));
+        let id = hit.get("id").cloned().unwrap_or(Value::Null);
+        if !output.fields.iter().any(|&f| target.spec.fields[f].name == "id") {
+            hit.remove("id");
+        }
+        keys.push(match id {
+            Value::String(s) => Key::Str(s),
+            other => Key::Int(other.as_i64().unwrap_or(0)),
+        });
+        rows.push(hit);
+    }
+    let (fields_data, output_fields) = columns(&target.spec, &output, &rows);
+    let results = SearchResultData {
+        num_queries: 1,
+        top_k: limit,
+        fields_data,
+        scores,
+        ids: Some(ids(keys.iter())),
+        topks: vec![keys.len() as i64],
         output_fields,
         primary_field_name: pk_name(&target.spec),
         ..Default::default()

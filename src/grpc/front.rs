@@ -149,6 +149,7 @@ in_database! {
     DeleteRequest => collection_name,
     QueryRequest => collection_name,
     SearchRequest => collection_name,
+    HybridSearchRequest => collection_name,
 }
 
 impl Named for pb::FlushRequest {
@@ -713,6 +714,10 @@ impl MilvusService for Front {
 
     async fn search(&self, request: Request<pb::SearchRequest>) -> Answer<pb::SearchResults> {
         self.call(Operation::SearchEntities, request, data::search).await
+    }
+
+    async fn hybrid_search(&self, request: Request<pb::HybridSearchRequest>) -> Answer<pb::SearchResults> {
+        self.call(Operation::HybridSearchEntities, request, data::hybrid_search).await
     }
 
     async fn flush(&self, request: Request<pb::FlushRequest>) -> Answer<pb::FlushResponse> {

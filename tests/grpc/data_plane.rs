@@ -359,3 +359,42 @@ async fn a_column_of_the_wrong_length_or_size_is_refused() {
     assert_eq!(refused.status, Some(failure(1804, 1, over_rest["message"].as_str().unwrap())));
     assert_eq!(over_rest["code"], 1804);
 }
+
+#[tokio::test]
+async fn hybrid_search_reranks_the_sub_searches_as_rest_does() {
+    let (milvus, mut client) = start().await;
+    loaded_with_rows(&mut client, "c").await;
+    let pair = |key: &str, value: &str| KeyValuePair { key: key.into(), value: value.into() };
+    let request = pb::HybridSearchRequest {
+        collection_name: "c".into(),
+        requests: vec![search("c", [1.0, 0.0, 0.0, 0.0], 2), search("c", [0.0, 1.0, 0.0, 0.0], 2)],
+        rank_params: vec![
+            pair("strategy", "rrf"),
+            pair("params", r#"{"k": 60}"#),
+            pair("limit", "1"),
+            pair("round_decimal", "4"),
+        ],
+        output_fields: vec!["color".into()],
+        ..Default::default()
+    };
+    let got = client.hybrid_search(request).await.unwrap().into_inner().results.unwrap();
+    let expected = SearchResultData {
+        num_queries: 1,
+        top_k: 1,
+        // Row 3 is second in both sub-searches: 2 / (60 + 2).
+        fields_data: vec![meta_column(&[json!({"color": "blue"})])],
+        scores: vec![0.0323],
+        ids: int_ids(vec![3]),
+        topks: vec![1],
+        output_fields: vec!["color".into()],
+        primary_field_name: "id".into(),
+        ..Default::default()
+    };
+    assert_eq!(got, expected);
+    let sub = |v: [f32; 4]| json!({"data": [v], "annsField": "vector", "limit": 2});
+    let body = json!({"collectionName": "c", "search": [sub([1.0, 0.0, 0.0, 0.0]), sub([0.0, 1.0, 0.0, 0.0])],
+        "rerank": {"strategy": "rrf", "params": {"k": 60}}, "limit": 1, "outputFields": ["color"]});
+    let over_rest = rest(&milvus, "entities/hybrid_search", body).await;
+    assert_eq!(over_rest["data"][0]["id"], 3);
+    assert_eq!(over_rest["data"][0]["color"], "blue");
+}
