@@ -735,3 +735,125 @@ fn vector_column(field: &Field, cells: &[&Value]) -> vector_field::Data {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn scalars(name: &str, data: scalar_field::Data, valid_data: Vec<bool>) -> FieldData {
+        FieldData {
+            field_name: name.into(),
+            field: Some(field_data::Field::Scalars(ScalarField { data: Some(data), valid_data })),
+            ..Default::default()
+        }
+    }
+
+    fn vectors(name: &str, dim: i64, data: vector_field::Data) -> FieldData {
+        FieldData {
+            field_name: name.into(),
+            field: Some(field_data::Field::Vectors(VectorField { dim, data: Some(data), ..Default::default() })),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn columns_become_rest_rows_with_nulls_vectors_arrays_and_dynamic_keys() {
+        let sparse: Vec<u8> = [(3u32, 0.5f32), (10, 1.5)]
+            .iter()
+            .flat_map(|(i, v)| [i.to_le_bytes(), v.to_le_bytes()])
+            .flatten()
+            .collect();
+        let array = |data: Vec<i32>| ScalarField {
+            data: Some(scalar_field::Data::IntData(IntArray { data })),
+            ..Default::default()
+        };
+        let fields = vec![
+            // The compact form: only the valid rows' values.
+            scalars("age", scalar_field::Data::IntData(IntArray { data: vec![30] }), vec![false, true]),
+            scalars(
+                "doc",
+                scalar_field::Data::JsonData(JsonArray { data: vec![b"{\"a\":1}".to_vec(), b"[2]".to_vec()] }),
+                vec![],
+            ),
+            scalars(
+                "tags",
+                scalar_field::Data::ArrayData(ArrayArray {
+                    data: vec![array(vec![1, 2]), array(vec![])],
+                    element_type: 4,
+                }),
+                vec![],
+            ),
+            vectors("bits", 16, vector_field::Data::BinaryVector(vec![1, 2, 3, 4])),
+            vectors("half", 1, vector_field::Data::Float16Vector(vec![0, 60, 0, 64])),
+            vectors(
+                "sparse",
+                11,
+                vector_field::Data::SparseFloatVector(SparseFloatArray { contents: vec![sparse, vec![]], dim: 11 }),
+            ),
+            FieldData {
+                is_dynamic: true,
+                ..scalars(
+                    "$meta",
+                    scalar_field::Data::JsonData(JsonArray { data: vec![b"{\"k\":\"v\"}".to_vec(), b"{}".to_vec()] }),
+                    vec![],
+                )
+            },
+        ];
+        let rows: Value = serde_json::from_str(&rows_json(&fields, 2).unwrap()).unwrap();
+        let expected = json!([
+            {"age": null, "doc": {"a": 1}, "tags": [1, 2], "bits": "AQI=", "half": "ADw=", "sparse": {"3": 0.5, "10": 1.5}, "k": "v"},
+            {"age": 30, "doc": [2], "tags": [], "bits": "AwQ=", "half": "AEA=", "sparse": {}},
+        ]);
+        assert_eq!(rows, expected);
+    }
+
+    #[test]
+    fn rendered_rows_become_columns_with_validity_and_sorted_sparse_indices() {
+        let mut age = Field::new(101, "age", DataType::Int32);
+        age.nullable = true;
+        let cells = [&json!(null), &json!(7)];
+        let column = column(&age, &cells);
+        let expected_valid = vec![false, true];
+        assert_eq!(column.valid_data, expected_valid);
+        assert_eq!(
+            column.field,
+            Some(field_data::Field::Scalars(ScalarField {
+                data: Some(scalar_field::Data::IntData(IntArray { data: vec![0, 7] })),
+                valid_data: expected_valid,
+            }))
+        );
+        let sparse = Field::new(102, "s", DataType::SparseFloatVector);
+        let cell = json!({"10": 1.5, "3": 0.5});
+        let Some(field_data::Field::Vectors(v)) = column_field(&sparse, &cell) else { panic!("a vector column") };
+        let bytes: Vec<u8> = [(3u32, 0.5f32), (10, 1.5)]
+            .iter()
+            .flat_map(|(i, v)| [i.to_le_bytes(), v.to_le_bytes()])
+            .flatten()
+            .collect();
+        assert_eq!(v.dim, 11);
+        assert_eq!(
+            v.data,
+            Some(vector_field::Data::SparseFloatVector(SparseFloatArray { contents: vec![bytes], dim: 11 }))
+        );
+    }
+
+    fn column_field(field: &Field, cell: &Value) -> Option<field_data::Field> {
+        column(field, &[cell]).field
+    }
+
+    #[test]
+    fn a_placeholder_group_becomes_rest_s_query_vectors() {
+        let group = PlaceholderGroup {
+            placeholders: vec![milvus::proto::common::PlaceholderValue {
+                tag: "$0".into(),
+                r#type: PlaceholderType::FloatVector as i32,
+                values: vec![[0.5f32, -1.0].iter().flat_map(|f| f.to_le_bytes()).collect()],
+                ..Default::default()
+            }],
+        };
+        assert_eq!(placeholder_vectors(&group.encode_to_vec()).unwrap(), json!([[0.5, -1.0]]));
+        let none = placeholder_vectors(&[]).unwrap_err();
+        assert_eq!(none.message(&Default::default()), "empty placeholder group: invalid parameter");
+    }
+}
