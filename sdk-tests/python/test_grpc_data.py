@@ -14,6 +14,8 @@ The helpers (URI, names, REST calls, exact exception checks) and the
 run's database fixtures are test_grpc.py's, this file's sibling.
 """
 
+from pymilvus import AnnSearchRequest, RRFRanker
+
 from test_grpc import db, dbc, expect_error, name, rest  # noqa: F401 (fixtures)
 
 UNEXPECTED_ERROR = 1
@@ -67,6 +69,17 @@ def test_search_with_filter_and_output_fields(dbc):
     assert hits(filtered) == [(3, 0.6, {}), (2, 0.0, {})]
     two = dbc.search(collection, data=[[1.0, 0.0, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0]], limit=1)
     assert [[hit["id"] for hit in query] for query in two] == [[1], [2]]
+
+
+def test_hybrid_search_with_rrf(dbc):
+    collection = loaded_with_rows(dbc, "data_hybrid")
+    requests = [
+        AnnSearchRequest(data=[[1.0, 0.0, 0.0, 0.0]], anns_field="vector", param={}, limit=2),
+        AnnSearchRequest(data=[[0.0, 1.0, 0.0, 0.0]], anns_field="vector", param={}, limit=2),
+    ]
+    found = dbc.hybrid_search(collection, requests, RRFRanker(60), limit=1, output_fields=["color"])
+    # Row 3 is second in both sub-searches: 2 / (60 + 2).
+    assert hits(found) == [(3, 0.0323, {"color": "blue"})]
 
 
 def test_delete_upsert_and_flush(dbc, db):

@@ -398,3 +398,31 @@ async fn hybrid_search_reranks_the_sub_searches_as_rest_does() {
     assert_eq!(over_rest["data"][0]["id"], 3);
     assert_eq!(over_rest["data"][0]["color"], "blue");
 }
+
+#[tokio::test]
+async fn rest_fault_rules_and_the_journal_cover_the_data_plane_rpcs() {
+    let (milvus, mut client) = start().await;
+    loaded_with_rows(&mut client, "c").await;
+    let rule = json!({"path": "entities/search", "code": 8, "message": "rate limit exceeded", "times": 1});
+    milvus.add_fault(serde_json::from_value(rule).unwrap()).unwrap();
+    let injected = client.search(search("c", [1.0, 0.0, 0.0, 0.0], 1)).await.unwrap().into_inner();
+    assert_eq!(
+        injected,
+        pb::SearchResults { status: Some(failure(8, 1, "rate limit exceeded")), ..Default::default() }
+    );
+    let ran = client.search(search("c", [1.0, 0.0, 0.0, 0.0], 1)).await.unwrap().into_inner();
+    assert_eq!(ran.results.unwrap().ids, int_ids(vec![1]));
+    let entries = milvus.requests();
+    let operations: Vec<&str> = entries.iter().map(|e| e.operation.name()).collect();
+    assert_eq!(
+        operations,
+        [
+            "collections/create",
+            "indexes/create",
+            "collections/load",
+            "entities/insert",
+            "entities/search",
+            "entities/search"
+        ]
+    );
+}
