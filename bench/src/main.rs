@@ -11,6 +11,7 @@
 //! binary vs glibc binary vs a baseline process), `journal` (hook for the request journal's cost), `all`.
 
 mod baseline;
+mod dataplane;
 mod load;
 mod mock;
 mod procs;
@@ -29,7 +30,8 @@ use procs::Server;
 
 const RELEASE_PATH: &str = baseline::RELEASE_PATH;
 const MUSL_TARGET: &str = "x86_64-unknown-linux-musl";
-const SCENARIOS: [&str; 9] = ["all", "release", "state", "startup", "rss", "mixed", "musl", "journal", "soak"];
+const SCENARIOS: [&str; 10] =
+    ["all", "release", "state", "startup", "rss", "mixed", "musl", "journal", "soak", "dataplane"];
 
 #[derive(Debug, Parser)]
 #[command(about = "Benchmark of milvus-mock against a minimal axum baseline (issue 6)")]
@@ -285,6 +287,9 @@ fn main() {
     }
     if want("journal") {
         bench.journal();
+    }
+    if want("dataplane") {
+        bench.dataplane();
     }
     bench.print_checks(started.elapsed());
     // A ratio below its target is reported, not fatal (a shared machine can be slow for a while); a failed request
