@@ -2,8 +2,8 @@
 //! one run, each figure printed as a ratio next to its target.
 //!
 //! 1. **Search**: 100,000 rows x 128-dim float vectors (L2), top 10, nq = 1, one client connection, against the same
-//!    search run in-process through the code the route uses (`Catalog::read_target`, `Predicate::compile`,
-//!    `rows::vector_search::run`). Target: REST <= 1.3x in-process.
+//!    search run in-process through the catalog's Rust API (`Catalog::search_rows`: the route's read target, empty
+//!    filter and `rows::vector_search::run`, without JSON). Target: REST <= 1.3x in-process.
 //! 2. **Insert**: MB/s of request JSON turned into stored rows (`id` Int64 pk, a 128-dim vector, a Double), bodies
 //!    of 1,000 and 10,000 rows (target >= 100 MB/s), and against `serde_json` parsing the same bodies into a typed
 //!    `Vec<Row>` in the bench process (target >= 0.5x).
@@ -27,13 +27,11 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use milvus_mock::MockMilvus;
-use milvus_mock::catalog::Lookup;
-use milvus_mock::rows::predicate::Predicate;
-use milvus_mock::rows::vector_search::{self, Search};
-use milvus_mock::search::{Metric, QueryVector};
+use milvus_mock::rows::Key;
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::data::vector;
 use crate::load::{self, KeepAlive, Op, Plan, quantile_us};
 use crate::{Bench, median, procs};
 
@@ -60,21 +58,6 @@ const DROP: &str = "/v2/vectordb/collections/drop";
 const LOAD: &str = "/v2/vectordb/collections/load";
 const RELEASE: &str = "/v2/vectordb/collections/release";
 const HAS: &str = "/v2/vectordb/collections/has";
-
-/// A deterministic vector for a row (values in [-1, 1)), from a splitmix64 stream seeded by the row.
-fn vector(seed: u64, dim: usize) -> Vec<f32> {
-    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xD1B5_4A32_D192_ED03;
-    (0..dim)
-        .map(|_| {
-            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^= z >> 31;
-            ((z >> 40) as f32 / (1u64 << 23) as f32) - 1.0
-        })
-        .collect()
-}
 
 fn push_vector(out: &mut String, v: &[f32]) {
     out.push('[');
@@ -293,26 +276,8 @@ impl Bench {
             queries.iter().map(|q| load::post_bytes(address, SEARCH, &search_body(name, q, 10))).collect();
         let catalog = local.milvus.catalog();
         let in_process = |query: &[f32]| -> Vec<i64> {
-            let target = catalog.read_target(DB, name, &[], "search", Lookup::Describe).expect("read target");
-            let predicate = Predicate::compile("", None, &target.spec).expect("empty filter");
-            let search = Search {
-                field: 1,
-                metric: Metric::L2,
-                queries: vec![QueryVector::Float(query.to_vec())],
-                limit: 10,
-                offset: 0,
-                range: None,
-                grouping: None,
-            };
-            let rows = target.rows.read();
-            let hits = vector_search::run(&rows, &target, &predicate, &search);
-            hits[0]
-                .iter()
-                .map(|h| match &rows.partitions[h.part].keys[h.row] {
-                    milvus_mock::rows::Key::Int(i) => *i,
-                    milvus_mock::rows::Key::Str(_) => -1,
-                })
-                .collect()
+            let hits = catalog.search_rows(DB, name, "vector", query, 10).expect("in-process search");
+            hits.iter().map(|(key, _)| if let Key::Int(i) = key { *i } else { -1 }).collect()
         };
         // Same answers both ways.
         let rest_ids: Vec<i64> = client.search(name, &queries[0], 10).iter().map(|h| h.0).collect();

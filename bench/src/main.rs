@@ -8,9 +8,13 @@
 //! Scenarios: `release` (mock vs baseline), `state` (release with 1 collection, 100,000 collections, 1,024
 //! partitions), `startup` (spawn the release binary, time to first 200, idle RSS), `rss` (RSS with 100,000
 //! collections), `mixed` (load/release/get_load_state/list/describe over 64 connections), `musl` (static musl
-//! binary vs glibc binary vs a baseline process), `journal` (hook for the request journal's cost), `all`.
+//! binary vs glibc binary vs a baseline process), `journal` (hook for the request journal's cost), `all`; and
+//! `data` (insert and search speed, 1,000,000 rows in memory: not part of `all`), `dataplane` (issue 14's speed and
+//! scale figures as ratios: REST search and insert against in-process references, 1M rows in the binary,
+//! concurrency; not part of `all`).
 
 mod baseline;
+mod data;
 mod dataplane;
 mod load;
 mod mock;
@@ -30,8 +34,8 @@ use procs::Server;
 
 const RELEASE_PATH: &str = baseline::RELEASE_PATH;
 const MUSL_TARGET: &str = "x86_64-unknown-linux-musl";
-const SCENARIOS: [&str; 10] =
-    ["all", "release", "state", "startup", "rss", "mixed", "musl", "journal", "soak", "dataplane"];
+const SCENARIOS: [&str; 11] =
+    ["all", "release", "state", "startup", "rss", "mixed", "musl", "journal", "soak", "data", "dataplane"];
 
 #[derive(Debug, Parser)]
 #[command(about = "Benchmark of milvus-mock against a minimal axum baseline (issue 6)")]
@@ -288,7 +292,15 @@ fn main() {
     if want("journal") {
         bench.journal();
     }
-    if want("dataplane") {
+    // Not part of `all`: it holds 1,000,000 rows (about 600 MiB).
+    if cli.scenario == "data" {
+        println!("data plane (issue 14), in process and over REST");
+        for (what, value, target, pass) in data::run(short) {
+            bench.check(&what, value, &target, pass);
+        }
+    }
+    // Not part of `all` either: 1,000,000 rows in a child process, and 16 threads.
+    if cli.scenario == "dataplane" {
         bench.dataplane();
     }
     bench.print_checks(started.elapsed());

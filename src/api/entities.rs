@@ -18,6 +18,7 @@ use crate::rows::calls;
 use crate::rows::convert::Mode;
 use crate::rows::predicate::Predicate;
 use crate::rows::render::Output;
+use crate::version::MilvusVersion;
 
 /// `quotaAndLimits.limits.maxQueryResultWindow` and the largest `topk`.
 pub const MAX_WINDOW: i64 = 16384;
@@ -266,20 +267,36 @@ pub fn with_cost(data: Value, more: impl IntoIterator<Item = (&'static str, Valu
 
 pub fn insert_entities(catalog: &Catalog, db: &str, req: DataReq) -> Result<Reply> {
     let target = catalog.write_target(db, &req.collection_name, &req.partition_name)?;
-    let keys = calls::write(&target, req.data.as_deref().unwrap_or("[]"), Mode::Insert)?;
+    let keys = calls::write(&target, req.data.as_deref().unwrap_or("[]"), Mode::Insert)
+        .map_err(|e| versioned_insert_error(catalog, e))?;
     let data = serde_json::json!({"insertCount": keys.len(), "insertIds": ids_json(&keys, req.int64_as_number)});
     Ok(with_cost(data, []))
 }
 
 pub fn upsert_entities(catalog: &Catalog, db: &str, req: DataReq) -> Result<Reply> {
     let target = catalog.write_target(db, &req.collection_name, &req.partition_name)?;
-    if req.partial_update {
-        // A partial update reads the stored rows first, so the collection must be loaded (§D.2).
+    let data = req.data.as_deref().unwrap_or("[]");
+    // `partialUpdate` is 2.6's; older versions have no such key and ignore it.
+    let keys = if req.partial_update && catalog.profile().version >= MilvusVersion::V2_6 {
+        // It reads the stored rows first, so the collection must be loaded (§D.2).
         target.readable.clone()?;
+        calls::partial_upsert(&target, data)
+    } else {
+        calls::write(&target, data, Mode::Upsert)
     }
-    let keys = calls::write(&target, req.data.as_deref().unwrap_or("[]"), Mode::Upsert)?;
+    .map_err(|e| versioned_insert_error(catalog, e))?;
     let data = serde_json::json!({"upsertCount": keys.len(), "upsertIds": ids_json(&keys, req.int64_as_number)});
     Ok(with_cost(data, []))
+}
+
+/// 3.0 appends `: invalid parameter` to the dimension mismatch (contract part 2 §F).
+fn versioned_insert_error(catalog: &Catalog, e: Error) -> Error {
+    match e {
+        Error::InsertData(m) if m.starts_with("[]float32 size ") && catalog.profile().parameter_invalid_errors => {
+            Error::InsertData(format!("{m}: invalid parameter"))
+        }
+        e => e,
+    }
 }
 
 pub fn delete_entities(catalog: &Catalog, db: &str, req: FilterReq) -> Result<Reply> {
@@ -306,17 +323,23 @@ fn output_of(target: &ReadTarget, names: &[String], with_pk: bool, as_number: bo
 pub fn query_entities(catalog: &Catalog, db: &str, req: QueryReq) -> Result<Reply> {
     let target = catalog.read_target(db, &req.collection_name, &req.partition_names, "query", Lookup::Proxy)?;
     target.check_partitions()?;
-    run_query(&target, req)
+    run_query(&target, req, catalog.profile().version)
 }
 
 /// A query once its collection and partitions are known: the proxy's `PreExecute` checks, then the load gate.
-fn run_query(target: &ReadTarget, req: QueryReq) -> Result<Reply> {
+fn run_query(target: &ReadTarget, req: QueryReq, version: MilvusVersion) -> Result<Reply> {
     let counting = is_count(&req.output_fields);
     // The count rule: `limit` is not sent with `count(*)`; otherwise only a positive one is.
     let limit = (!counting && req.limit > 0).then_some(req.limit);
     let offset = req.offset.max(0);
     if req.filter.trim().is_empty() && limit.is_none() && !counting && req.id.is_none() {
-        return Err(Error::InvalidParameter("empty expression should be used with limit: invalid parameter".into()));
+        // 1100 from the 2.6 proxy on; a plain error before (contract part 2 §F).
+        let text = "empty expression should be used with limit";
+        return Err(if version >= MilvusVersion::V2_6 {
+            Error::InvalidParameter(format!("{text}: invalid parameter"))
+        } else {
+            Error::Plain(text.into())
+        });
     }
     if let Some(limit) = limit
         && limit + offset > MAX_WINDOW
@@ -345,7 +368,7 @@ pub fn get_entities(catalog: &Catalog, db: &str, req: GetReq) -> Result<Reply> {
     req.filter = pk_filter(&target, req.id.take().unwrap_or(Value::Null))?;
     target.check_partitions()?;
     req.id = Some(Value::Null);
-    run_query(&target, req)
+    run_query(&target, req, catalog.profile().version)
 }
 
 /// `checkGetPrimaryKey`: `<pk> in [ids]` from `id` (a scalar or a list); a wrong type is 1806.

@@ -343,7 +343,7 @@ fn output_of(target: &ReadTarget, names: &[String], as_number: bool) -> Result<O
 fn hit_json(rows: &Rows, target: &ReadTarget, output: &Output, hit: &RowHit, distance: f32) -> Value {
     let part = &rows.partitions[hit.part];
     let mut object = output.row(&target.spec, part, hit.row);
-    object.insert("id".into(), output.key(&part.keys[hit.row]));
+    object.insert("id".into(), output.key(&part.key(hit.row)));
     object.insert("distance".into(), f32_json(distance));
     Value::Object(object)
 }
@@ -393,7 +393,7 @@ pub fn hybrid_search_entities(catalog: &Catalog, db: &str, req: HybridReq) -> Re
             let scored = hits
                 .iter()
                 .map(|hit| {
-                    let key = rows.partitions[hit.part].keys[hit.row].clone();
+                    let key = rows.partitions[hit.part].key(hit.row);
                     places.entry(key.clone()).or_insert(*hit);
                     Scored { key, score: hit.distance }
                 })

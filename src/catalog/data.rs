@@ -103,7 +103,7 @@ impl Catalog {
 
     /// The `rowCount` of `get_stats` for some partitions of a collection (contract part 2 §D.6).
     pub(super) fn stats_rows(&self, c: &Collection, partition_ids: &[i64]) -> i64 {
-        c.rows.read().stats_count(partition_ids, self.live_row_counts()) as i64
+        c.rows.stats_count(partition_ids, self.live_row_counts()) as i64
     }
 
     fn lookup_collection<'a>(&self, d: &'a super::Database, name: &str, how: Lookup) -> Result<&'a Collection> {

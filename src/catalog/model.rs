@@ -537,7 +537,7 @@ impl Collection {
     /// ```
     pub fn remove_partition(&mut self, position: usize) -> Partition {
         let removed = self.partitions.remove(position);
-        self.rows.write().drop_partition(removed.id);
+        self.rows.drop_partition(removed.id);
         self.partition_positions = self.partitions.iter().enumerate().map(|(i, p)| (p.name.clone(), i)).collect();
         removed
     }

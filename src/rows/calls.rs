@@ -37,6 +37,42 @@ pub fn write(target: &WriteTarget, data: &str, mode: Mode) -> Result<Vec<Key>, E
     Ok(converted.keys)
 }
 
+/// 2.6's `partialUpdate`: each row whose key is stored (in a partition the collection has loaded) is completed
+/// with the stored row's other fields, given fields winning; a row with a new key stays as given. Then the rows are
+/// upserted as usual. The caller has checked that the collection is loaded (§D.2).
+pub fn partial_upsert(target: &WriteTarget, data: &str) -> Result<Vec<Key>, Error> {
+    let rows: Vec<Value> = serde_json::from_str(data).unwrap_or_default();
+    let readable = target.readable.clone()?;
+    let spec = &target.spec;
+    let pk = spec.fields.iter().find(|f| f.primary_key).map(|f| f.name.clone()).unwrap_or_default();
+    let all = vec!["*".to_string()];
+    let output = Output::resolve(spec, &all, true, true).unwrap_or_default();
+    let merged: Vec<Value> = {
+        let stored = target.rows.read();
+        rows.into_iter()
+            .map(|row| {
+                let Value::Object(given) = row else { return row };
+                let key = match given.get(&pk) {
+                    Some(Value::Number(n)) => n.as_i64().map(Key::Int),
+                    Some(Value::String(s)) => Some(Key::Str(s.clone())),
+                    _ => None,
+                };
+                let found = key.and_then(|key| {
+                    stored
+                        .partitions
+                        .iter()
+                        .filter(|p| readable.contains(&p.partition_id))
+                        .find_map(|p| p.rows_of(&key).last().map(|&r| output.row(spec, p, r)))
+                });
+                let mut full = found.unwrap_or_default();
+                full.extend(given);
+                Value::Object(full)
+            })
+            .collect()
+    };
+    write(target, &Value::Array(merged).to_string(), Mode::Upsert)
+}
+
 /// Deletes the rows a filter matches; `deleteCount`. A filter that only lists primary keys needs no load and
 /// counts the keys listed; any other filter reads first, so it needs the rows readable (§C.4, §D.3).
 pub fn delete(target: &WriteTarget, predicate: &Predicate, partition_named: bool) -> Result<usize, Error> {
@@ -142,6 +178,49 @@ impl Catalog {
         Ok(dump_rows(&copy))
     }
 
+    /// Searches a float vector field as `entities/search` would (its index's metric, loaded partitions only): the
+    /// `limit` best `(primary key, distance)` pairs.
+    ///
+    /// ```
+    /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
+    /// # catalog.quick_setup("default", "quick_setup", 2).unwrap();
+    /// use milvus_mock::rows::Key;
+    /// catalog.insert_rows("default", "quick_setup", "", vec![serde_json::json!({"id": 7, "vector": [0.0, 1.0]})]).unwrap();
+    /// let hits = catalog.search_rows("default", "quick_setup", "vector", &[0.0, 2.0], 10).unwrap();
+    /// assert_eq!(hits, [(Key::Int(7), 1.0)]);
+    /// ```
+    pub fn search_rows(
+        &self,
+        db: &str,
+        collection: &str,
+        field: &str,
+        vector: &[f32],
+        limit: usize,
+    ) -> Result<Vec<(Key, f32)>, Error> {
+        let target = self.read_target(db, collection, &[], "search", Lookup::Describe)?;
+        target.check_loaded()?;
+        let position = target
+            .spec
+            .fields
+            .iter()
+            .position(|f| f.name == field && f.is_vector())
+            .ok_or_else(|| Error::BadJson(format!("cannot find a vector field named: {field}")))?;
+        let metric = crate::search::Metric::parse(target.metric(field)).unwrap_or(crate::search::Metric::Cosine);
+        let search = super::vector_search::Search {
+            field: position,
+            metric,
+            queries: vec![crate::search::QueryVector::Float(vector.to_vec())],
+            limit,
+            offset: 0,
+            range: None,
+            grouping: None,
+        };
+        let rows = target.rows.read();
+        let everything = Predicate::compile("", None, &target.spec)?;
+        let hits = super::vector_search::run(&rows, &target, &everything, &search);
+        Ok(hits.into_iter().flatten().map(|h| (rows.partitions[h.part].key(h.row), h.distance)).collect())
+    }
+
     /// Reads rows as `entities/query` would (load state included), as JSON objects.
     ///
     /// ```
@@ -156,6 +235,10 @@ impl Catalog {
         let target = self.read_target(db, collection, &request.partition_names, "query", Lookup::Proxy)?;
         target.check_partitions()?;
         let predicate = Predicate::compile(&request.filter, None, &target.spec)?;
+        if request.output_fields.len() == 1 && request.output_fields[0] == "count(*)" {
+            target.check_loaded()?;
+            return Ok(vec![serde_json::json!({"count(*)": count(&target, &predicate)})]);
+        }
         let names = if request.output_fields.is_empty() { vec!["*".to_string()] } else { request.output_fields };
         let output = Output::resolve(&target.spec, &names, true, true)
             .map_err(|e| Error::Plain(format!("parse output field name failed: {}", e.0)))?;

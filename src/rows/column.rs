@@ -139,7 +139,7 @@ impl Column {
 }
 
 /// Keeps the items whose flag is set.
-fn retain_by<T>(items: &mut Vec<T>, keep: &[bool]) {
+pub(crate) fn retain_by<T>(items: &mut Vec<T>, keep: &[bool]) {
     let mut i = 0;
     items.retain(|_| {
         i += 1;

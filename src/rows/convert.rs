@@ -49,8 +49,13 @@ pub struct Converted {
     pub given: Vec<Vec<bool>>,
 }
 
-/// One row: its keys and their raw JSON text, in document order.
-type RawRow<'a> = Vec<(Cow<'a, str>, &'a RawValue)>;
+/// One row: its keys and their raw JSON text, in document order; on the fast path, float vectors already parsed
+/// (their keys are then not among `members`).
+#[derive(Default)]
+struct RawRow<'a> {
+    members: Vec<(Cow<'a, str>, &'a RawValue)>,
+    floats: Vec<(Cow<'a, str>, Vec<f32>)>,
+}
 
 /// One converted row: a cell per schema field, the dynamic object, and which fields the row gave.
 type RowCells = (Vec<Cell>, Option<Map<String, Value>>, Vec<bool>);
@@ -58,13 +63,10 @@ type RowCells = (Vec<Cell>, Option<Map<String, Value>>, Vec<bool>);
 /// Converts the JSON text of `data` (an array) into batches. `slots` is the number of partitions a partition key
 /// hashes into (1 otherwise).
 pub fn convert(data: &str, spec: &CollectionSpec, mode: Mode, slots: usize) -> Result<Converted, ConvertError> {
-    let rows: Vec<&RawValue> = serde_json::from_str(data).map_err(|_| {
-        ConvertError::Bind(format!(
-            "json: cannot unmarshal {} into Go struct field CollectionDataReq.data of type []map[string]interface {{}}",
-            go_kind(data)
-        ))
-    })?;
-    let rows: Vec<RawRow<'_>> = rows.into_iter().map(split_row).collect::<Result<_, _>>()?;
+    let mut rows = match fast_rows(data, spec) {
+        Some(rows) => rows,
+        None => slow_rows(data)?,
+    };
     if rows.is_empty() {
         return Err(ConvertError::Data("missing required parameters".into()));
     }
@@ -78,7 +80,7 @@ pub fn convert(data: &str, spec: &CollectionSpec, mode: Mode, slots: usize) -> R
         Mode::Insert | Mode::Restore if spec.fields[pk].auto_id => Some(super::auto_ids(rows.len())),
         _ => None,
     };
-    for (i, row) in rows.iter().enumerate() {
+    for (i, row) in rows.iter_mut().enumerate() {
         let (mut cells, meta, row_given) = convert_row(row, i, spec, mode)?;
         if let Some(ids) = auto_ids.as_ref().filter(|_| !row_given[pk] || mode == Mode::Insert) {
             cells[pk] = Cell::Int(ids.start + i as i64);
@@ -129,11 +131,75 @@ fn go_kind(text: &str) -> &'static str {
     }
 }
 
+/// The fast path: one pass over `data` that parses float vectors straight into `f32`s and keeps every other value
+/// as raw text. `None` when anything is unusual (a row that is not an object, a vector that is not a list of
+/// numbers, ...): [`slow_rows`] then reads it again and words the error as Milvus does.
+fn fast_rows<'a>(data: &'a str, spec: &CollectionSpec) -> Option<Vec<RawRow<'a>>> {
+    use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
+    let vectors: Vec<&str> =
+        spec.fields.iter().filter(|f| f.data_type == DataType::FloatVector).map(|f| f.name.as_str()).collect();
+    #[derive(Clone, Copy)]
+    struct RowSeed<'s>(&'s [&'s str]);
+    impl<'de> DeserializeSeed<'de> for RowSeed<'_> {
+        type Value = RawRow<'de>;
+        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_map(self)
+        }
+    }
+    impl<'de> Visitor<'de> for RowSeed<'_> {
+        type Value = RawRow<'de>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut row = RawRow::default();
+            while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                if self.0.contains(&&*key) {
+                    let floats = map.next_value::<Vec<f32>>()?;
+                    row.floats.push((key, floats));
+                } else {
+                    row.members.push((key, map.next_value::<&'de RawValue>()?));
+                }
+            }
+            Ok(row)
+        }
+    }
+    struct RowsSeed<'s>(RowSeed<'s>);
+    impl<'de> Visitor<'de> for RowsSeed<'_> {
+        type Value = Vec<RawRow<'de>>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a list of objects")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut rows = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+            while let Some(row) = seq.next_element_seed(self.0)? {
+                rows.push(row);
+            }
+            Ok(rows)
+        }
+    }
+    let mut de = serde_json::Deserializer::from_str(data);
+    let rows = serde::Deserializer::deserialize_seq(&mut de, RowsSeed(RowSeed(&vectors))).ok()?;
+    de.end().ok()?;
+    Some(rows)
+}
+
+/// The slow path: every value as raw text, and Go's binding errors for a `data` or a row of the wrong type.
+fn slow_rows(data: &str) -> Result<Vec<RawRow<'_>>, ConvertError> {
+    let rows: Vec<&RawValue> = serde_json::from_str(data).map_err(|_| {
+        ConvertError::Bind(format!(
+            "json: cannot unmarshal {} into Go struct field CollectionDataReq.data of type []map[string]interface {{}}",
+            go_kind(data)
+        ))
+    })?;
+    rows.into_iter().map(split_row).collect()
+}
+
 /// A row's keys and raw values; `null` is Go's nil map (no keys), anything else but an object is a binding error.
 fn split_row(raw: &RawValue) -> Result<RawRow<'_>, ConvertError> {
     let text = raw.get();
     if text == "null" {
-        return Ok(Vec::new());
+        return Ok(RawRow::default());
     }
     if !text.starts_with('{') {
         return Err(ConvertError::Bind(format!(
@@ -141,7 +207,7 @@ fn split_row(raw: &RawValue) -> Result<RawRow<'_>, ConvertError> {
             go_kind(text)
         )));
     }
-    struct Members<'a>(RawRow<'a>);
+    struct Members<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
     impl<'de> Deserialize<'de> for Members<'de> {
         fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
             struct V;
@@ -162,18 +228,23 @@ fn split_row(raw: &RawValue) -> Result<RawRow<'_>, ConvertError> {
         }
     }
     serde_json::from_str::<Members<'_>>(text)
-        .map(|m| m.0)
+        .map(|m| RawRow { members: m.0, floats: Vec::new() })
         .map_err(|e| ConvertError::Bind(format!("invalid character in row: {e}")))
 }
 
 /// The last value given for `key` (Go's map keeps the last duplicate).
 fn lookup<'a>(row: &'a RawRow<'a>, key: &str) -> Option<&'a RawValue> {
-    row.iter().rev().find(|(k, _)| k == key).map(|(_, v)| *v)
+    row.members.iter().rev().find(|(k, _)| k == key).map(|(_, v)| *v)
+}
+
+/// A float vector the fast path already parsed (the last one given for `key`).
+fn take_floats(row: &mut RawRow<'_>, key: &str) -> Option<Vec<f32>> {
+    row.floats.iter_mut().rev().find(|(k, _)| k == key).map(|(_, v)| std::mem::take(v))
 }
 
 /// One row's cells (one per schema field), its dynamic object, and which fields it gave.
 fn convert_row(
-    row: &RawRow<'_>,
+    row: &mut RawRow<'_>,
     row_number: usize,
     spec: &CollectionSpec,
     mode: Mode,
@@ -181,6 +252,13 @@ fn convert_row(
     let mut cells = Vec::with_capacity(spec.fields.len());
     let mut given = Vec::with_capacity(spec.fields.len());
     for (position, field) in spec.fields.iter().enumerate() {
+        if field.data_type == DataType::FloatVector
+            && let Some(floats) = take_floats(row, &field.name)
+        {
+            given.push(true);
+            cells.push(Cell::FloatVector(checked_dim(field, floats)?));
+            continue;
+        }
         let raw = lookup(row, &field.name);
         given.push(raw.is_some());
         if field.primary_key && field.auto_id {
@@ -214,7 +292,7 @@ fn convert_row(
 /// The keys the schema lacks: the dynamic `$meta` object, or an error without dynamic fields.
 fn dynamic_keys(row: &RawRow<'_>, spec: &CollectionSpec) -> Result<Option<Map<String, Value>>, ConvertError> {
     let mut meta: Option<Map<String, Value>> = None;
-    for (key, raw) in row {
+    for (key, raw) in &row.members {
         if spec.fields.iter().any(|f| f.name == *key) {
             continue;
         }
@@ -374,7 +452,11 @@ fn numbers<T: for<'de> Deserialize<'de>>(field: &Field, text: &str, elem: &str) 
 
 fn float_vector(field: &Field, raw: Option<&RawValue>) -> Result<Vec<f32>, ConvertError> {
     let text = vector_text(field, raw)?;
-    let floats: Vec<f32> = numbers(field, text, "float32")?;
+    checked_dim(field, numbers(field, text, "float32")?)
+}
+
+/// A float vector of the field's dimension, or Milvus's size error.
+fn checked_dim(field: &Field, floats: Vec<f32>) -> Result<Vec<f32>, ConvertError> {
     let dim = dim_of(field);
     if floats.len() != dim {
         return Err(ConvertError::Data(format!(

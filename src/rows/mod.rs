@@ -26,7 +26,7 @@ pub mod vector_search;
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use serde_json::Value;
 
@@ -124,8 +124,9 @@ pub struct PartitionRows {
     pub columns: Vec<Column>,
     /// The dynamic `$meta` object of each row (`Value::Null` when none); `None` until a row has one.
     pub meta: Option<Vec<Value>>,
-    /// Every stored key, by row (deleted rows included until compaction).
-    pub keys: Vec<Key>,
+    /// The primary key's position in `columns` (keys are read from that column, not stored twice).
+    pk: usize,
+    /// One flag per stored row (deleted rows stay until compaction).
     deleted: Vec<bool>,
     deleted_count: usize,
     index: PkIndex,
@@ -142,7 +143,7 @@ impl PartitionRows {
             partition_id,
             columns: spec.fields.iter().map(Column::for_field).collect(),
             meta: None,
-            keys: Vec::new(),
+            pk: spec.fields.iter().position(|f| f.primary_key).unwrap_or(0),
             deleted: Vec::new(),
             deleted_count: 0,
             index: PkIndex::default(),
@@ -153,17 +154,26 @@ impl PartitionRows {
 
     /// Rows stored, deleted ones included.
     pub fn len(&self) -> usize {
-        self.keys.len()
+        self.deleted.len()
     }
 
     /// Whether no row was ever stored (or all were compacted away).
     pub fn is_empty(&self) -> bool {
-        self.keys.is_empty()
+        self.deleted.is_empty()
     }
 
     /// Rows not deleted.
     pub fn live(&self) -> usize {
-        self.keys.len() - self.deleted_count
+        self.deleted.len() - self.deleted_count
+    }
+
+    /// The primary key of row `i`.
+    pub fn key(&self, i: usize) -> Key {
+        match &self.columns[self.pk].values {
+            Values::Int64(v) => Key::Int(v[i]),
+            Values::Str(v) => Key::Str(v[i].clone()),
+            _ => Key::Int(0),
+        }
     }
 
     /// Whether row `i` was deleted.
@@ -173,11 +183,11 @@ impl PartitionRows {
 
     /// The live rows, in insertion order.
     pub fn live_rows(&self) -> impl Iterator<Item = usize> + '_ {
-        (0..self.keys.len()).filter(|&i| !self.deleted[i])
+        (0..self.deleted.len()).filter(|&i| !self.deleted[i])
     }
 
     fn append(&mut self, batch: Batch) {
-        let start = self.keys.len();
+        let start = self.len();
         let n = batch.len();
         for (column, mut more) in self.columns.iter_mut().zip(batch.columns) {
             append_column(column, &mut more);
@@ -195,7 +205,6 @@ impl PartitionRows {
         for (i, key) in batch.keys.iter().enumerate() {
             self.index.insert(key, (start + i) as u32);
         }
-        self.keys.extend(batch.keys);
         self.deleted.resize(start + n, false);
         self.inserted += n as u64;
     }
@@ -217,7 +226,7 @@ impl PartitionRows {
         let mut gone = 0;
         for &row in rows {
             if self.tombstone(row) {
-                let key = self.keys[row].clone();
+                let key = self.key(row);
                 // The key's other rows stay: only the scanned ones matched.
                 let others: Vec<u32> = self.index.remove(&key).into_iter().filter(|&r| r as usize != row).collect();
                 for r in others {
@@ -249,34 +258,23 @@ impl PartitionRows {
     /// Drops tombstoned rows once they are most of the partition (and many), so deletes and upserts do not grow
     /// memory for ever. Row positions change, so the key index is rebuilt.
     fn maybe_compact(&mut self) {
-        if self.deleted_count < 4096 || self.deleted_count * 2 < self.keys.len() {
+        if self.deleted_count < 4096 || self.deleted_count * 2 < self.len() {
             return;
         }
         let keep: Vec<bool> = self.deleted.iter().map(|d| !d).collect();
         for column in &mut self.columns {
             column.retain(&keep);
         }
-        let mut i = 0;
-        let keys = std::mem::take(&mut self.keys);
-        self.keys = keys
-            .into_iter()
-            .filter(|_| {
-                i += 1;
-                keep[i - 1]
-            })
-            .collect();
         if let Some(meta) = &mut self.meta {
-            let mut i = 0;
-            meta.retain(|_| {
-                i += 1;
-                keep[i - 1]
-            });
+            column::retain_by(meta, &keep);
         }
-        self.deleted = vec![false; self.keys.len()];
+        let live = self.live();
+        self.deleted = vec![false; live];
         self.deleted_count = 0;
         self.index = PkIndex::default();
-        for (row, key) in self.keys.iter().enumerate() {
-            self.index.insert(key, row as u32);
+        for row in 0..live {
+            let key = self.key(row);
+            self.index.insert(&key, row as u32);
         }
     }
 }
@@ -389,15 +387,6 @@ impl Rows {
         self.partitions.iter().filter(|p| partition_ids.contains(&p.partition_id)).map(|p| p.live()).sum()
     }
 
-    /// Rows `get_stats` reports for the given partitions: flushed ones, or live ones with `live` set.
-    pub fn stats_count(&self, partition_ids: &[i64], live: bool) -> u64 {
-        self.partitions
-            .iter()
-            .filter(|p| partition_ids.contains(&p.partition_id))
-            .map(|p| if live { p.live() as u64 } else { p.flushed })
-            .sum()
-    }
-
     /// `collections/flush`: every row inserted so far counts in `get_stats`.
     pub fn flush(&mut self) {
         for p in &mut self.partitions {
@@ -408,23 +397,87 @@ impl Rows {
 
 /// A collection's rows behind their own lock. Cloning the handle shares the rows (a catalog snapshot shares them
 /// with the live state; a restore builds new ones).
+///
+/// Two things never wait for the rows lock, because the catalog asks for them under its own lock: the `get_stats`
+/// counts (kept beside the rows, updated when a write guard is released) and dropping a partition (recorded, and
+/// its rows freed by the next write).
 #[derive(Debug, Clone, Default)]
-pub struct RowsHandle(Arc<RwLock<Rows>>);
+pub struct RowsHandle(Arc<Shared>);
+
+#[derive(Debug, Default)]
+struct Shared {
+    rows: RwLock<Rows>,
+    /// Per partition id: (live rows, flushed rows).
+    counts: Mutex<FastMap<i64, (u64, u64)>>,
+    /// Partitions dropped since the last write.
+    dropped: Mutex<Vec<i64>>,
+}
 
 impl RowsHandle {
     /// Fresh rows holding `rows`.
     pub fn new(rows: Rows) -> Self {
-        Self(Arc::new(RwLock::new(rows)))
+        let handle = Self::default();
+        *handle.write() = rows;
+        handle
     }
 
     /// Shared access (a poisoned lock is still usable: a panic mid-call leaves what Milvus would).
     pub fn read(&self) -> RwLockReadGuard<'_, Rows> {
-        self.0.read().unwrap_or_else(|e| e.into_inner())
+        self.0.rows.read().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Exclusive access.
-    pub fn write(&self) -> RwLockWriteGuard<'_, Rows> {
-        self.0.write().unwrap_or_else(|e| e.into_inner())
+    /// Exclusive access; the counts are published when the guard goes.
+    pub fn write(&self) -> RowsWriteGuard<'_> {
+        let mut guard = self.0.rows.write().unwrap_or_else(|e| e.into_inner());
+        let dropped = std::mem::take(&mut *lock(&self.0.dropped));
+        for id in dropped {
+            guard.drop_partition(id);
+        }
+        RowsWriteGuard { guard, counts: &self.0.counts }
+    }
+
+    /// Forgets a dropped partition's rows, without waiting for the rows lock (the next write frees them; no read
+    /// asks for a dropped partition's id).
+    pub fn drop_partition(&self, partition_id: i64) {
+        lock(&self.0.dropped).push(partition_id);
+        lock(&self.0.counts).remove(&partition_id);
+    }
+
+    /// Rows `get_stats` reports for the given partitions: flushed ones, or live ones with `live` set.
+    pub fn stats_count(&self, partition_ids: &[i64], live: bool) -> u64 {
+        let counts = lock(&self.0.counts);
+        partition_ids.iter().filter_map(|id| counts.get(id)).map(|&(l, f)| if live { l } else { f }).sum()
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Exclusive access to a collection's rows; releasing it publishes the `get_stats` counts.
+pub struct RowsWriteGuard<'a> {
+    guard: RwLockWriteGuard<'a, Rows>,
+    counts: &'a Mutex<FastMap<i64, (u64, u64)>>,
+}
+
+impl std::ops::Deref for RowsWriteGuard<'_> {
+    type Target = Rows;
+    fn deref(&self) -> &Rows {
+        &self.guard
+    }
+}
+
+impl std::ops::DerefMut for RowsWriteGuard<'_> {
+    fn deref_mut(&mut self) -> &mut Rows {
+        &mut self.guard
+    }
+}
+
+impl Drop for RowsWriteGuard<'_> {
+    fn drop(&mut self) {
+        let fresh: FastMap<i64, (u64, u64)> =
+            self.guard.partitions.iter().map(|p| (p.partition_id, (p.live() as u64, p.flushed))).collect();
+        *lock(self.counts) = fresh;
     }
 }
 
@@ -486,12 +539,27 @@ mod tests {
     #[test]
     fn flushed_counts_ignore_deletes_and_live_counts_follow_them() {
         let spec = spec();
-        let mut rows = Rows::default();
-        rows.insert(7, &spec, batch(&spec, &[1, 2, 3]));
-        assert_eq!(rows.stats_count(&[7], false), 0);
-        rows.flush();
-        rows.delete_keys(&[7], &[Key::Int(1)]);
-        assert_eq!((rows.stats_count(&[7], false), rows.stats_count(&[7], true)), (3, 2));
+        let handle = RowsHandle::default();
+        handle.write().insert(7, &spec, batch(&spec, &[1, 2, 3]));
+        assert_eq!(handle.stats_count(&[7], false), 0);
+        {
+            let mut rows = handle.write();
+            rows.flush();
+            rows.delete_keys(&[7], &[Key::Int(1)]);
+        }
+        assert_eq!((handle.stats_count(&[7], false), handle.stats_count(&[7], true)), (3, 2));
+    }
+
+    #[test]
+    fn a_dropped_partition_is_forgotten_without_the_rows_lock() {
+        let spec = spec();
+        let handle = RowsHandle::default();
+        handle.write().insert(7, &spec, batch(&spec, &[1]));
+        let reader = handle.read();
+        handle.drop_partition(7); // would deadlock if it took the rows lock
+        drop(reader);
+        assert_eq!(handle.stats_count(&[7], true), 0);
+        assert!(handle.write().partition(7).is_none());
     }
 
     #[test]

@@ -481,25 +481,33 @@ async fn hybrid_search_merges_sub_searches_with_rrf() {
 }
 
 #[tokio::test]
-async fn grouping_search_returns_the_best_hit_per_group() {
+async fn grouping_search_returns_the_best_hits_per_group() {
     let app = spawn_app().await;
-    quick(&app).await;
-    insert(
-        &app,
-        "",
-        json!([
-            {"id": 1, "vector": [1.0, 0.0], "g": "x"}, {"id": 2, "vector": [1.0, 0.1], "g": "x"},
-            {"id": 3, "vector": [0.0, 1.0], "g": "y"}
-        ]),
-    )
-    .await;
+    let schema = json!({
+        "collectionName": "c",
+        "schema": {"fields": [
+            {"fieldName": "id", "dataType": "Int64", "isPrimary": true},
+            {"fieldName": "vector", "dataType": "FloatVector", "elementTypeParams": {"dim": 2}},
+            {"fieldName": "g", "dataType": "VarChar", "elementTypeParams": {"max_length": 8}}
+        ]},
+        "indexParams": [{"fieldName": "vector", "indexName": "vector", "metricType": "L2"}]
+    });
+    app.ok("/collections/create", schema).await;
+    app.ok("/collections/load", json!({"collectionName": "c"})).await;
+    let rows = json!([
+        {"id": 1, "vector": [1.0, 0.0], "g": "x"}, {"id": 2, "vector": [1.0, 1.0], "g": "x"},
+        {"id": 3, "vector": [0.0, 2.0], "g": "y"}
+    ]);
+    insert(&app, "", rows).await;
+    let search = |size: i64, field: &str| json!({"collectionName": "c", "data": [[1.0, 0.0]], "limit": 5, "groupingField": field, "groupSize": size});
 
-    let body = json!({"collectionName": "c", "data": [[1.0, 0.0]], "limit": 5, "groupingField": "id"});
-    let (_, by_id) = app.post("/entities/search", body).await;
-    let body = json!({"collectionName": "c", "data": [[1.0, 0.0]], "limit": 5, "groupingField": "nope"});
-    let (_, unknown) = app.post("/entities/search", body).await;
+    let (_, one) = app.post("/entities/search", search(1, "g")).await;
+    let (_, two) = app.post("/entities/search", search(2, "g")).await;
+    let (_, unknown) = app.post("/entities/search", search(1, "nope")).await;
 
-    assert_eq!(by_id["topks"], json!([3]));
+    let ids = |answer: &Value| answer["data"].as_array().unwrap().iter().map(|h| h["id"].clone()).collect::<Vec<_>>();
+    assert_eq!((ids(&one), &one["topks"]), (vec![json!(1), json!(3)], &json!([2])));
+    assert_eq!(ids(&two), [json!(1), json!(2), json!(3)]);
     assert_eq!(
         unknown,
         json!({"code": 1700, "message": "groupBy field not found in schema: field not found[field=nope]"})
@@ -662,4 +670,40 @@ async fn the_state_dump_carries_rows_unless_asked_not_to_and_restores_them() {
     assert!(without["databases"][0]["collections"][0].get("rows").is_none());
     assert_eq!(put.status, reqwest::StatusCode::OK);
     assert_eq!(query_ids(&app, &[]).await, json!([1]));
+}
+
+#[tokio::test]
+async fn a_partial_upsert_keeps_the_fields_it_does_not_give_and_needs_a_load() {
+    let app = spawn_app().await;
+    quick(&app).await;
+    insert(&app, "", json!([{"id": 1, "vector": [1.0, 0.0], "a": "kept", "b": 1}])).await;
+    let id = collection_id(&app.describe("c").await);
+
+    let partial = json!({"collectionName": "c", "partialUpdate": true, "data": [{"id": 1, "b": 2}]});
+    let (_, answer) = app.post("/entities/upsert", partial.clone()).await;
+    let (_, rows) = app.post("/entities/query", json!({"collectionName": "c", "filter": "id == 1"})).await;
+    app.ok("/collections/release", json!({"collectionName": "c"})).await;
+    let (_, unloaded) = app.post("/entities/upsert", partial).await;
+
+    assert_eq!(answer, json!({"code": 0, "cost": 0, "data": {"upsertCount": 1, "upsertIds": [1]}}));
+    assert_eq!(rows["data"], json!([{"a": "kept", "b": 2, "id": 1, "vector": [1, 0]}]));
+    assert_eq!(
+        unloaded,
+        json!({"code": 101, "message": format!("failed to query: collection not loaded[collection={id}]")})
+    );
+}
+
+#[tokio::test]
+async fn milvus_2_5_has_no_topks_and_words_the_empty_query_plainly() {
+    let app = spawn_with(MockMilvus::builder().milvus_version(milvus_mock::MilvusVersion::V2_5)).await;
+    quick(&app).await;
+    insert(&app, "", json!([row(1, [1.0, 0.0])])).await;
+
+    let (_, search) = app.post("/entities/search", json!({"collectionName": "c", "data": [[1.0, 0.0]]})).await;
+    let (_, query) = app.post("/entities/query", json!({"collectionName": "c", "limit": 0})).await;
+    let flush = app.post_raw("/collections/flush", json!({"collectionName": "c"}).to_string(), &[]).await;
+
+    assert_eq!(search, json!({"code": 0, "cost": 0, "data": [{"distance": 1, "id": 1}]}));
+    assert_eq!(query, json!({"code": 65535, "message": "empty expression should be used with limit"}));
+    assert_eq!((flush.status, flush.body.as_str()), (reqwest::StatusCode::NOT_FOUND, "404 page not found"));
 }

@@ -24,6 +24,7 @@ mod control_state;
 mod databases;
 mod embedding;
 mod entities;
+mod entities_concurrency;
 mod indexes;
 mod load_state;
 mod numbers;
