@@ -97,6 +97,8 @@ pub fn run(short: bool) -> Vec<(String, String, String, Option<bool>)> {
     let body = format!("{{\"collectionName\":\"rest\",\"data\":{rows}}}");
     let mut stream = TcpStream::connect(milvus.address()).expect("connect");
     stream.set_read_timeout(Some(Duration::from_secs(60))).ok();
+    // Head and body go in two writes: without this, Nagle and the delayed ACK add 40 ms to every call.
+    stream.set_nodelay(true).ok();
     let rounds = if short { 3 } else { 10 };
     let started = Instant::now();
     for _ in 0..rounds {

@@ -8,8 +8,9 @@
 //! Scenarios: `release` (mock vs baseline), `state` (release with 1 collection, 100,000 collections, 1,024
 //! partitions), `startup` (spawn the release binary, time to first 200, idle RSS), `rss` (RSS with 100,000
 //! collections), `mixed` (load/release/get_load_state/list/describe over 64 connections), `musl` (static musl
-//! binary vs glibc binary vs a baseline process), `journal` (hook for the request journal's cost), `all`; and
-//! `data` (insert and search speed, 1,000,000 rows in memory: not part of `all`), `dataplane` (issue 14's speed and
+//! binary vs glibc binary vs a baseline process), `journal` (hook for the request journal's cost), `all`;
+//! `search` (the in-process exact search against faiss and numpy; not part of `all`, it needs Python), `data`
+//! (REST insert and search, 1,000,000 rows in memory; not part of `all`) and `dataplane` (issue 14's speed and
 //! scale figures as ratios: REST search and insert against in-process references, 1M rows in the binary,
 //! concurrency; not part of `all`).
 
@@ -19,6 +20,7 @@ mod dataplane;
 mod load;
 mod mock;
 mod procs;
+mod search;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -34,8 +36,8 @@ use procs::Server;
 
 const RELEASE_PATH: &str = baseline::RELEASE_PATH;
 const MUSL_TARGET: &str = "x86_64-unknown-linux-musl";
-const SCENARIOS: [&str; 11] =
-    ["all", "release", "state", "startup", "rss", "mixed", "musl", "journal", "soak", "data", "dataplane"];
+const SCENARIOS: [&str; 12] =
+    ["all", "release", "state", "startup", "rss", "mixed", "musl", "journal", "soak", "search", "data", "dataplane"];
 
 #[derive(Debug, Parser)]
 #[command(about = "Benchmark of milvus-mock against a minimal axum baseline (issue 6)")]
@@ -291,6 +293,10 @@ fn main() {
     }
     if want("journal") {
         bench.journal();
+    }
+    // Not part of `all`: it needs Python with faiss-cpu and numpy (a venv it creates from PyPI on first use).
+    if cli.scenario == "search" {
+        bench.search();
     }
     // Not part of `all`: it holds 1,000,000 rows (about 600 MiB).
     if cli.scenario == "data" {

@@ -32,8 +32,8 @@ pub fn int64_as_number(headers: &HeaderMap) -> bool {
     }
 }
 
-/// Declares the names a request gives its call (for faults, the journal and the log line) and its `dbName`.
-macro_rules! names_and_headers {
+/// Declares the names a request gives its call (for faults, the journal and the log line).
+macro_rules! call_target {
     ($name:ident) => {
         impl CallTarget for $name {
             fn target(&self) -> Option<(&str, &str)> {
@@ -113,7 +113,7 @@ impl MilvusRequest for DataReq {
         self.int64_as_number = int64_as_number(headers);
     }
 }
-names_and_headers!(DataReq);
+call_target!(DataReq);
 
 /// `CollectionFilterReq` (delete).
 #[derive(Debug, PartialEq)]
@@ -147,7 +147,7 @@ impl MilvusRequest for FilterReq {
         std::mem::take(&mut self.db_name)
     }
 }
-names_and_headers!(FilterReq);
+call_target!(FilterReq);
 
 /// `QueryReqV2` (query) and `CollectionIDReq` (get): get's `id` becomes a primary-key filter.
 #[derive(Debug, PartialEq)]
@@ -205,7 +205,7 @@ impl MilvusRequest for QueryReq {
         self.int64_as_number = int64_as_number(headers);
     }
 }
-names_and_headers!(QueryReq);
+call_target!(QueryReq);
 
 /// `CollectionIDReq` (get).
 #[derive(Debug, PartialEq)]

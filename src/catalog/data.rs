@@ -2,8 +2,8 @@
 //! lock, then handed out as a [`WriteTarget`] or [`ReadTarget`] that holds the collection's row handle, so the
 //! rows are locked only after the catalog lock is gone.
 //!
-//! Reads follow Milvus's proxy order (§D.4): the collection (100), then each named partition (65535 `partition name
-//! <p> not found`, before any load check), then the load state: not loaded 101, a load still in progress 103, a
+//! Reads follow Milvus's proxy order (§D.4): the collection (100), then each named partition (65535
+//! `partition name <p> not found`, before any load check), then the load state: not loaded 101, a load still in progress 103, a
 //! named partition not loaded 201; with no partition named, only the loaded partitions are read. Writes need no
 //! load (§D.2); a named partition that does not exist is 200.
 

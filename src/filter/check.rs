@@ -156,7 +156,7 @@ impl Checker<'_, '_> {
             Ast::Float(t) => value(Lit::Float(parse_float(self.tokens[*t].text)?)),
             Ast::Bool(t) => value(Lit::Bool(self.tokens[*t].text.eq_ignore_ascii_case("true"))),
             Ast::Str(t) => value(Lit::Str(unquote(self.tokens[*t].text)?)),
-            Ast::Ident(t) => self.identifier(self.tokens[*t].text).map(Typed::Column),
+            Ast::Ident(t) => self.field(self.tokens[*t].text).map(Typed::Column),
             Ast::JsonIdent(t) => self.json_identifier(self.tokens[*t].text).map(Typed::Column),
             Ast::Template(t) => Ok(self.template(self.tokens[*t].text)),
             Ast::Array(items) => self.array(items),
@@ -165,6 +165,7 @@ impl Checker<'_, '_> {
             Ast::Like(inner, pattern) => self.like(inner, *pattern),
             Ast::Unary(op, inner) => self.unary(*op, inner),
             Ast::Binary(op, left, right) => self.binary(node, *op, left, right),
+            Ast::Logical(op, operands) => self.logical_chain(*op, operands),
             Ast::Term { not, column, list } => self.term(*not, column, list),
             Ast::Contains(kind, column, element) => self.contains(*kind, column, element),
             Ast::ArrayLength(t) => self.array_length(node, *t),
@@ -172,13 +173,16 @@ impl Checker<'_, '_> {
                 self.range(lower, *op1, *column, *op2, upper, *ascending)
             }
             Ast::IsNull { column, not } => self.is_null(*column, *not),
+            Ast::TextMatch { column, query, minimum } => self.text_match(*column, *query, *minimum),
+            Ast::PhraseMatch { column, query, slop } => self.phrase_match(*column, *query, slop.as_deref()),
             Ast::Call(name) => {
                 Err(format!("function {} is not supported by milvus-mock", self.tokens[*name].text.to_lowercase()))
             }
         }
     }
 
-    /// `GetFieldFromNameDefaultJSON`: a schema field, else the dynamic field with the name as its key.
+    /// `translateIdentifier` / `GetFieldFromNameDefaultJSON`: a schema field, else the dynamic field with the name
+    /// as its key.
     fn field(&self, name: &str) -> Check<ColInfo> {
         if let Some((i, field)) = self.spec.fields.iter().enumerate().find(|(_, f)| f.name == name) {
             if field.data_type == DataType::Text {
@@ -196,10 +200,6 @@ impl Checker<'_, '_> {
         }
         let path = if name == "$meta" { Vec::new() } else { vec![name.to_string()] };
         Ok(ColInfo { col: Col { source: Source::Meta, path }, data_type: DataType::Json, element_type: DataType::None })
-    }
-
-    fn identifier(&self, name: &str) -> Check<ColInfo> {
-        self.field(name)
     }
 
     /// `getColumnInfoFromJSONIdentifier`: `name["key"][0]...`, split as Milvus splits it.
@@ -240,7 +240,7 @@ impl Checker<'_, '_> {
         let token = &self.tokens[token];
         match token.kind {
             Tok::JsonIdent => self.json_identifier(token.text),
-            _ => self.identifier(token.text),
+            _ => self.field(token.text),
         }
     }
 
@@ -321,6 +321,18 @@ impl Checker<'_, '_> {
         }
     }
 
+    /// A flattened `and`/`or` chain, checked pair by pair from the left as Milvus's left-deep tree is.
+    fn logical_chain(&mut self, op: Tok, operands: &[Node]) -> Check<Typed> {
+        let mut operands = operands.iter();
+        let first = operands.next().ok_or("empty logical chain")?;
+        let mut acc = self.visit(first)?;
+        for operand in operands {
+            let right = self.visit(operand)?;
+            acc = logical(op, acc, right)?;
+        }
+        Ok(acc)
+    }
+
     fn binary(&mut self, node: &Node, op: Tok, left: &Node, right: &Node) -> Check<Typed> {
         let unsupported = |what: &str| Err(format!("{what} is not supported: {}", self.text(node)));
         match op {
@@ -349,7 +361,6 @@ impl Checker<'_, '_> {
                 }
                 self.handle_compare(cmp, l, r).map(Typed::Pred)
             }
-            Tok::And | Tok::Or => logical(op, l, r),
             _ => Err(format!("unexpected op: {}", op_text(op))),
         }
     }
@@ -527,6 +538,9 @@ impl Checker<'_, '_> {
         let info = self.column_token(column)?;
         check_direct_comparison(&Typed::Column(info.clone()))?;
         let (lower_node, upper_node) = if ascending { (first, second) } else { (second, first) };
+        // `FillBinaryRangeExpressionValue` names the bound whose template value is missing.
+        self.missing_bound(lower_node, "lower");
+        self.missing_bound(upper_node, "upper");
         let lower = self.visit(lower_node);
         let upper = self.visit(upper_node);
         let (lower, upper) = (lower?, upper?);
@@ -555,6 +569,17 @@ impl Checker<'_, '_> {
         Ok(Typed::Pred(Pred::Range { col: info.col, lower, lower_inclusive, upper, upper_inclusive }))
     }
 
+    fn missing_bound(&mut self, bound: &Node, which: &str) {
+        if let Ast::Template(t) = bound.ast {
+            let name = self.tokens[t].text;
+            if self.params.and_then(|p| p.get(name)).and_then(json_to_lit).is_none() {
+                self.fill_failed(format!(
+                    "the {which} value of expression template variable name {{{name}}} is not found"
+                ));
+            }
+        }
+    }
+
     fn range_bound(&mut self, data_type: DataType, lit: Lit, template: bool) -> Check<Lit> {
         match cast_range_value(data_type, lit.clone()) {
             Ok(v) => Ok(v),
@@ -564,6 +589,69 @@ impl Checker<'_, '_> {
             }
             Err(e) => Err(e),
         }
+    }
+
+    /// The column of `text_match` / `phrase_match`: a string field whose `enable_match` type param is true.
+    fn match_column(&self, column: usize, what: &str) -> Check<Col> {
+        let name = self.tokens[column].text;
+        let info = self.field(name)?;
+        if !is_string(info.data_type) {
+            return Err(format!("{what} match operation on non-string is unsupported"));
+        }
+        let enabled = match info.col.source {
+            Source::Field(i) => self.spec.fields[i].params.iter().any(|(k, v)| k == "enable_match" && parse_bool(v)),
+            Source::Meta => false,
+        };
+        if !enabled {
+            return Err(format!("field \"{name}\" does not enable match"));
+        }
+        Ok(info.col)
+    }
+
+    /// `VisitPhraseMatch`: the slop must be a constant integer in `0..=u32::MAX`.
+    fn phrase_match(&mut self, column: usize, query: usize, slop: Option<&Node>) -> Check<Typed> {
+        let col = self.match_column(column, "phrase")?;
+        let query = unquote(self.tokens[query].text)?;
+        let slop = match slop {
+            None => 0,
+            Some(node) => {
+                let text = self.text(node);
+                let value = self.visit(node)?;
+                match value.generic_value() {
+                    Some(Lit::Int(n)) if *n < 0 => {
+                        return Err(format!("\"slop\" should not be a negative interger. \"slop\" passed: {text}"));
+                    }
+                    Some(Lit::Int(n)) if *n > i64::from(u32::MAX) => {
+                        let message =
+                            format!("\"slop\" exceeds the range of \"uint32\". \"slop\" expression passed: {text}");
+                        return Err(message);
+                    }
+                    Some(Lit::Int(n)) => *n as usize,
+                    _ => {
+                        let expected = "should be a const integer expression with \"uint32\" value";
+                        return Err(format!("\"slop\" {expected}. \"slop\" expression passed: {text}"));
+                    }
+                }
+            }
+        };
+        Ok(Typed::Pred(Pred::PhraseMatch { col, tokens: super::eval::phrase_tokens(&query), slop }))
+    }
+
+    /// `VisitTextMatch`.
+    fn text_match(&mut self, column: usize, query: usize, minimum: Option<usize>) -> Check<Typed> {
+        let col = self.match_column(column, "text")?;
+        let query = unquote(self.tokens[query].text)?;
+        let minimum = match minimum.map(|t| self.tokens[t].text) {
+            None => 1,
+            Some(text) => match parse_int(text) {
+                Ok(n @ 1..=1000) => n as usize,
+                Ok(n) if n < 1 => return Err(format!("minimum_should_match should be >= 1, got {n}")),
+                Ok(n) => return Err(format!("minimum_should_match should be <= 1000, got {n}")),
+                Err(_) => return Err(format!("invalid minimum_should_match value: {text}")),
+            },
+        };
+        let tokens = super::eval::analyze(&query);
+        Ok(Typed::Pred(Pred::TextMatch { col, tokens, minimum }))
     }
 
     fn is_null(&mut self, column: usize, not: bool) -> Check<Typed> {
@@ -634,11 +722,17 @@ fn cast_value(data_type: DataType, lit: Lit) -> Check<Lit> {
         (Lit::Array(_), DataType::Array) => Ok(lit),
         (Lit::Str(_), t) if is_string(t) => Ok(lit),
         (Lit::Bool(_), DataType::Bool) => Ok(lit),
-        (Lit::Float(_), t) if is_floating(t) => Ok(lit),
-        (Lit::Int(i), t) if is_floating(t) => Ok(Lit::Float(*i as f64)),
+        (Lit::Float(f), t) if is_floating(t) => Ok(Lit::Float(narrow(t, *f))),
+        (Lit::Int(i), t) if is_floating(t) => Ok(Lit::Float(narrow(t, *i as f64))),
         (Lit::Int(_), t) if is_integer(t) => Ok(lit),
         _ => Err(format!("cannot cast value to {data_type}, value: {}", proto_text(&lit))),
     }
+}
+
+/// segcore reads a constant compared with a `Float` field as a C++ `float` (`GetValueFromProto<float>`), so
+/// `score == 1.1` finds the rows inserted with 1.1: the constant is rounded to `f32` as the stored values are.
+fn narrow(data_type: DataType, value: f64) -> f64 {
+    if data_type == DataType::Float { f64::from(value as f32) } else { value }
 }
 
 /// `castRangeValue`.
@@ -661,8 +755,8 @@ fn cast_range_value(data_type: DataType, lit: Lit) -> Check<Lit> {
             }
         }
         t if is_floating(t) => match lit {
-            Lit::Int(i) => Ok(Lit::Float(i as f64)),
-            Lit::Float(_) => Ok(lit),
+            Lit::Int(i) => Ok(Lit::Float(narrow(t, i as f64))),
+            Lit::Float(f) => Ok(Lit::Float(narrow(t, f))),
             _ => invalid(),
         },
         _ => Ok(lit),
@@ -840,32 +934,44 @@ fn target_type(left: DataType, right: DataType) -> Check<DataType> {
     result.ok_or_else(|| format!("incompatible data type, {left}, {right}"))
 }
 
+/// Arithmetic on two constants, with the checks and texts of `operators.go` (`Divide`, `Modulo`, ...).
 fn fold_arith(op: ArithOp, a: &Lit, b: &Lit) -> Check<Lit> {
-    let name = arith_op_name(op);
-    match (a, b) {
-        (Lit::Int(x), Lit::Int(y)) => {
-            let result = match op {
-                ArithOp::Add => Some(x.wrapping_add(*y)),
-                ArithOp::Sub => Some(x.wrapping_sub(*y)),
-                ArithOp::Mul => Some(x.wrapping_mul(*y)),
-                ArithOp::Div => x.checked_div(*y),
-                ArithOp::Mod => x.checked_rem(*y),
-            };
-            result.map(Lit::Int).ok_or_else(|| "division or modulus by zero".to_string())
+    let numeric = |l: &Lit| matches!(l, Lit::Int(_) | Lit::Float(_));
+    match op {
+        ArithOp::Mod => match (a, b) {
+            (Lit::Int(_), Lit::Int(0)) => Err("cannot modulo by zero".to_string()),
+            (Lit::Int(x), Lit::Int(y)) => Ok(Lit::Int(x.wrapping_rem(*y))),
+            _ => Err("modulo can only apply on integer".to_string()),
+        },
+        ArithOp::Div if matches!(a, Lit::Bool(_)) || matches!(b, Lit::Bool(_)) => {
+            Err("divide cannot apply on bool field".to_string())
         }
-        (Lit::Int(_) | Lit::Float(_), Lit::Int(_) | Lit::Float(_)) if op != ArithOp::Mod => {
-            let (x, y) = (as_f64(a), as_f64(b));
-            if op == ArithOp::Div && y == 0.0 {
-                return Err("division or modulus by zero".to_string());
+        ArithOp::Div if matches!(a, Lit::Str(_)) || matches!(b, Lit::Str(_)) => {
+            Err("divide cannot apply on string field".to_string())
+        }
+        ArithOp::Div if matches!(b, Lit::Int(0)) || matches!(b, Lit::Float(f) if *f == 0.0) => {
+            Err("cannot divide by zero".to_string())
+        }
+        _ if !numeric(a) || !numeric(b) => {
+            Err(format!("{} can only apply on integer or float values", arith_op_name(op)))
+        }
+        _ => Ok(match (a, b) {
+            (Lit::Int(x), Lit::Int(y)) => Lit::Int(match op {
+                ArithOp::Add => x.wrapping_add(*y),
+                ArithOp::Sub => x.wrapping_sub(*y),
+                ArithOp::Mul => x.wrapping_mul(*y),
+                _ => x.wrapping_div(*y),
+            }),
+            _ => {
+                let (x, y) = (as_f64(a), as_f64(b));
+                Lit::Float(match op {
+                    ArithOp::Add => x + y,
+                    ArithOp::Sub => x - y,
+                    ArithOp::Mul => x * y,
+                    _ => x / y,
+                })
             }
-            Ok(Lit::Float(match op {
-                ArithOp::Add => x + y,
-                ArithOp::Sub => x - y,
-                ArithOp::Mul => x * y,
-                _ => x / y,
-            }))
-        }
-        _ => Err(format!("{name} can only apply on integer or float values")),
+        }),
     }
 }
 
@@ -909,13 +1015,24 @@ fn logical(op: Tok, l: Typed, r: Typed) -> Check<Typed> {
         (Some(_), None) | (None, Some(_)) => return not_boolean(),
         (None, None) => {}
     }
-    match (l, r) {
-        (Typed::Pred(a), Typed::Pred(b)) => {
-            let (a, b) = (Box::new(a), Box::new(b));
-            Ok(Typed::Pred(if op == Tok::And { Pred::And(a, b) } else { Pred::Or(a, b) }))
+    match (l, r, op) {
+        (Typed::Pred(Pred::And(mut operands)), Typed::Pred(b), Tok::And) => {
+            operands.push(b);
+            Ok(Typed::Pred(Pred::And(operands)))
         }
+        (Typed::Pred(Pred::Or(mut operands)), Typed::Pred(b), Tok::Or) => {
+            operands.push(b);
+            Ok(Typed::Pred(Pred::Or(operands)))
+        }
+        (Typed::Pred(a), Typed::Pred(b), Tok::And) => Ok(Typed::Pred(Pred::And(vec![a, b]))),
+        (Typed::Pred(a), Typed::Pred(b), _) => Ok(Typed::Pred(Pred::Or(vec![a, b]))),
         _ => not_boolean(),
     }
+}
+
+/// Go's `strconv.ParseBool`, as Milvus reads boolean type params.
+fn parse_bool(text: &str) -> bool {
+    matches!(text, "1" | "t" | "T" | "TRUE" | "true" | "True")
 }
 
 /// `strconv.ParseInt(literal, 0, 64)`.
@@ -997,14 +1114,22 @@ fn read_digits(chars: &mut std::iter::Peekable<std::str::Chars<'_>>, n: usize, r
     Some(value)
 }
 
-/// An `exprParams` value as Milvus's REST handler turns it into a template value.
+/// An `exprParams` value as Milvus's REST handler turns it into a template value (`generateExpressionTemplate`):
+/// Go decodes every JSON number as a `float64`, and an integral one becomes an `Int64Val`, so `2.0` is the integer
+/// 2 and integers beyond 2^53 lose their last digits, as in Milvus.
 fn json_to_lit(value: &Value) -> Option<Lit> {
     Some(match value {
         Value::Bool(b) => Lit::Bool(*b),
-        Value::Number(n) => match n.as_i64() {
-            Some(i) => Lit::Int(i),
-            None => Lit::Float(n.as_f64()?),
-        },
+        Value::Number(n) => {
+            let v = n.as_f64()?;
+            // `i64::MAX as f64` is 2^63, one past the largest i64: Go's `v <= math.MaxInt64` accepts it too, and
+            // its conversion saturates as Rust's `as` does.
+            if v == v.trunc() && v >= i64::MIN as f64 && v <= i64::MAX as f64 {
+                Lit::Int(v as i64)
+            } else {
+                Lit::Float(v)
+            }
+        }
         Value::String(s) => Lit::Str(s.clone()),
         Value::Array(items) => Lit::Array(items.iter().map(json_to_lit).collect::<Option<_>>()?),
         Value::Null | Value::Object(_) => return None,

@@ -145,9 +145,22 @@ pub(crate) enum Pred {
         mode: ContainsMode,
         elements: Vec<Lit>,
     },
+    /// `text_match`: the row's text has at least `minimum` of the query's distinct tokens (lowercased).
+    TextMatch {
+        col: Col,
+        tokens: Vec<String>,
+        minimum: usize,
+    },
+    /// `phrase_match`: the query's tokens in order, with at most `slop` other words between them in all.
+    PhraseMatch {
+        col: Col,
+        tokens: Vec<String>,
+        slop: usize,
+    },
     Not(Box<Pred>),
-    And(Box<Pred>, Box<Pred>),
-    Or(Box<Pred>, Box<Pred>),
+    /// At least two operands: a chain `a and b and c` is one node.
+    And(Vec<Pred>),
+    Or(Vec<Pred>),
 }
 
 /// Three-valued truth.
@@ -420,6 +433,48 @@ fn general_match(pieces: &[Piece], s: &str) -> bool {
     pieces[p..].iter().all(|piece| *piece == Piece::AnyRun)
 }
 
+/// The words of a text as Milvus's default `standard` analyzer cuts them, approximately: runs of letters and
+/// digits (any script), compared in lower case.
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty())
+}
+
+/// A query's tokens, lowercased once at compile time.
+pub(crate) fn analyze(query: &str) -> Vec<String> {
+    let mut tokens: Vec<String> = words(query).map(str::to_lowercase).collect();
+    tokens.sort_unstable();
+    tokens.dedup();
+    tokens
+}
+
+/// A phrase's tokens, lowercased, in order.
+pub(crate) fn phrase_tokens(query: &str) -> Vec<String> {
+    words(query).map(str::to_lowercase).collect()
+}
+
+/// Whether the text holds the phrase's tokens in order with at most `slop` words between them in all. From
+/// each place the first token occurs, the earliest following occurrence of each next token gives the tightest
+/// chain.
+fn phrase_matches(text: &str, phrase: &[String], slop: usize) -> bool {
+    let Some((first, rest)) = phrase.split_first() else { return true };
+    let words: Vec<&str> = words(text).collect();
+    (0..words.len()).filter(|&start| same_lowercase(words[start], first)).any(|start| {
+        let mut at = start;
+        for token in rest {
+            match (at + 1..words.len()).find(|&i| same_lowercase(words[i], token)) {
+                Some(next) => at = next,
+                None => return false,
+            }
+        }
+        at - start - rest.len() <= slop
+    })
+}
+
+/// Whether `word` lowercases to `lower`, without allocating.
+fn same_lowercase(word: &str, lower: &str) -> bool {
+    word.chars().flat_map(char::to_lowercase).eq(lower.chars())
+}
+
 fn arith_int(a: i64, op: ArithOp, b: i64) -> Option<i64> {
     match op {
         ArithOp::Add => Some(a.wrapping_add(b)),
@@ -529,13 +584,26 @@ impl Pred {
             Pred::IsNull { col, not } => (matches!(read(col, row), Got::Null) != *not).into(),
             Pred::Exists { col } => (!matches!(read(col, row), Got::Null | Got::Missing)).into(),
             Pred::Contains { col, mode, elements } => contains(read(col, row), *mode, elements),
+            Pred::TextMatch { col, tokens, minimum } => match read(col, row) {
+                Got::Null => Truth::Unknown,
+                Got::Str(text) => {
+                    let found = tokens.iter().filter(|t| words(text).any(|w| same_lowercase(w, t))).count();
+                    (found >= *minimum).into()
+                }
+                _ => Truth::False,
+            },
+            Pred::PhraseMatch { col, tokens, slop } => match read(col, row) {
+                Got::Null => Truth::Unknown,
+                Got::Str(text) => phrase_matches(text, tokens, *slop).into(),
+                _ => Truth::False,
+            },
             Pred::Not(inner) => match inner.eval(row) {
                 Truth::True => Truth::False,
                 Truth::False => Truth::True,
                 Truth::Unknown => Truth::Unknown,
             },
-            Pred::And(a, b) => and(a.eval(row), || b.eval(row)),
-            Pred::Or(a, b) => or(a.eval(row), || b.eval(row)),
+            Pred::And(operands) => operands.iter().fold(Truth::True, |acc, p| and(acc, || p.eval(row))),
+            Pred::Or(operands) => operands.iter().fold(Truth::False, |acc, p| or(acc, || p.eval(row))),
         }
     }
 }

@@ -24,6 +24,8 @@ pub(crate) enum Tok {
     Like,
     Exists,
     TextMatch,
+    MinimumShouldMatch,
+    Assign,
     PhraseMatch,
     RandomSample,
     Add,
@@ -76,6 +78,9 @@ impl Tok {
             Tok::Comma => "','",
             Tok::Str => "StringLiteral",
             Tok::Ident => "Identifier",
+            Tok::Int => "IntegerConstant",
+            Tok::MinimumShouldMatch => "MINIMUM_SHOULD_MATCH",
+            Tok::Assign => "'='",
             _ => "<token>",
         }
     }
@@ -104,6 +109,8 @@ const KEYWORDS: &[(&str, Tok)] = &[
     ("LIKE", Tok::Like),
     ("exists", Tok::Exists),
     ("EXISTS", Tok::Exists),
+    ("minimum_should_match", Tok::MinimumShouldMatch),
+    ("MINIMUM_SHOULD_MATCH", Tok::MinimumShouldMatch),
     ("text_match", Tok::TextMatch),
     ("TEXT_MATCH", Tok::TextMatch),
     ("phrase_match", Tok::PhraseMatch),
@@ -169,6 +176,8 @@ const OPERATORS: &[(&str, Tok)] = &[
     ("^", Tok::BXor),
     ("~", Tok::BNot),
     ("!", Tok::Not),
+    // Only `text_match`'s option uses it, but it is a token: `id = 1` parses `id` and stops at `=`.
+    ("=", Tok::Assign),
 ];
 
 /// Splits `src` into tokens, ending with [`Tok::Eof`].

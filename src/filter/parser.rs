@@ -15,6 +15,8 @@ pub(crate) struct Node {
     pub ast: Ast,
     pub first: usize,
     pub last: usize,
+    /// The height of the tree under this node (a leaf is 1), bounded by [`MAX_HEIGHT`].
+    pub height: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -35,6 +37,9 @@ pub(crate) enum Ast {
     Like(Box<Node>, usize),
     Unary(Tok, Box<Node>),
     Binary(Tok, Box<Node>, Box<Node>),
+    /// A chain of `and` (or of `or`), flattened: `a and b and c` is one node with three operands, so long
+    /// chains cost no stack depth.
+    Logical(Tok, Vec<Node>),
     Term {
         not: bool,
         column: Box<Node>,
@@ -58,7 +63,19 @@ pub(crate) enum Ast {
         column: usize,
         not: bool,
     },
-    /// A call the mock does not evaluate (`text_match`, `phrase_match`, `random_sample`, other functions).
+    /// `text_match(column, "query"[, minimum_should_match=N])`: the identifier, string and integer tokens.
+    TextMatch {
+        column: usize,
+        query: usize,
+        minimum: Option<usize>,
+    },
+    /// `phrase_match(column, "query"[, slop])`.
+    PhraseMatch {
+        column: usize,
+        query: usize,
+        slop: Option<Box<Node>>,
+    },
+    /// A call the mock does not evaluate (`random_sample`, other functions).
     Call(usize),
 }
 
@@ -69,13 +86,27 @@ pub(crate) fn parse(tokens: &[Token<'_>]) -> Result<(Node, usize), String> {
     Ok((node, parser.pos))
 }
 
+fn child_height(ast: &Ast) -> usize {
+    let h = |n: &Node| n.height;
+    match ast {
+        Ast::Binary(_, a, b) | Ast::Contains(_, a, b) => h(a).max(h(b)),
+        Ast::Term { column, list, .. } => h(column).max(h(list)),
+        Ast::Range { lower, upper, .. } => h(lower).max(h(upper)),
+        Ast::Unary(_, a) | Ast::Exists(a) | Ast::Like(a, _) => h(a),
+        Ast::PhraseMatch { slop: Some(a), .. } => h(a),
+        Ast::Array(items) | Ast::Logical(_, items) => items.iter().map(h).max().unwrap_or(0),
+        _ => 0,
+    }
+}
+
 /// The ANTLR text of the tokens `first..=last`.
 pub(crate) fn text(tokens: &[Token<'_>], node: &Node) -> String {
     tokens[node.first..=node.last].iter().map(|t| t.text).collect()
 }
 
-/// Nesting deeper than this is refused, so hostile input cannot overflow the stack.
-const MAX_DEPTH: usize = 500;
+/// Trees taller than this are refused, so hostile input cannot overflow the stack of the checker, the evaluator
+/// or `Drop` (Milvus 2.6 has no such limit; master adds `proxy.maxExpressionDepth`).
+pub(crate) const MAX_HEIGHT: usize = 150;
 
 const LIKE: u8 = 15;
 const POWER: u8 = 14;
@@ -153,14 +184,24 @@ impl<'s> Parser<'_, 's> {
         self.error_at(token, &format!("no viable alternative at input '{}'", token.text))
     }
 
-    fn node(&self, ast: Ast, first: usize) -> Node {
-        Node { ast, first, last: self.pos.saturating_sub(1).max(first) }
+    fn too_deep(&self) -> String {
+        self.error_at(self.peek(), &format!("expression nesting depth exceeds {MAX_HEIGHT}"))
+    }
+
+    fn node(&self, ast: Ast, first: usize) -> Result<Node, String> {
+        let height = 1 + child_height(&ast);
+        if height > MAX_HEIGHT {
+            return Err(self.too_deep());
+        }
+        Ok(Node { ast, first, last: self.pos.saturating_sub(1).max(first), height })
     }
 
     fn expr(&mut self, min: u8) -> Result<Node, String> {
         self.depth += 1;
-        if self.depth > MAX_DEPTH {
-            return Err(self.error_at(self.peek(), "expression nested too deeply"));
+        // A level of the tree takes one or two nested calls here (`not (` takes two); the bound keeps an
+        // unoptimised build within a 2 MiB thread stack.
+        if self.depth > 2 * MAX_HEIGHT {
+            return Err(self.too_deep());
         }
         let mut lhs = self.primary()?;
         loop {
@@ -183,7 +224,7 @@ impl<'s> Parser<'_, 's> {
         if kind == Tok::Like && LIKE >= min {
             self.bump();
             let pattern = self.expect(Tok::Str)?;
-            return Ok(Step::Grew(self.node(Ast::Like(Box::new(lhs), pattern), first)));
+            return Ok(Step::Grew(self.node(Ast::Like(Box::new(lhs), pattern), first)?));
         }
         let not_in = kind == Tok::Not && self.kind_at(1) == Tok::In;
         if (kind == Tok::In || not_in) && TERM >= min {
@@ -193,7 +234,7 @@ impl<'s> Parser<'_, 's> {
             }
             let list = self.expr(TERM + 1)?;
             return Ok(Step::Grew(
-                self.node(Ast::Term { not: not_in, column: Box::new(lhs), list: Box::new(list) }, first),
+                self.node(Ast::Term { not: not_in, column: Box::new(lhs), list: Box::new(list) }, first)?,
             ));
         }
         if RANGE >= min && self.starts_range(kind) {
@@ -203,10 +244,35 @@ impl<'s> Parser<'_, 's> {
             Some(level) if level >= min => {
                 self.bump();
                 let rhs = self.expr(level + 1)?;
-                Ok(Step::Grew(self.node(Ast::Binary(kind, Box::new(lhs), Box::new(rhs)), first)))
+                if matches!(kind, Tok::And | Tok::Or) {
+                    return self.logical(kind, lhs, rhs).map(Step::Grew);
+                }
+                Ok(Step::Grew(self.node(Ast::Binary(kind, Box::new(lhs), Box::new(rhs)), first)?))
             }
             _ => Ok(Step::Done(lhs)),
         }
+    }
+
+    /// `lhs and rhs`: appended to `lhs` when it is already a chain of the same operator.
+    fn logical(&mut self, kind: Tok, lhs: Node, rhs: Node) -> Result<Node, String> {
+        let (first, last) = (lhs.first, self.pos - 1);
+        // The height grows with the operands' heights, not with their number (and is updated, not recomputed,
+        // so a chain of n operands is built in O(n)).
+        let height = match &lhs.ast {
+            Ast::Logical(op, _) if *op == kind => lhs.height.max(rhs.height + 1),
+            _ => lhs.height.max(rhs.height) + 1,
+        };
+        let ast = match lhs.ast {
+            Ast::Logical(op, mut operands) if op == kind => {
+                operands.push(rhs);
+                Ast::Logical(kind, operands)
+            }
+            ast => Ast::Logical(kind, vec![Node { ast, ..lhs }, rhs]),
+        };
+        if height > MAX_HEIGHT {
+            return Err(self.too_deep());
+        }
+        Ok(Node { ast, first, last, height })
     }
 
     /// `<`/`<=` (or `>`/`>=`) followed by a column and a second operator of the same direction.
@@ -229,7 +295,7 @@ impl<'s> Parser<'_, 's> {
         let upper = self.expr(RANGE + 1)?;
         let ascending = matches!(op1, Tok::Lt | Tok::Le);
         let ast = Ast::Range { lower: Box::new(lower), op1, column, op2, upper: Box::new(upper), ascending };
-        Ok(self.node(ast, first))
+        self.node(ast, first)
     }
 
     fn primary(&mut self) -> Result<Node, String> {
@@ -256,7 +322,7 @@ impl<'s> Parser<'_, 's> {
                 let inner = self.expr(0)?;
                 self.expect(Tok::RParen)?;
                 // Parentheses leave no node of their own, but their tokens count in the text.
-                return Ok(Node { ast: inner.ast, first, last: self.pos - 1 });
+                return Ok(Node { last: self.pos - 1, first, ..inner });
             }
             Tok::LBracket => Ast::Array(self.array()?),
             Tok::Exists => {
@@ -291,16 +357,44 @@ impl<'s> Parser<'_, 's> {
                 self.expect(Tok::RParen)?;
                 Ast::ArrayLength(column)
             }
-            Tok::TextMatch | Tok::PhraseMatch | Tok::RandomSample => {
-                let name = self.bump();
-                {
-                    self.arguments()?;
-                    Ast::Call(name)
+            Tok::TextMatch => {
+                self.bump();
+                self.expect(Tok::LParen)?;
+                let column = self.expect(Tok::Ident)?;
+                self.expect(Tok::Comma)?;
+                let query = self.expect(Tok::Str)?;
+                let mut minimum = None;
+                if self.peek().kind == Tok::Comma {
+                    self.bump();
+                    self.expect(Tok::MinimumShouldMatch)?;
+                    self.expect(Tok::Assign)?;
+                    minimum = Some(self.expect(Tok::Int)?);
                 }
+                self.expect(Tok::RParen)?;
+                Ast::TextMatch { column, query, minimum }
+            }
+            Tok::PhraseMatch => {
+                self.bump();
+                self.expect(Tok::LParen)?;
+                let column = self.expect(Tok::Ident)?;
+                self.expect(Tok::Comma)?;
+                let query = self.expect(Tok::Str)?;
+                let mut slop = None;
+                if self.peek().kind == Tok::Comma {
+                    self.bump();
+                    slop = Some(Box::new(self.expr(0)?));
+                }
+                self.expect(Tok::RParen)?;
+                Ast::PhraseMatch { column, query, slop }
+            }
+            Tok::RandomSample => {
+                let name = self.bump();
+                self.arguments()?;
+                Ast::Call(name)
             }
             _ => return Err(self.no_viable()),
         };
-        Ok(self.node(ast, first))
+        self.node(ast, first)
     }
 
     /// An identifier, `$meta` or JSON path, possibly followed by `is [not] null` or a call's arguments.
@@ -320,10 +414,10 @@ impl<'s> Parser<'_, 's> {
             _ if kind == Tok::JsonIdent => Ast::JsonIdent(token),
             _ => Ast::Ident(token),
         };
-        Ok(self.node(ast, first))
+        self.node(ast, first)
     }
 
-    /// `( [expr (, expr)* ,?] )`
+    /// `( [expr (, expr)* ,?] )`, checked for syntax only: the calls that take them are not evaluated.
     fn arguments(&mut self) -> Result<(), String> {
         self.expect(Tok::LParen)?;
         while self.peek().kind != Tok::RParen {
@@ -361,6 +455,9 @@ mod tests {
     fn shape(node: &Node) -> String {
         match &node.ast {
             Ast::Binary(op, l, r) => format!("({:?} {} {})", op, shape(l), shape(r)),
+            Ast::Logical(op, items) => {
+                format!("({:?} {})", op, items.iter().map(shape).collect::<Vec<_>>().join(" "))
+            }
             Ast::Unary(op, e) => format!("({:?} {})", op, shape(e)),
             Ast::Term { not, column, list } => {
                 format!("(in{} {} {})", if *not { "!" } else { "" }, shape(column), shape(list))

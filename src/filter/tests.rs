@@ -239,6 +239,11 @@ fn template_values_come_from_expr_params() {
     assert_eq!(ids_with("id > {low}", params, true), [3, 4]);
     assert_eq!(ids_with("name == {name}", params, true), [3]);
     assert_eq!(ids_with("{low} <= id <= 3", params, true), [2, 3]);
+    // Go reads JSON numbers as float64: an integral 2.0 is the integer 2, and 2^53 + 1 loses its last digit.
+    let go_numbers = json!({"two": 2.0, "big": [9_007_199_254_740_993_i64]});
+    assert_eq!(ids_with("id == {two}", go_numbers.as_object(), true), [2]);
+    let filter = compile("id in {big}", go_numbers.as_object(), &spec(true)).unwrap();
+    assert_eq!(filter.primary_keys(), Some(&[Key::Int(9_007_199_254_740_992)][..]));
     assert_eq!(
         error_with("id in {missing}", params, true),
         "failed to create query plan: the value of expression template variable name {missing} is not found: invalid parameter"
@@ -250,6 +255,10 @@ fn template_values_come_from_expr_params() {
     assert_eq!(
         error_with("id < {name}", params, true),
         "failed to create query plan: cannot cast value to Int64, value: string_val:\"cherry\": invalid parameter"
+    );
+    assert_eq!(
+        error_with("{low} < id < {high}", params, true),
+        "failed to create query plan: the upper value of expression template variable name {high} is not found: invalid parameter"
     );
     assert_eq!(
         error_with("{low} == {low}", params, true),
@@ -268,6 +277,13 @@ fn arithmetic_on_a_column_and_a_constant() {
     assert_eq!(ids(r#"meta["a"] + 1 == 2"#), [1]);
     assert_eq!(ids("n % 2 == 1"), [1]);
     assert_eq!(error("id / 0 == 1"), parse_error("id / 0 == 1", "division or modulus by zero"));
+    assert_eq!(ids("id == 7 / 2 - 1"), [2]);
+    assert_eq!(ids("score == 2 ** -1"), Vec::<i64>::new());
+    assert_eq!(ids("score == 5 / 2.0"), [2]);
+    assert_eq!(error("id == 1 / 0"), parse_error("id == 1 / 0", "cannot divide by zero"));
+    assert_eq!(error("id == 1 % 0"), parse_error("id == 1 % 0", "cannot modulo by zero"));
+    assert_eq!(error("id == 1.5 % 1"), parse_error("id == 1.5 % 1", "modulo can only apply on integer"));
+    assert_eq!(error("id == \"a\" / 1"), parse_error("id == \"a\" / 1", "divide cannot apply on string field"));
     assert_eq!(error("score % 2 == 1"), parse_error("score % 2 == 1", "modulo can only apply on integer types"));
     assert_eq!(error("2 - id == 1"), parse_error("2 - id == 1", "module field is not yet supported"));
 }
@@ -300,6 +316,65 @@ fn array_and_json_functions() {
             "contains operation are only supported on json or array fields now, got: name"
         )
     );
+}
+
+#[test]
+fn float_fields_compare_with_the_constant_rounded_to_f32() {
+    let mut spec = spec(false);
+    spec.fields[3].data_type = DataType::Float;
+    let stored = Row { cells: vec![json!(1), json!(""), json!(1), json!(f64::from(1.1f32))], meta: None };
+    for expr in ["score == 1.1", "score in [1.1]", "1.0 < score <= 1.1"] {
+        assert!(compile(expr, None, &spec).unwrap().matches(&stored), "{expr}");
+    }
+}
+
+#[test]
+fn text_match_needs_enable_match_and_matches_any_word() {
+    let mut spec = spec(false);
+    spec.fields[1].params.push(("enable_match".into(), "true".into()));
+    let matching = |expr: &str| {
+        let filter = compile(expr, None, &spec).unwrap_or_else(|e| panic!("{}", e.message));
+        rows()
+            .iter()
+            .filter(|r| filter.matches(*r))
+            .map(|r| r.cells[0].as_i64().unwrap_or_default())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(matching(r#"text_match(name, "Cherry pie")"#), [3]);
+    assert_eq!(matching(r#"TEXT_MATCH(name, 'kiwi banana')"#), [2]);
+    assert_eq!(matching(r#"text_match(name, "a")"#), [4]);
+    assert_eq!(matching(r#"text_match(name, "a b c", minimum_should_match=2)"#), [4]);
+    assert_eq!(matching(r#"text_match(name, "a b c", minimum_should_match=3)"#), Vec::<i64>::new());
+    let zero = r#"text_match(name, "a", minimum_should_match=0)"#;
+    let err = compile(zero, None, &spec).unwrap_err().message;
+    assert_eq!(err, parse_error(zero, "minimum_should_match should be >= 1, got 0"));
+    assert_eq!(
+        error(r#"text_match(name, "x")"#),
+        parse_error(r#"text_match(name, "x")"#, "field \"name\" does not enable match")
+    );
+    assert_eq!(
+        error(r#"text_match(id, "x")"#),
+        parse_error(r#"text_match(id, "x")"#, "text match operation on non-string is unsupported")
+    );
+}
+
+#[test]
+fn phrase_match_keeps_order_within_the_slop() {
+    let mut spec = spec(false);
+    spec.fields[1].params.push(("enable_match".into(), "true".into()));
+    let texts = ["the quick brown fox", "quick the fox", "Quick, brown; FOX!", "fox"];
+    let row = |text: &str| Row { cells: vec![json!(1), json!(text)], meta: None };
+    let matching = |expr: &str| {
+        let filter = compile(expr, None, &spec).unwrap_or_else(|e| panic!("{}", e.message));
+        texts.iter().filter(|t| filter.matches(&row(t))).copied().collect::<Vec<_>>()
+    };
+    assert_eq!(matching(r#"phrase_match(name, "quick brown")"#), ["the quick brown fox", "Quick, brown; FOX!"]);
+    assert_eq!(matching(r#"phrase_match(name, "quick fox")"#), Vec::<&str>::new());
+    assert_eq!(matching(r#"phrase_match(name, "fox quick", 5)"#), Vec::<&str>::new());
+    assert_eq!(matching(r#"phrase_match(name, "quick fox", 1)"#), texts[..3].to_vec());
+    let negative = r#"phrase_match(name, "a", -1)"#;
+    let err = compile(negative, None, &spec).unwrap_err().message;
+    assert_eq!(err, parse_error(negative, "\"slop\" should not be a negative interger. \"slop\" passed: -1"));
 }
 
 #[test]
@@ -361,6 +436,10 @@ fn unknown_fields_and_type_errors_carry_milvus_texts() {
     );
     assert_eq!(error("id << 1"), parse_error("id << 1", "shift is not supported: id<<1"));
     assert_eq!(
+        error(r#"random_sample(0.5)"#),
+        parse_error(r#"random_sample(0.5)"#, "function random_sample is not supported by milvus-mock")
+    );
+    assert_eq!(
         error("flag"),
         "failed to create query plan: predicate is not a boolean expression: flag, data type: Bool: invalid parameter"
     );
@@ -373,6 +452,7 @@ fn unknown_fields_and_type_errors_carry_milvus_texts() {
 #[test]
 fn syntax_errors_carry_antlr_style_positions() {
     assert_eq!(error("id == 1 id"), parse_error("id == 1 id", "invalid expression: id == 1 id"));
+    assert_eq!(error("id = 1"), parse_error("id = 1", "invalid expression: id = 1"));
     assert_eq!(error("(id == 1"), parse_error("(id == 1", "line 1:8 missing ')' at '<EOF>'"));
     assert_eq!(error("id == "), parse_error("id == ", "line 1:6 no viable alternative at input '<EOF>'"));
     assert_eq!(error("id == #"), parse_error("id == #", "line 1:6 token recognition error at: '#'"));
@@ -396,4 +476,34 @@ fn string_escapes_follow_go() {
     assert_eq!(ids(r#"name == "ban\x61na""#), [2]);
     assert_eq!(ids(r#"name == 'ban\u0061na'"#), [2]);
     assert_eq!(error(r#"name == "a\qb""#), parse_error(r#"name == "a\qb""#, "invalid syntax"));
+}
+
+/// Runs `f` on a thread with the 2 MiB stack of a tokio worker, where the filter is compiled in the server.
+fn on_small_stack(f: impl FnOnce() + Send + 'static) {
+    std::thread::Builder::new().stack_size(2 << 20).spawn(f).unwrap().join().unwrap();
+}
+
+#[test]
+fn long_and_or_chains_cost_no_depth() {
+    on_small_stack(|| {
+        let chain: Vec<String> = (0..20_000).map(|i| format!("id == {i}")).collect();
+        assert_eq!(ids(&chain.join(" or ")), [1, 2, 3, 4]);
+        assert_eq!(ids(&chain.join(" && ")), Vec::<i64>::new());
+    });
+}
+
+#[test]
+fn the_tallest_accepted_trees_fit_a_worker_stack_and_taller_ones_are_refused() {
+    on_small_stack(|| {
+        let tall = |unit: &str, n: usize, core: &str| format!("{}{core}{}", unit.repeat(n), ")".repeat(n));
+        assert_eq!(ids(&tall("(", 290, "id == 1")), [1]);
+        assert_eq!(ids(&tall("not (", 147, "id == 1")), [2, 3, 4]);
+        let sum = format!("id{} == 148", " + 1".repeat(147));
+        assert_eq!(error(&sum), parse_error(&sum, "complicated arithmetic operations are not supported"));
+        for deep in
+            [tall("not (", 1000, "id == 1"), tall("(", 1000, "id == 1"), format!("id{} == 1", " + 1".repeat(200))]
+        {
+            assert!(error(&deep).contains("expression nesting depth exceeds 150"), "{deep}");
+        }
+    });
 }

@@ -45,8 +45,6 @@ pub struct Converted {
     pub batches: Vec<Batch>,
     /// Every primary key in request order (`insertIds`).
     pub keys: Vec<Key>,
-    /// For a partial upsert: the fields each row gave (by schema position), so stored values fill the rest.
-    pub given: Vec<Vec<bool>>,
 }
 
 /// One row: its keys and their raw JSON text, in document order; on the fast path, float vectors already parsed
@@ -57,8 +55,8 @@ struct RawRow<'a> {
     floats: Vec<(Cow<'a, str>, Vec<f32>)>,
 }
 
-/// One converted row: a cell per schema field, the dynamic object, and which fields the row gave.
-type RowCells = (Vec<Cell>, Option<Map<String, Value>>, Vec<bool>);
+/// One converted row: a cell per schema field and the dynamic object.
+type RowCells = (Vec<Cell>, Option<Map<String, Value>>);
 
 /// Converts the JSON text of `data` (an array) into batches. `slots` is the number of partitions a partition key
 /// hashes into (1 otherwise).
@@ -74,15 +72,15 @@ pub fn convert(data: &str, spec: &CollectionSpec, mode: Mode, slots: usize) -> R
     let slots = if partition_key.is_some() { slots.max(1) } else { 1 };
     let mut batches: Vec<Batch> = (0..slots).map(|_| empty_batch(spec)).collect();
     let mut keys = Vec::with_capacity(rows.len());
-    let mut given = Vec::new();
     let pk = spec.fields.iter().position(|f| f.primary_key).unwrap_or(0);
     let auto_ids = match mode {
         Mode::Insert | Mode::Restore if spec.fields[pk].auto_id => Some(super::auto_ids(rows.len())),
         _ => None,
     };
     for (i, row) in rows.iter_mut().enumerate() {
-        let (mut cells, meta, row_given) = convert_row(row, i, spec, mode)?;
-        if let Some(ids) = auto_ids.as_ref().filter(|_| !row_given[pk] || mode == Mode::Insert) {
+        let pk_given = lookup(row, &spec.fields[pk].name).is_some();
+        let (mut cells, meta) = convert_row(row, i, spec, mode)?;
+        if let Some(ids) = auto_ids.as_ref().filter(|_| !pk_given || mode == Mode::Insert) {
             cells[pk] = Cell::Int(ids.start + i as i64);
         }
         let key = match &cells[pk] {
@@ -95,9 +93,8 @@ pub fn convert(data: &str, spec: &CollectionSpec, mode: Mode, slots: usize) -> R
         push_row(batch, cells, meta);
         batch.keys.push(key.clone());
         keys.push(key);
-        given.push(row_given);
     }
-    Ok(Converted { batches, keys, given })
+    Ok(Converted { batches, keys })
 }
 
 fn empty_batch(spec: &CollectionSpec) -> Batch {
@@ -242,7 +239,7 @@ fn take_floats(row: &mut RawRow<'_>, key: &str) -> Option<Vec<f32>> {
     row.floats.iter_mut().rev().find(|(k, _)| k == key).map(|(_, v)| std::mem::take(v))
 }
 
-/// One row's cells (one per schema field), its dynamic object, and which fields it gave.
+/// One row's cells (one per schema field) and its dynamic object.
 fn convert_row(
     row: &mut RawRow<'_>,
     row_number: usize,
@@ -250,17 +247,14 @@ fn convert_row(
     mode: Mode,
 ) -> Result<RowCells, ConvertError> {
     let mut cells = Vec::with_capacity(spec.fields.len());
-    let mut given = Vec::with_capacity(spec.fields.len());
     for (position, field) in spec.fields.iter().enumerate() {
         if field.data_type == DataType::FloatVector
             && let Some(floats) = take_floats(row, &field.name)
         {
-            given.push(true);
             cells.push(Cell::FloatVector(checked_dim(field, floats)?));
             continue;
         }
         let raw = lookup(row, &field.name);
-        given.push(raw.is_some());
         if field.primary_key && field.auto_id {
             match (mode, raw) {
                 (Mode::Insert, Some(_)) => {
@@ -286,7 +280,7 @@ fn convert_row(
         cells.push(field_cell(field, raw, row_number)?);
     }
     let meta = dynamic_keys(row, spec)?;
-    Ok((cells, meta, given))
+    Ok((cells, meta))
 }
 
 /// The keys the schema lacks: the dynamic `$meta` object, or an error without dynamic fields.

@@ -6,7 +6,7 @@
 //! it needs, lets the catalog go, and only then locks the rows. A long search in one collection therefore never
 //! holds up calls on another.
 //!
-//! Rows are stored per partition and by column ([`column`]): each vector field is one contiguous row-major
+//! Rows are stored per partition and by column ([`mod@column`]): each vector field is one contiguous row-major
 //! `Vec<f32>`, scalars are typed vectors, JSON and Array values are `serde_json::Value`s, nullable fields carry a
 //! validity mask, and the dynamic `$meta` object of each row sits beside the columns. A delete sets a tombstone and
 //! takes the key out of the partition's primary-key index; a partition whose rows are mostly tombstones is compacted.

@@ -72,7 +72,11 @@ pub fn run(rows: &Rows, target: &ReadTarget, predicate: &Predicate, search: &Sea
                 .then_some(base | row as u64)
         };
         // The REST layer checked kinds and sizes; a mismatch here finds nothing rather than failing the call.
-        let _ = scan_batch(&mut tops, &column, &search.queries, accept);
+        // One query scans on its own (the search module's fastest path for nq = 1); more share one pass.
+        let _ = match (tops.as_mut_slice(), search.queries.as_slice()) {
+            ([top], [query]) => top.scan(&column, query, accept),
+            _ => scan_batch(&mut tops, &column, &search.queries, accept),
+        };
     }
     let locate = |hit: &Hit| RowHit {
         part: (hit.ordinal >> ROW_BITS) as usize,

@@ -21,6 +21,7 @@ pub struct GroupParams {
 
 /// Groups hits by key: given every candidate hit best first, each with its group's key (the row's value of the
 /// grouping field; `None`-like keys for nulls form one group of their own), returns the kept hits, group by group.
+/// The candidates are every accepted row in range: a [`TopK`](super::TopK) with `k = usize::MAX` gives them.
 ///
 /// Milvus does this in two steps, and so does this function:
 ///

@@ -9,7 +9,8 @@
 //!   the first `offset` (§E.2). [`scan_batch`] serves nq > 1 queries in one pass over the data;
 //! * [`Range`] is range search (`radius`, `range_filter`) with knowhere's inequalities;
 //! * [`group()`] is grouping search (`groupingField`, `groupSize`, `strictGroupSize`, §E.3);
-//! * [`rerank_rrf`] and [`rerank_weighted`] merge the sub-searches of a hybrid search (§E.4).
+//! * [`rerank_rrf`] and [`rerank_weighted`] merge the sub-searches of a hybrid search (§E.4); [`rrf_scores`] and
+//!   [`weighted_scores`] give the merged scores before ranking, for [`Reranked::grouped`] (grouping after reranking).
 //!
 //! **Ties** between equal distances are broken by the caller's ordinal, smaller first, so results are deterministic
 //! whatever the order of the scan (Milvus shows ascending primary keys for ties, §E.1, UNCONFIRMED in source). The
@@ -29,16 +30,20 @@
 //! assert_eq!((hits[1].ordinal, hits[1].distance), (100, 2.0)); // squared L2, no square root
 //! ```
 
+mod batch;
 mod group;
 mod kernels;
 mod metric;
 mod rerank;
 mod topk;
 
+pub use batch::scan_batch;
 pub use group::{GroupParams, group};
 pub use metric::{Metric, Range};
-pub use rerank::{RerankError, Scored, SubSearch, rerank_rrf, rerank_weighted};
-pub use topk::{TopK, scan_batch};
+pub use rerank::{
+    GroupScorer, RerankError, Reranked, Scored, SubSearch, rerank_rrf, rerank_weighted, rrf_scores, weighted_scores,
+};
+pub use topk::TopK;
 
 /// A sparse float vector: strictly increasing `indices`, one value each.
 ///

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::hash::Hash;
 
-use super::Metric;
+use super::{GroupParams, Metric};
 
 /// A hit identified by its key (the primary key: ties between equal scores are broken by it, smaller first, as
 /// Milvus's `newIDScores` does), with its distance or score.
@@ -73,12 +73,17 @@ pub fn rerank_rrf<K: Ord + Hash + Clone>(
     limit: usize,
     offset: usize,
 ) -> Result<Vec<Scored<K>>, RerankError> {
+    Ok(rrf_scores(searches, k)?.top(limit, offset))
+}
+
+/// The merged scores of [`rerank_rrf`], before ranking (for [`Reranked::grouped`]).
+pub fn rrf_scores<K: Hash + Eq + Clone>(searches: &[SubSearch<K>], k: f64) -> Result<Reranked<K>, RerankError> {
     if !(k > 0.0 && k < 16384.0) {
         return Err(RerankError::RrfK);
     }
     let k = k as f32;
     let scores = accumulate(searches, |_, rank, _| 1.0 / (k + (rank + 1) as f32));
-    Ok(ranked(scores, true, limit, offset))
+    Ok(Reranked { scores, descending: true })
 }
 
 /// Weighted scoring: each hit scores Σ wᵢ · norm(dᵢ) over the sub-searches it appears in.
@@ -104,6 +109,15 @@ pub fn rerank_weighted<K: Ord + Hash + Clone>(
     limit: usize,
     offset: usize,
 ) -> Result<Vec<Scored<K>>, RerankError> {
+    Ok(weighted_scores(searches, weights, norm_score)?.top(limit, offset))
+}
+
+/// The merged scores of [`rerank_weighted`], before ranking (for [`Reranked::grouped`]).
+pub fn weighted_scores<K: Hash + Eq + Clone>(
+    searches: &[SubSearch<K>],
+    weights: &[f32],
+    norm_score: bool,
+) -> Result<Reranked<K>, RerankError> {
     if weights.is_empty() {
         return Err(RerankError::WeightsMissing);
     }
@@ -119,7 +133,98 @@ pub fn rerank_weighted<K: Ord + Hash + Clone>(
     let scores = accumulate(searches, |search, _, distance| {
         weights[search] * normalize(searches[search].metric, distance, norm_score, mixed)
     });
-    Ok(ranked(scores, descending, limit, offset))
+    Ok(Reranked { scores, descending })
+}
+
+/// The merged score of every hit of a hybrid search, before ranking.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reranked<K> {
+    /// One entry per distinct key, in no particular order.
+    pub scores: Vec<Scored<K>>,
+    /// Whether a higher score ranks first (always, except `weighted` without `norm_score` over smaller-is-better
+    /// metrics only).
+    pub descending: bool,
+}
+
+/// How a group of a grouped hybrid search is scored (`rank_group_scorer`; Milvus's default is `max`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum GroupScorer {
+    #[default]
+    Max,
+    Sum,
+    Avg,
+}
+
+impl<K: Ord + Clone> Reranked<K> {
+    /// Best first (ties: smaller key first), the first `offset` skipped, at most `limit` kept (`newIDScores`).
+    pub fn top(self, limit: usize, offset: usize) -> Vec<Scored<K>> {
+        ranked(self.scores, self.descending, limit, offset)
+    }
+
+    /// Grouping after reranking, as Milvus's `newGroupingIDScores` (`internal/util/function/rerank/util.go`) does
+    /// it: hits by score, highest first whatever the metrics (ties: smaller key); up to `group_size` hits per group;
+    /// groups ordered by their score (`scorer`; ties: the larger group, then the smaller first key); `offset`
+    /// groups skipped, `limit` kept, and with `strict` a kept group with fewer than `group_size` hits is dropped
+    /// (it still counts towards `limit`). A group's `max` starts at 0, as in Milvus, so a group of negative scores
+    /// scores 0.
+    ///
+    /// ```
+    /// use milvus_mock::search::{GroupParams, GroupScorer, Reranked, Scored};
+    /// let scored = |key: u64, score| Scored { key, score };
+    /// let reranked = Reranked { scores: vec![scored(1, 0.9), scored(2, 0.85), scored(3, 0.8), scored(4, 0.75), scored(5, 0.7)], descending: true };
+    /// let group_of = |key: &u64| match key { 1 | 2 | 4 => "a", 3 => "b", _ => "c" };
+    /// let params = GroupParams { limit: 3, offset: 0, group_size: 2, strict: true };
+    /// let kept: Vec<u64> = reranked.grouped(group_of, &params, GroupScorer::Max).iter().map(|s| s.key).collect();
+    /// assert_eq!(kept, [1, 2]); // "b" and "c" hold one hit each: dropped by strictGroupSize
+    /// ```
+    pub fn grouped<G: Hash + Eq>(
+        self,
+        group_of: impl Fn(&K) -> G,
+        params: &GroupParams,
+        scorer: GroupScorer,
+    ) -> Vec<Scored<K>> {
+        let hits = ranked(self.scores, true, usize::MAX, 0);
+        let mut index: HashMap<G, usize> = HashMap::new();
+        let mut groups: Vec<Group<K>> = Vec::new();
+        for hit in hits {
+            let slot = *index.entry(group_of(&hit.key)).or_insert_with(|| {
+                groups.push(Group { hits: Vec::new(), max: 0.0, sum: 0.0 });
+                groups.len() - 1
+            });
+            let group = &mut groups[slot];
+            if group.hits.len() >= params.group_size {
+                continue;
+            }
+            group.max = group.max.max(hit.score);
+            group.sum += hit.score;
+            group.hits.push(hit);
+        }
+        let score = |g: &Group<K>| match scorer {
+            GroupScorer::Max => g.max,
+            GroupScorer::Sum => g.sum,
+            GroupScorer::Avg => g.sum / g.hits.len() as f32,
+        };
+        groups.sort_by(|a, b| {
+            score(b)
+                .total_cmp(&score(a))
+                .then(b.hits.len().cmp(&a.hits.len()))
+                .then_with(|| a.hits[0].key.cmp(&b.hits[0].key))
+        });
+        groups
+            .into_iter()
+            .skip(params.offset)
+            .take(params.limit)
+            .filter(|g| !params.strict || g.hits.len() >= params.group_size)
+            .flat_map(|g| g.hits)
+            .collect()
+    }
+}
+
+/// A group of a grouped hybrid search.
+struct Group<K> {
+    hits: Vec<Scored<K>>,
+    max: f32,
+    sum: f32,
 }
 
 /// Milvus's `getNormalizeFunc`, in its `f32`/`f64` mix.
@@ -224,6 +329,51 @@ mod tests {
         let merged = pairs(rerank_weighted(&searches, &[1.0, 1.0], false, 10, 0).unwrap());
         // L2 1.0 becomes 1 - 2·atan(1)/π = 0.5, above IP's raw 0.25.
         assert_eq!(merged, [(2, 0.5), (1, 0.25)]);
+    }
+
+    /// Milvus's `TestNewGroupingIDScoresWithStrictGroupSize` data: a = {1, 2, 4}, b = {3}, c = {5}.
+    fn grouped(strict: bool, limit: usize, offset: usize, scorer: GroupScorer) -> Vec<u64> {
+        let scores = [(1, 0.9), (2, 0.85), (3, 0.8), (4, 0.75), (5, 0.7)];
+        let reranked =
+            Reranked { scores: scores.iter().map(|&(key, score)| Scored { key, score }).collect(), descending: true };
+        let group_of = |key: &u64| match key {
+            1 | 2 | 4 => 'a',
+            3 => 'b',
+            _ => 'c',
+        };
+        let params = GroupParams { limit, offset, group_size: 2, strict };
+        reranked.grouped(group_of, &params, scorer).into_iter().map(|s| s.key).collect()
+    }
+
+    #[test]
+    fn grouping_after_reranking_follows_milvus_tests() {
+        assert_eq!(grouped(true, 3, 0, GroupScorer::Max), [1, 2]);
+        assert_eq!(grouped(false, 3, 0, GroupScorer::Max), [1, 2, 3, 5]);
+        assert_eq!(grouped(false, 2, 0, GroupScorer::Max), [1, 2, 3]);
+        assert_eq!(grouped(false, 2, 1, GroupScorer::Max), [3, 5]);
+    }
+
+    #[test]
+    fn group_scorers_order_groups_by_sum_or_average() {
+        // Sums: a 1.75, b 0.8, c 0.7. Averages: a 0.875, b 0.8, c 0.7. Same order here; a sum of two beats a max.
+        assert_eq!(grouped(false, 3, 0, GroupScorer::Sum), [1, 2, 3, 5]);
+        assert_eq!(grouped(false, 1, 2, GroupScorer::Avg), [5]);
+    }
+
+    #[test]
+    fn equal_group_scores_prefer_the_larger_group_then_the_smaller_first_key() {
+        let scores = [(7, 0.5), (8, 0.5), (3, 0.5), (9, 0.4)];
+        let reranked =
+            Reranked { scores: scores.iter().map(|&(key, score)| Scored { key, score }).collect(), descending: true };
+        // Groups: x = {3} (first key 3), y = {7, 9}, z = {8}; all have max 0.5.
+        let group_of = |key: &u64| match key {
+            3 => 'x',
+            7 | 9 => 'y',
+            _ => 'z',
+        };
+        let params = GroupParams { limit: 3, offset: 0, group_size: 2, strict: false };
+        let keys: Vec<u64> = reranked.grouped(group_of, &params, GroupScorer::Max).into_iter().map(|s| s.key).collect();
+        assert_eq!(keys, [7, 9, 3, 8]);
     }
 
     #[test]

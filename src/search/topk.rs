@@ -7,7 +7,7 @@ use super::{Column, Hit, Metric, QueryVector, Range, SearchError, SparseVector, 
 
 /// One query prepared against one column: the distance function and what it reads.
 #[derive(Clone, Copy)]
-enum Kernel<'a> {
+pub(super) enum Kernel<'a> {
     Ip { dim: usize, data: &'a [f32], query: &'a [f32] },
     L2 { dim: usize, data: &'a [f32], query: &'a [f32] },
     Cosine { dim: usize, data: &'a [f32], query: &'a [f32], query_norm: f32 },
@@ -17,7 +17,7 @@ enum Kernel<'a> {
 }
 
 impl<'a> Kernel<'a> {
-    fn new(metric: Metric, column: &Column<'a>, query: &'a QueryVector) -> Result<Self, SearchError> {
+    pub(super) fn new(metric: Metric, column: &Column<'a>, query: &'a QueryVector) -> Result<Self, SearchError> {
         if !metric.applies_to(column, query) {
             return Err(match (column, query) {
                 (Column::Float { .. }, QueryVector::Float(_))
@@ -114,13 +114,16 @@ pub struct TopK {
     range: Option<Range>,
     /// A max-heap on (key, ordinal): the worst kept hit is on top, so a better one replaces it in O(log k).
     heap: BinaryHeap<Entry>,
+    /// The key of the worst kept hit once `k` are kept (+∞ before): a hit with a larger key cannot get in.
+    worst_key: f32,
 }
 
 impl TopK {
     /// An empty accumulator for the `k` best hits under `metric`, keeping only hits inside `range` if given.
     pub fn new(metric: Metric, k: usize, range: Option<Range>) -> Self {
         // Reserve for small k only: a range or grouping search may ask for every row and keep few.
-        TopK { metric, k, range, heap: BinaryHeap::with_capacity(k.min(1024)) }
+        let worst_key = if k == 0 { f32::NEG_INFINITY } else { f32::INFINITY };
+        TopK { metric, k, range, heap: BinaryHeap::with_capacity(k.min(1024)), worst_key }
     }
 
     /// The metric the hits are ranked by.
@@ -137,20 +140,33 @@ impl TopK {
     /// top.push(4, 0.5);
     /// assert_eq!(top.into_sorted()[0].ordinal, 4);
     /// ```
-    #[inline]
+    #[inline(always)]
     pub fn push(&mut self, ordinal: u64, distance: f32) {
-        if distance.is_nan() || self.range.is_some_and(|range| !range.contains(distance)) {
-            return;
-        }
         // Lower key = better hit; `+ 0.0` turns -0.0 into 0.0 so the two tie as Milvus sees them.
         let key = if self.metric.higher_is_better() { -distance } else { distance } + 0.0;
-        let entry = Entry { key, ordinal, distance };
+        // Most rows of a scan lose to the worst kept hit: reject them here, without touching the heap. (A NaN key
+        // compares false and goes on to be dropped below.)
+        if key > self.worst_key {
+            return;
+        }
+        self.offer(Entry { key, ordinal, distance });
+    }
+
+    /// The slow path of [`TopK::push`]: range check, tie rule and heap update.
+    #[inline(never)]
+    fn offer(&mut self, entry: Entry) {
+        if entry.distance.is_nan() || self.range.is_some_and(|range| !range.contains(entry.distance)) {
+            return;
+        }
         if self.heap.len() < self.k {
             self.heap.push(entry);
         } else if let Some(mut worst) = self.heap.peek_mut()
             && entry < *worst
         {
             *worst = entry;
+        }
+        if self.heap.len() == self.k {
+            self.worst_key = self.heap.peek().map_or(f32::NEG_INFINITY, |worst| worst.key);
         }
     }
 
@@ -180,51 +196,7 @@ impl TopK {
     }
 }
 
-/// Rows per block in [`scan_batch`]: 64 rows of 128 floats (32 KiB) stay in the L1/L2 cache while every query of
-/// the batch is compared with them, so the column is read from memory once per batch instead of once per query.
-const BLOCK_ROWS: usize = 64;
-
-/// Scans one column for nq queries at once: `tops[i]` collects the hits of `queries[i]`.
-///
-/// Same result as calling [`TopK::scan`] per query, but the column is read from memory once per batch, and
-/// `accept` is called once per row (not once per query).
-///
-/// ```
-/// use milvus_mock::search::{Column, Metric, QueryVector, TopK, scan_batch};
-/// let rows = [0.0f32, 1.0, 2.0, 3.0];
-/// let queries = [QueryVector::Float(vec![0.1]), QueryVector::Float(vec![2.9])];
-/// let mut tops = vec![TopK::new(Metric::L2, 1, None), TopK::new(Metric::L2, 1, None)];
-/// scan_batch(&mut tops, &Column::Float { dim: 1, data: &rows }, &queries, |row| Some(row as u64)).unwrap();
-/// let best: Vec<u64> = tops.into_iter().map(|t| t.into_sorted()[0].ordinal).collect();
-/// assert_eq!(best, [0, 3]);
-/// ```
-pub fn scan_batch(
-    tops: &mut [TopK],
-    column: &Column<'_>,
-    queries: &[QueryVector],
-    mut accept: impl FnMut(usize) -> Option<u64>,
-) -> Result<(), SearchError> {
-    assert_eq!(tops.len(), queries.len(), "scan_batch needs one TopK per query");
-    let kernels = tops
-        .iter()
-        .zip(queries)
-        .map(|(top, query)| Kernel::new(top.metric, column, query))
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut block: Vec<(usize, u64)> = Vec::with_capacity(BLOCK_ROWS);
-    let rows = column.rows();
-    for start in (0..rows).step_by(BLOCK_ROWS) {
-        block.clear();
-        block.extend((start..rows.min(start + BLOCK_ROWS)).filter_map(|row| accept(row).map(|ordinal| (row, ordinal))));
-        for (top, kernel) in tops.iter_mut().zip(&kernels) {
-            with_distance!(*kernel, distance => {
-                for &(row, ordinal) in &block {
-                    top.push(ordinal, distance(row));
-                }
-            });
-        }
-    }
-    Ok(())
-}
+pub(super) use with_distance;
 
 /// A kept hit. Ordered by `key` (lower is better), then by ordinal: the heap's order is the result's order.
 #[derive(Debug, Clone, Copy)]
@@ -348,27 +320,6 @@ mod tests {
                 (0..column.rows()).map(|row| (row as u64, single_distance(metric, &column, &query, row))).collect();
             prop_assert_eq!(pairs(top.into_sorted()), naive(metric, &all, usize::MAX, Some(range)));
         }
-
-        #[test]
-        fn a_batch_scan_equals_one_scan_per_query(
-            metric in float_metric(),
-            data in grid_rows(4).prop_filter("more than one block", |d| d.len() > 8),
-            queries in prop::collection::vec(prop::collection::vec(-2.0f32..2.0, 4), 1..5),
-            k in 1usize..6,
-        ) {
-            // Repeat the rows so the scan crosses several blocks.
-            let data: Vec<f32> = data.iter().copied().cycle().take(data.len() * 40).collect();
-            let column = Column::Float { dim: 4, data: &data };
-            let queries: Vec<QueryVector> = queries.into_iter().map(QueryVector::Float).collect();
-            let accept = |row: usize| (!row.is_multiple_of(3)).then_some(row as u64 * 7);
-            let mut tops: Vec<TopK> = queries.iter().map(|_| TopK::new(metric, k, None)).collect();
-            scan_batch(&mut tops, &column, &queries, accept).unwrap();
-            for (top, query) in tops.into_iter().zip(&queries) {
-                let mut single = TopK::new(metric, k, None);
-                single.scan(&column, query, accept).unwrap();
-                prop_assert_eq!(pairs(top.into_sorted()), pairs(single.into_sorted()));
-            }
-        }
     }
 
     /// The distance of one row, through a one-row column (the code path under test, row by row).
@@ -380,16 +331,19 @@ mod tests {
         top.into_sorted()[0].distance
     }
 
+    /// The best `k` hits of a scan where every row is accepted with its row number as ordinal.
+    fn first_hits(metric: Metric, column: &Column<'_>, query: &QueryVector, k: usize) -> Vec<(u64, f32)> {
+        let mut top = TopK::new(metric, k, None);
+        top.scan(column, query, |row| Some(row as u64)).unwrap();
+        pairs(top.into_sorted())
+    }
+
     #[test]
     fn distances_are_the_formulas_of_part_2_e1() {
         let data = [1.0f32, 2.0, 3.0, 4.0];
         let column = Column::Float { dim: 2, data: &data };
         let query = QueryVector::Float(vec![1.0, 1.0]);
-        let hits = |metric| {
-            let mut top = TopK::new(metric, 2, None);
-            top.scan(&column, &query, |row| Some(row as u64)).unwrap();
-            pairs(top.into_sorted())
-        };
+        let hits = |metric| first_hits(metric, &column, &query, 2);
         assert_eq!(hits(Metric::L2), [(0, 1.0), (1, 13.0)]);
         assert_eq!(hits(Metric::Ip), [(1, 7.0), (0, 3.0)]);
         let cos = |a: [f32; 2]| (a[0] + a[1]) / (2f32.sqrt() * (a[0] * a[0] + a[1] * a[1]).sqrt());
@@ -404,11 +358,7 @@ mod tests {
         let data = [0b1111_0000u8, 0, 0b1111_1111, 0b1111_1111];
         let column = Column::Binary { dim: 16, data: &data };
         let query = QueryVector::Binary(vec![0b1111_0000, 0b0000_0001]);
-        let hits = |metric| {
-            let mut top = TopK::new(metric, 2, None);
-            top.scan(&column, &query, |row| Some(row as u64)).unwrap();
-            pairs(top.into_sorted())
-        };
+        let hits = |metric| first_hits(metric, &column, &query, 2);
         assert_eq!(hits(Metric::Hamming), [(0, 1.0), (1, 11.0)]);
         assert_eq!(hits(Metric::Jaccard), [(0, 1.0 - 4.0 / 5.0), (1, 1.0 - 5.0 / 16.0)]);
     }
@@ -418,9 +368,7 @@ mod tests {
         let rows = [SparseVector::new(vec![1, 5], vec![2.0, 3.0]), SparseVector::new(vec![2], vec![9.0])];
         let query = QueryVector::Sparse(SparseVector::new(vec![5, 2, 1], vec![1.0, 0.5, 1.0]));
         for metric in [Metric::Ip, Metric::Bm25] {
-            let mut top = TopK::new(metric, 5, None);
-            top.scan(&Column::Sparse(&rows), &query, |row| Some(row as u64)).unwrap();
-            assert_eq!(pairs(top.into_sorted()), [(0, 5.0), (1, 4.5)]);
+            assert_eq!(first_hits(metric, &Column::Sparse(&rows), &query, 5), [(0, 5.0), (1, 4.5)]);
         }
     }
 

@@ -33,6 +33,13 @@ async fn query_ids(app: &TestApp, partitions: &[&str]) -> Value {
     }
 }
 
+/// A collection `c` with these schema fields and index params, created and loaded.
+async fn create_loaded(app: &TestApp, fields: Value, index_params: Value) {
+    let body = json!({"collectionName": "c", "schema": {"fields": fields}, "indexParams": index_params});
+    app.ok("/collections/create", body).await;
+    app.ok("/collections/load", json!({"collectionName": "c"})).await;
+}
+
 fn row(id: i64, vector: [f32; 2]) -> Value {
     json!({"id": id, "vector": vector})
 }
@@ -411,19 +418,14 @@ async fn auto_id_collections_generate_large_increasing_keys_and_refuse_given_one
 #[tokio::test]
 async fn varchar_keys_nullable_fields_defaults_and_json_fields_render_as_milvus_does() {
     let app = spawn_app().await;
-    let schema = json!({
-        "collectionName": "c",
-        "schema": {"fields": [
-            {"fieldName": "pk", "dataType": "VarChar", "isPrimary": true, "elementTypeParams": {"max_length": 8}},
-            {"fieldName": "vector", "dataType": "FloatVector", "elementTypeParams": {"dim": 2}},
-            {"fieldName": "age", "dataType": "Int32", "nullable": true},
-            {"fieldName": "score", "dataType": "Float", "defaultValue": 0.5},
-            {"fieldName": "meta", "dataType": "JSON"}
-        ]},
-        "indexParams": [{"fieldName": "vector", "indexName": "vector", "metricType": "L2"}]
-    });
-    app.ok("/collections/create", schema).await;
-    app.ok("/collections/load", json!({"collectionName": "c"})).await;
+    let fields = json!([
+        {"fieldName": "pk", "dataType": "VarChar", "isPrimary": true, "elementTypeParams": {"max_length": 8}},
+        {"fieldName": "vector", "dataType": "FloatVector", "elementTypeParams": {"dim": 2}},
+        {"fieldName": "age", "dataType": "Int32", "nullable": true},
+        {"fieldName": "score", "dataType": "Float", "defaultValue": 0.5},
+        {"fieldName": "meta", "dataType": "JSON"}
+    ]);
+    create_loaded(&app, fields, json!([{"fieldName": "vector", "indexName": "vector", "metricType": "L2"}])).await;
     let rows = json!([{"pk": "a", "vector": [1.0, 0.0], "age": 3, "score": 0.1, "meta": {"k": 1}}, {"pk": "b", "vector": [0.0, 2.0], "meta": {}}]);
 
     let (_, inserted) = app.post("/entities/insert", json!({"collectionName": "c", "data": rows})).await;
@@ -483,17 +485,12 @@ async fn hybrid_search_merges_sub_searches_with_rrf() {
 #[tokio::test]
 async fn grouping_search_returns_the_best_hits_per_group() {
     let app = spawn_app().await;
-    let schema = json!({
-        "collectionName": "c",
-        "schema": {"fields": [
-            {"fieldName": "id", "dataType": "Int64", "isPrimary": true},
-            {"fieldName": "vector", "dataType": "FloatVector", "elementTypeParams": {"dim": 2}},
-            {"fieldName": "g", "dataType": "VarChar", "elementTypeParams": {"max_length": 8}}
-        ]},
-        "indexParams": [{"fieldName": "vector", "indexName": "vector", "metricType": "L2"}]
-    });
-    app.ok("/collections/create", schema).await;
-    app.ok("/collections/load", json!({"collectionName": "c"})).await;
+    let fields = json!([
+        {"fieldName": "id", "dataType": "Int64", "isPrimary": true},
+        {"fieldName": "vector", "dataType": "FloatVector", "elementTypeParams": {"dim": 2}},
+        {"fieldName": "g", "dataType": "VarChar", "elementTypeParams": {"max_length": 8}}
+    ]);
+    create_loaded(&app, fields, json!([{"fieldName": "vector", "indexName": "vector", "metricType": "L2"}])).await;
     let rows = json!([
         {"id": 1, "vector": [1.0, 0.0], "g": "x"}, {"id": 2, "vector": [1.0, 1.0], "g": "x"},
         {"id": 3, "vector": [0.0, 2.0], "g": "y"}
@@ -706,4 +703,103 @@ async fn milvus_2_5_has_no_topks_and_words_the_empty_query_plainly() {
     assert_eq!(search, json!({"code": 0, "cost": 0, "data": [{"distance": 1, "id": 1}]}));
     assert_eq!(query, json!({"code": 65535, "message": "empty expression should be used with limit"}));
     assert_eq!((flush.status, flush.body.as_str()), (reqwest::StatusCode::NOT_FOUND, "404 page not found"));
+}
+
+#[tokio::test]
+async fn a_partition_key_routes_rows_into_the_collections_partitions() {
+    let app = spawn_app().await;
+    let schema = json!({
+        "collectionName": "c",
+        "schema": {"fields": [
+            {"fieldName": "id", "dataType": "Int64", "isPrimary": true},
+            {"fieldName": "vector", "dataType": "FloatVector", "elementTypeParams": {"dim": 2}},
+            {"fieldName": "tenant", "dataType": "Int64", "isPartitionKey": true}
+        ]},
+        "params": {"partitionsNum": 4},
+        "indexParams": [{"fieldName": "vector", "indexName": "vector", "metricType": "L2"}]
+    });
+    app.ok("/collections/create", schema).await;
+    app.ok("/collections/load", json!({"collectionName": "c"})).await;
+    let rows: Vec<Value> = (0..40).map(|i| json!({"id": i, "vector": [1.0, 0.0], "tenant": i % 8})).collect();
+    insert(&app, "", json!(rows)).await;
+    app.ok("/collections/flush", json!({"collectionName": "c"})).await;
+
+    let (_, named) = app
+        .post("/entities/insert", json!({"collectionName": "c", "partitionName": "_default_0", "data": [rows[0]]}))
+        .await;
+    let mut counts = Vec::new();
+    for p in 0..4 {
+        let body = json!({"collectionName": "c", "partitionName": format!("_default_{p}")});
+        counts.push(app.post("/partitions/get_stats", body).await.1["data"]["rowCount"].as_i64().unwrap());
+    }
+
+    assert_eq!(counts.iter().sum::<i64>(), 40);
+    assert!(counts.iter().filter(|&&n| n > 0).count() > 1, "{counts:?}");
+    assert_eq!(
+        named,
+        json!({"code": 1100, "message": "not support manually specifying the partition names if partition key mode is used"})
+    );
+}
+
+#[tokio::test]
+async fn binary_and_sparse_vectors_store_render_and_search() {
+    let app = spawn_app().await;
+    let fields = json!([
+        {"fieldName": "id", "dataType": "Int64", "isPrimary": true},
+        {"fieldName": "bits", "dataType": "BinaryVector", "elementTypeParams": {"dim": 16}},
+        {"fieldName": "sparse", "dataType": "SparseFloatVector"}
+    ]);
+    create_loaded(
+        &app,
+        fields,
+        json!([
+            {"fieldName": "bits", "indexName": "bits", "indexType": "BIN_FLAT", "metricType": "HAMMING"},
+            {"fieldName": "sparse", "indexName": "sparse", "indexType": "SPARSE_INVERTED_INDEX", "metricType": "IP"}
+        ]),
+    )
+    .await;
+    let rows = json!([
+        {"id": 1, "bits": [255, 0], "sparse": {"1": 0.5, "7": 1.0}},
+        {"id": 2, "bits": [0, 0], "sparse": {"indices": [1], "values": [2.0]}}
+    ]);
+    insert(&app, "", rows).await;
+
+    let stored = raw(&app, "/entities/query", json!({"collectionName": "c", "filter": "id == 1"})).await;
+    let (_, hamming) =
+        app.post("/entities/search", json!({"collectionName": "c", "annsField": "bits", "data": [[255, 0]]})).await;
+    let (_, ip) =
+        app.post("/entities/search", json!({"collectionName": "c", "annsField": "sparse", "data": [{"1": 2.0}]})).await;
+
+    assert_eq!(stored, r#"{"code":0,"cost":0,"data":[{"bits":"/wA=","id":1,"sparse":{"1":0.5,"7":1}}]}"#);
+    assert_eq!(hamming["data"], json!([{"distance": 0, "id": 1}, {"distance": 8, "id": 2}]));
+    assert_eq!(ip["data"], json!([{"distance": 4, "id": 2}, {"distance": 1, "id": 1}]));
+}
+
+#[tokio::test]
+async fn weighted_hybrid_search_and_array_fields() {
+    let app = spawn_app().await;
+    let fields = json!([
+        {"fieldName": "id", "dataType": "Int64", "isPrimary": true},
+        {"fieldName": "vector", "dataType": "FloatVector", "elementTypeParams": {"dim": 2}},
+        {"fieldName": "tags", "dataType": "Array", "elementDataType": "Int64", "elementTypeParams": {"max_capacity": 4}}
+    ]);
+    create_loaded(&app, fields, json!([{"fieldName": "vector", "indexName": "vector", "metricType": "IP"}])).await;
+    insert(
+        &app,
+        "",
+        json!([{"id": 1, "vector": [1.0, 0.0], "tags": [1, 2]}, {"id": 2, "vector": [0.0, 1.0], "tags": []}]),
+    )
+    .await;
+
+    let body = json!({"collectionName": "c", "search": [
+            {"data": [[1.0, 0.0]], "annsField": "vector", "limit": 2},
+            {"data": [[0.0, 2.0]], "annsField": "vector", "limit": 2}],
+        "rerank": {"strategy": "weighted", "params": {"weights": [1.0, 0.5]}}, "limit": 2, "outputFields": ["tags"]});
+    let (_, answer) = app.post("/entities/hybrid_search", body).await;
+
+    // IP, no normalisation: id 1 scores 1·1 + 0.5·0, id 2 scores 1·0 + 0.5·2; equal scores, smaller key first.
+    assert_eq!(
+        answer,
+        json!({"code": 0, "cost": 0, "data": [{"distance": 1, "id": 1, "tags": [1, 2]}, {"distance": 1, "id": 2, "tags": []}], "topks": [2]})
+    );
 }

@@ -156,7 +156,11 @@ pub fn classify(status: u16, content_type: Option<&str>, body: &[u8], success_co
     keys.sort_unstable();
     let message_ok = object.get("message").is_none_or(Value::is_string);
     let shape_ok = if code == success_code {
-        keys == ["code", "data"] || keys == ["code", "data", "message"]
+        // The data plane's answers add `cost` (and search's `topks`, from 2.6 on).
+        keys == ["code", "data"]
+            || keys == ["code", "data", "message"]
+            || keys == ["code", "cost", "data"]
+            || keys == ["code", "cost", "data", "topks"]
     } else {
         keys == ["code", "message"]
     };
