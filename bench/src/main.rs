@@ -9,11 +9,14 @@
 //! partitions), `startup` (spawn the release binary, time to first 200, idle RSS), `rss` (RSS with 100,000
 //! collections), `mixed` (load/release/get_load_state/list/describe over 64 connections), `musl` (static musl
 //! binary vs glibc binary vs a baseline process), `journal` (hook for the request journal's cost), `all`;
-//! `search` (the in-process exact search against faiss and numpy; not part of `all`, it needs Python) and `data`
-//! (REST insert and search, 1,000,000 rows in memory; not part of `all`).
+//! `search` (the in-process exact search against faiss and numpy; not part of `all`, it needs Python), `data`
+//! (REST insert and search, 1,000,000 rows in memory; not part of `all`) and `dataplane` (issue 14's speed and
+//! scale figures as ratios: REST search and insert against in-process references, 1M rows in the binary,
+//! concurrency; not part of `all`).
 
 mod baseline;
 mod data;
+mod dataplane;
 mod load;
 mod mock;
 mod procs;
@@ -33,8 +36,8 @@ use procs::Server;
 
 const RELEASE_PATH: &str = baseline::RELEASE_PATH;
 const MUSL_TARGET: &str = "x86_64-unknown-linux-musl";
-const SCENARIOS: [&str; 11] =
-    ["all", "release", "state", "startup", "rss", "mixed", "musl", "journal", "soak", "search", "data"];
+const SCENARIOS: [&str; 12] =
+    ["all", "release", "state", "startup", "rss", "mixed", "musl", "journal", "soak", "search", "data", "dataplane"];
 
 #[derive(Debug, Parser)]
 #[command(about = "Benchmark of milvus-mock against a minimal axum baseline (issue 6)")]
@@ -301,6 +304,10 @@ fn main() {
         for (what, value, target, pass) in data::run(short) {
             bench.check(&what, value, &target, pass);
         }
+    }
+    // Not part of `all` either: 1,000,000 rows in a child process, and 16 threads.
+    if cli.scenario == "dataplane" {
+        bench.dataplane();
     }
     bench.print_checks(started.elapsed());
     // A ratio below its target is reported, not fatal (a shared machine can be slow for a while); a failed request
