@@ -8,9 +8,11 @@
 //! Scenarios: `release` (mock vs baseline), `state` (release with 1 collection, 100,000 collections, 1,024
 //! partitions), `startup` (spawn the release binary, time to first 200, idle RSS), `rss` (RSS with 100,000
 //! collections), `mixed` (load/release/get_load_state/list/describe over 64 connections), `musl` (static musl
-//! binary vs glibc binary vs a baseline process), `journal` (hook for the request journal's cost), `all`.
+//! binary vs glibc binary vs a baseline process), `journal` (hook for the request journal's cost), `grpc` (gRPC
+//! `ReleasePartitions` on the mock vs a minimal tonic server), `all`.
 
 mod baseline;
+mod grpc;
 mod load;
 mod mock;
 mod procs;
@@ -29,7 +31,8 @@ use procs::Server;
 
 const RELEASE_PATH: &str = baseline::RELEASE_PATH;
 const MUSL_TARGET: &str = "x86_64-unknown-linux-musl";
-const SCENARIOS: [&str; 9] = ["all", "release", "state", "startup", "rss", "mixed", "musl", "journal", "soak"];
+const SCENARIOS: [&str; 10] =
+    ["all", "release", "state", "startup", "rss", "mixed", "musl", "journal", "soak", "grpc"];
 
 #[derive(Debug, Parser)]
 #[command(about = "Benchmark of milvus-mock against a minimal axum baseline (issue 6)")]
@@ -43,6 +46,9 @@ struct Cli {
     /// Connections of the throughput scenarios.
     #[arg(long, default_value_t = 16)]
     connections: usize,
+    /// HTTP/2 connections of the `grpc` scenario; its `--connections` streams share them.
+    #[arg(long, default_value_t = 4)]
+    grpc_connections: usize,
     /// Connections of the mixed workload.
     #[arg(long, default_value_t = 64)]
     mixed_connections: usize,
@@ -114,6 +120,7 @@ struct Settings {
     duration: Duration,
     rounds: usize,
     connections: usize,
+    grpc_connections: usize,
     mixed_connections: usize,
     mixed_duration: Duration,
     soak_duration: Duration,
@@ -233,6 +240,7 @@ fn main() {
         duration: Duration::from_secs_f64(cli.duration.unwrap_or(if short { 1.5 } else { 3.0 })),
         rounds: cli.rounds.unwrap_or(if short { 1 } else { 7 }).max(1),
         connections: cli.connections.max(1),
+        grpc_connections: cli.grpc_connections.max(1),
         mixed_connections: cli.mixed_connections.max(1),
         mixed_duration: Duration::from_secs_f64(cli.duration.unwrap_or(if short { 2.0 } else { 10.0 })),
         soak_duration: Duration::from_secs_f64(cli.soak_seconds.unwrap_or(if short { 10.0 } else { 60.0 })),
@@ -285,6 +293,9 @@ fn main() {
     }
     if want("journal") {
         bench.journal();
+    }
+    if want("grpc") {
+        bench.grpc();
     }
     bench.print_checks(started.elapsed());
     // A ratio below its target is reported, not fatal (a shared machine can be slow for a while); a failed request
@@ -354,6 +365,11 @@ impl Bench {
     }
 
     fn sample(&self, target: &Target, plan: &Plan) -> Sample {
+        self.measure(target, || self.runtime.block_on(load::run(target.address, plan)))
+    }
+
+    /// One timed run of `run` (a load generator on the bench's runtime) against `target`, with the CPU figures.
+    fn measure(&self, target: &Target, run: impl FnOnce() -> std::io::Result<LoadResult>) -> Sample {
         self.wait_quiet();
         // One core each for the client and a one-thread server: the scheduler cannot stack them on one core or
         // move them mid-window, which is most of the spread between rounds.
@@ -365,10 +381,7 @@ impl Bench {
         let client_before = procs::own_thread_cpu();
         let machine_before = procs::machine_busy();
         let self_before = procs::self_cpu();
-        let result = self
-            .runtime
-            .block_on(load::run(target.address, plan))
-            .unwrap_or_else(|e| panic!("load on {}: {e}", target.label));
+        let result = run().unwrap_or_else(|e| panic!("load on {}: {e}", target.label));
         let cpu = match (before, target.cpu.read()) {
             (Some(a), Some(b)) => Some(b.saturating_sub(a)),
             _ => None,
@@ -397,11 +410,16 @@ impl Bench {
     /// Runs the release workload on every target, round after round (interleaved, so a neighbour's burst of
     /// CPU hits every target alike).
     fn compare(&self, targets: &[Target]) -> Vec<Summary> {
+        self.compare_with(targets, |t| self.sample(t, &self.plan_release(t.address)))
+    }
+
+    /// `compare` with another workload: `sample` makes one timed run on a target.
+    fn compare_with(&self, targets: &[Target], sample: impl Fn(&Target) -> Sample) -> Vec<Summary> {
         let mut summaries: Vec<Summary> =
             targets.iter().map(|t| Summary { label: t.label.clone(), samples: Vec::new(), rss_kb: None }).collect();
         for round in 0..self.settings.rounds {
             for (t, s) in targets.iter().zip(&mut summaries) {
-                let sample = self.sample(t, &self.plan_release(t.address));
+                let sample = sample(t);
                 eprintln!("  round {}/{} {:<22} {:>9.0} req/s", round + 1, self.settings.rounds, t.label, sample.rps());
                 s.samples.push(sample);
                 if let Some(pid) = t.pid {
@@ -425,7 +443,7 @@ impl Bench {
     /// Compares `num` with `den` round by round: each round's two windows ran next to each other, so they saw
     /// the same machine, and the median of the per-round ratios is the figure checked (the machine's speed drifts
     /// by ±10 % over minutes, which a ratio of medians taken at different times would keep).
-    fn ratio_check(&mut self, what: &str, num: &Summary, den: &Summary, min: f64) {
+    fn ratio_check(&mut self, what: &str, num: &Summary, den: &Summary, min: f64) -> bool {
         let ratios = paired(num, den, |s| Some(s.rps()));
         let ratio = median(&ratios);
         let spread = match (ratios.first(), ratios.last()) {
@@ -446,6 +464,7 @@ impl Bench {
             String::new()
         };
         self.check(what, format!("{ratio:.2}x{spread}{cpu}{noisy}"), &format!(">= {min:.2}x"), Some(ratio >= min));
+        ratio >= min
     }
 
     // ---- scenarios ----
@@ -874,6 +893,51 @@ impl Bench {
         print_table(&summaries, 2, "vs ctl off");
         self.ratio_check("journal: default / control off", &summaries[0], &summaries[2], 0.95);
         self.ratio_check("journal: default / journal_size 0", &summaries[0], &summaries[1], 0.95);
+    }
+
+    /// `grpc`: gRPC `ReleasePartitions` on the in-process mock (its one port serves gRPC too) against a minimal
+    /// tonic server answering the same RPC with a fixed OK status, side by side, from the same tonic client.
+    fn grpc(&mut self) {
+        let (streams, connections) = (self.settings.connections, self.settings.grpc_connections);
+        println!(
+            "\n== grpc: ReleasePartitions{{collection_name: \"{}\", partition_names: [\"_default\", \"january\"]}}, \
+             {streams} streams over {connections} HTTP/2 connections (tonic client, milvus-sdk-rust 3.0.3 stubs)",
+            mock::COLLECTION
+        );
+        println!(
+            "   servers in-process, each on its own thread with a current-thread runtime; baseline: tonic's \
+             transport::Server answering a fixed OK common.Status"
+        );
+        let before = procs::threads();
+        let base = grpc::InProcess::start();
+        let base_cpu = procs::new_thread(&before, grpc::THREAD_NAME).map_or(Cpu::Unknown, Cpu::Thread);
+        let before = procs::threads();
+        let milvus = mock::start(StateSize::ONE);
+        mock::seed(&milvus, StateSize::ONE);
+        let mock_cpu = procs::new_thread(&before, "milvus-mock").map_or(Cpu::Unknown, Cpu::Thread);
+        let targets = [
+            Target { label: "baseline (tonic)".into(), address: base.address, cpu: base_cpu, pid: None },
+            Target { label: "mock, gRPC".into(), address: milvus.address(), cpu: mock_cpu, pid: None },
+        ];
+        for t in &targets {
+            match self.runtime.block_on(grpc::probe(t.address)) {
+                Ok(true) => {}
+                other => panic!("gRPC ReleasePartitions on {} did not succeed: {other:?}", t.label),
+            }
+        }
+        let plan = grpc::GrpcPlan {
+            streams,
+            connections,
+            warmup: self.settings.warmup,
+            duration: self.settings.duration,
+        };
+        let summaries = self.compare_with(&targets, |t| {
+            self.measure(t, || self.runtime.block_on(grpc::run(t.address, &plan)))
+        });
+        print_table(&summaries, 0, "vs baseline");
+        let met = self.ratio_check("grpc: mock / tonic baseline (ReleasePartitions)", &summaries[1], &summaries[0], 0.9);
+        println!("  gRPC target >= 0.90x of the tonic baseline: {}", if met { "met" } else { "missed" });
+        drop(milvus);
     }
 
     /// `bench drive`: the release workload against an external server, for profiling it.
