@@ -49,11 +49,18 @@ use crate::version::Profile;
 pub fn router(state: Arc<AppState>) -> MockService {
     let milvus =
         api::routes(&state.config.profile).into_iter().map(|route| (route.op.rest_path().to_string(), route)).collect();
-    MockService { milvus: Arc::new(milvus), rest: rest_router(state.clone()), app: state }
+    MockService {
+        milvus: Arc::new(milvus),
+        rest: rest_router(state.clone()),
+        #[cfg(feature = "grpc")]
+        grpc: crate::grpc::GrpcService::new(state.clone()),
+        app: state,
+    }
 }
 
-/// The service [`router`] builds. A Milvus route is found in a table by its path and served at once; anything
-/// else (the control plane, `/healthz`, unknown paths) goes through an axum router.
+/// The service [`router`] builds. A gRPC request (HTTP/2, `application/grpc`) goes to the gRPC front (feature
+/// `grpc`, `crate::grpc`); a Milvus route is found in a table by its path and served at once; anything else (the
+/// control plane, `/healthz`, unknown paths, HTTP/1.1 to a gRPC path) goes through an axum router.
 ///
 /// Milvus's middleware is folded into the call rather than stacked as tower-http layers. Its semantics differ from
 /// theirs: CORS answers `*` together with `Allow-Credentials: true` (tower-http's `CorsLayer` refuses that pair),
@@ -67,6 +74,8 @@ pub struct MockService {
     app: Arc<AppState>,
     milvus: Arc<NameMap<api::Route>>,
     rest: Router,
+    #[cfg(feature = "grpc")]
+    grpc: crate::grpc::GrpcService,
 }
 
 impl tower::Service<Request> for MockService {
@@ -89,6 +98,10 @@ impl MockService {
         &self,
         request: Request,
     ) -> Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>> {
+        #[cfg(feature = "grpc")]
+        if crate::grpc::GrpcService::wants(&request) {
+            return self.grpc.call(request);
+        }
         let raw = request.uri().path();
         let decoded = if raw.contains('%') {
             match unescape_path(raw) {
@@ -378,7 +391,7 @@ fn render(profile: &Profile, outcome: Outcome) -> Response {
 }
 
 /// A response whose body fails at once: hyper drops the connection, and the client sees a transport error.
-fn aborted_response() -> Response {
+pub(crate) fn aborted_response() -> Response {
     struct Abort;
     impl http_body::Body for Abort {
         type Data = Bytes;

@@ -75,12 +75,23 @@ impl Users {
         }
     }
 
-    /// Whether the `Authorization` header names a known user with the right password. Every user's password is
-    /// compared in constant time, so the answer's timing does not tell whether a user exists.
+    /// Whether the `Authorization` header names a known user with the right password.
     pub(crate) fn verify(&self, authorization: Option<&HeaderValue>) -> bool {
         let Some((user, password)) = authorization.and_then(|h| credentials(h.as_bytes())) else {
             return false;
         };
+        self.verify_credentials(&user, &password)
+    }
+
+    /// Whether `user` is known and `password` is theirs, whatever the transport carried them in. Every user's
+    /// password is compared in constant time, so the answer's timing does not tell whether a user exists.
+    ///
+    /// ```
+    /// let users = milvus_mock::Users::default();
+    /// assert!(users.verify_credentials("root", "Milvus"));
+    /// assert!(!users.verify_credentials("root", "milvus"));
+    /// ```
+    pub fn verify_credentials(&self, user: &str, password: &str) -> bool {
         if user.is_empty() || password.is_empty() {
             return false;
         }
@@ -91,6 +102,31 @@ impl Users {
             ok |= matched;
         }
         ok
+    }
+    /// The gRPC check (Milvus's `AuthenticationInterceptor`, `internal/proxy/authentication_interceptor.go`): the
+    /// `authorization` metadata is `base64(user:password)`, or `base64(api key)`, after an optional `Bearer `. The
+    /// error is the text Milvus's `UNAUTHENTICATED` carries. The mock knows no API keys, so a token without a colon
+    /// is always refused.
+    ///
+    /// ```
+    /// let users = milvus_mock::Users::default();
+    /// let token = |t: &str| axum::http::HeaderValue::from_str(t).unwrap();
+    /// assert_eq!(users.verify_grpc(Some(&token("cm9vdDpNaWx2dXM="))), Ok(())); // root:Milvus
+    /// assert_eq!(users.verify_grpc(Some(&token("Bearer cm9vdDpNaWx2dXM="))), Ok(()));
+    /// assert_eq!(users.verify_grpc(None), Err("missing authorization in header"));
+    /// assert_eq!(users.verify_grpc(Some(&token("root:Milvus"))), Err("invalid token format"));
+    /// ```
+    pub fn verify_grpc(&self, authorization: Option<&HeaderValue>) -> Result<(), &'static str> {
+        let header = authorization.ok_or("missing authorization in header")?;
+        let text = String::from_utf8_lossy(header.as_bytes());
+        let token = text.strip_prefix("Bearer ").unwrap_or(&text);
+        let raw = base64::engine::general_purpose::STANDARD.decode(token).map_err(|_| "invalid token format")?;
+        let raw = String::from_utf8_lossy(&raw);
+        match raw.split_once(':') {
+            None => Err("auth check failure, please check api key is correct"),
+            Some((user, password)) if self.verify_credentials(user, password) => Ok(()),
+            Some(_) => Err("auth check failure, please check username and password are correct"),
+        }
     }
 }
 

@@ -118,36 +118,13 @@ pub(crate) async fn serve(
         };
         // Go sets TCP_NODELAY on every TCP connection.
         let _ = stream.set_nodelay(true);
-        let local = stream.local_addr().unwrap_or(remote);
-        let shared = Arc::new(Shared::new(local, remote));
-        let builder = protocol.clone();
-        let header_timeout = (!settings.header_read_timeout.is_zero()).then_some(settings.header_read_timeout);
-        let io = TokioIo::new(ConnIo {
-            stream,
-            shared: shared.clone(),
-            header_timeout,
-            // The first request's clock runs from the accept, as Go's.
-            header_deadline: header_timeout.map(|t| Box::pin(tokio::time::sleep(t))),
-            armed_for: Some(0),
-            linger: None,
-        });
-        let service = ConnService { service: service.clone(), shared, body_read_timeout: settings.body_read_timeout };
-        let mut signal = signal.subscribe();
+        let accepted_at = tokio::time::Instant::now();
+        let connection = Connection { stream, remote, accepted_at, http1: protocol.clone(), service: service.clone() };
+        let signal = signal.subscribe();
         let (connections, release) = (connections.clone(), settings.release_memory);
         connections.opened();
         tokio::spawn(async move {
-            {
-                let mut connection = pin!(builder.serve_connection(io, service));
-                loop {
-                    tokio::select! {
-                        _ = connection.as_mut() => break,
-                        changed = signal.changed() => match changed {
-                            Ok(()) => connection.as_mut().graceful_shutdown(),
-                            Err(_) => break,
-                        },
-                    }
-                }
-            }
+            connection.serve(settings, signal).await;
             // The connection and its buffers are dropped by now.
             connections.closed(release);
         });
@@ -162,6 +139,132 @@ pub(crate) async fn serve(
         );
     }
     Ok(())
+}
+
+/// An accepted connection, before its protocol is known.
+struct Connection {
+    stream: TcpStream,
+    remote: SocketAddr,
+    accepted_at: tokio::time::Instant,
+    http1: http1::Builder,
+    service: MockService,
+}
+
+impl Connection {
+    /// Serves the connection until it ends, or until `signal` asks it to finish (then gracefully). With the `grpc`
+    /// feature a connection that opens with the HTTP/2 preface is served as HTTP/2 (see [`http2`]).
+    async fn serve(self, settings: Settings, mut signal: watch::Receiver<bool>) {
+        let header_timeout = (!settings.header_read_timeout.is_zero()).then_some(settings.header_read_timeout);
+        #[cfg(feature = "grpc")]
+        {
+            let deadline = header_timeout.map(|t| self.accepted_at + t);
+            let opening = http2::opens_with_preface(&self.stream, deadline);
+            let is_http2 = tokio::select! {
+                is_http2 = opening => is_http2,
+                // Shut down before the first request: nothing to finish.
+                _ = signal.changed() => return,
+            };
+            match is_http2 {
+                Some(true) => return http2::serve(self.stream, self.service, signal).await,
+                Some(false) => {}
+                // Nothing arrived within the header timeout: closed without an answer, as Go does.
+                None => return,
+            }
+        }
+        let local = self.stream.local_addr().unwrap_or(self.remote);
+        let shared = Arc::new(Shared::new(local, self.remote));
+        let io = TokioIo::new(ConnIo {
+            stream: self.stream,
+            shared: shared.clone(),
+            header_timeout,
+            // The first request's clock runs from the accept, as Go's.
+            header_deadline: header_timeout.map(|t| Box::pin(tokio::time::sleep_until(self.accepted_at + t))),
+            armed_for: Some(0),
+            linger: None,
+        });
+        let service = ConnService { service: self.service, shared, body_read_timeout: settings.body_read_timeout };
+        drive(self.http1.serve_connection(io, service), signal).await;
+    }
+}
+
+/// Runs a connection until it ends; when `signal` turns true, lets it finish what is in flight and close; when the
+/// sender is gone (the shutdown timeout passed), drops it.
+async fn drive<C: hyper_util::server::graceful::GracefulConnection>(connection: C, mut signal: watch::Receiver<bool>) {
+    let mut connection = pin!(connection);
+    loop {
+        tokio::select! {
+            _ = connection.as_mut() => break,
+            changed = signal.changed() => match changed {
+                Ok(()) => connection.as_mut().graceful_shutdown(),
+                Err(_) => break,
+            },
+        }
+    }
+}
+
+/// Prior-knowledge HTTP/2 (h2c), which gRPC clients speak to a plain-text port: detected by its connection preface
+/// and served by hyper's HTTP/2 server, every request to [`MockService`] (which sends gRPC to the gRPC front and
+/// anything else to REST). The HTTP/1 behaviours above (header clock, unread bodies, lingering close) are Go
+/// `net/http`'s and do not apply: a stream's body is the request's own, and an unread one resets only its stream.
+#[cfg(feature = "grpc")]
+mod http2 {
+    use super::*;
+    use hyper_util::rt::{TokioExecutor, TokioTimer};
+
+    /// The HTTP/2 connection preface (RFC 9113 §3.4).
+    const PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+    /// Milvus's gRPC server keepalive (`internal/distributed/proxy/service.go`: `Time 60s`, `Timeout 10s`): a
+    /// PING after a minute without frames, and the connection closed when its answer takes longer than 10 s.
+    const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(60);
+    const KEEPALIVE_TIMEOUT: Duration = Duration::from_secs(10);
+
+    /// Whether the connection opens with the preface, peeking without consuming: `false` at the first byte that
+    /// differs (an HTTP/1 request differs at its second byte at most), `None` when nothing decides before
+    /// `deadline` or the peer goes away.
+    pub(super) async fn opens_with_preface(stream: &TcpStream, deadline: Option<tokio::time::Instant>) -> Option<bool> {
+        let peek = async {
+            let mut buf = [0u8; PREFACE.len()];
+            loop {
+                let n = stream.peek(&mut buf).await.ok()?;
+                if n == 0 {
+                    // Closed at once: HTTP/1 reads the end and closes.
+                    return Some(false);
+                }
+                if buf[..n] != PREFACE[..n] {
+                    return Some(false);
+                }
+                if n == PREFACE.len() {
+                    return Some(true);
+                }
+                // Part of the preface: `peek` would answer the same bytes at once, so wait a little for the rest.
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+        };
+        match deadline {
+            Some(deadline) => tokio::time::timeout_at(deadline, peek).await.ok().flatten(),
+            None => peek.await,
+        }
+    }
+
+    pub(super) async fn serve(stream: TcpStream, service: MockService, signal: watch::Receiver<bool>) {
+        let mut builder = hyper::server::conn::http2::Builder::new(TokioExecutor::new());
+        builder.timer(TokioTimer::new()).keep_alive_interval(KEEPALIVE_INTERVAL).keep_alive_timeout(KEEPALIVE_TIMEOUT);
+        drive(builder.serve_connection(TokioIo::new(stream), Http2Service(service)), signal).await;
+    }
+
+    /// The hyper service of an HTTP/2 connection: the body as hyper reads it, then [`MockService`].
+    struct Http2Service(MockService);
+
+    impl hyper::service::Service<Request<Incoming>> for Http2Service {
+        type Response = Response;
+        type Error = Infallible;
+        type Future = Handling;
+
+        fn call(&self, request: Request<Incoming>) -> Handling {
+            self.0.handle(request.map(Body::new))
+        }
+    }
 }
 
 /// The next connection of any listener.

@@ -146,6 +146,10 @@ pub enum Error {
     AliasCollectionConflict { db: String, alias: String },
     /// 1602.
     AliasExists { db: String, alias: String, collection: String },
+    /// 101: gRPC `GetLoadingProgress` of a collection that is not loaded (the collection's id).
+    CollectionNotLoaded { id: i64 },
+    /// 202: gRPC `GetLoadingProgress` of a partition that is not loaded (the partition's id).
+    PartitionNotLoaded { id: i64 },
     /// 65535: any other plain Go error (`errors.New`, `fmt.Errorf`), with its text.
     Plain(String),
 }
@@ -182,6 +186,8 @@ impl Error {
             DatabaseLimit { .. } => 801,
             CollectionNotFound { .. } | CollectionNotFoundNoDb { .. } | CollectionNotFoundDescribe { .. } => 100,
             CollectionLimit { .. } => 102,
+            CollectionNotLoaded { .. } => 101,
+            PartitionNotLoaded { .. } => 202,
             AlterMmapLoaded { .. } | AlterIndexLoaded { .. } => 104,
             PartitionNotFound { .. } => 200,
             IndexNotFoundCollection { .. } | IndexNotFoundName { .. } => 700,
@@ -273,6 +279,8 @@ impl Error {
                  collection already loaded[collection={name}]"
             ),
             PartitionNotFound { name } => format!("partition not found[partition={name}]"),
+            CollectionNotLoaded { id } => format!("collection not loaded[collection={id}]"),
+            PartitionNotLoaded { id } => format!("partition not loaded[partition={id}]"),
             PartitionLimit { count, max, collection } => format!(
                 "partition number ({count}) exceeds max configuration ({max}), collection: {collection}{invalid_suffix}"
             ),

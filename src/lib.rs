@@ -15,6 +15,8 @@ mod faults;
 pub mod fixtures;
 #[doc(hidden)]
 pub mod gojson;
+#[cfg(feature = "grpc")]
+pub mod grpc;
 mod journal;
 #[doc(hidden)]
 pub mod names;

@@ -153,36 +153,53 @@ impl Serialize for Operation {
 pub enum Transport {
     /// Milvus's REST API v2 (`/v2/vectordb/...`).
     Rest,
+    /// Milvus's gRPC API (`milvus.proto.milvus.MilvusService`, `src/grpc/`).
+    Grpc,
+}
+
+impl Transport {
+    /// Its name, as the journal and the log line write it.
+    ///
+    /// ```
+    /// assert_eq!(milvus_mock::ops::Transport::Grpc.as_str(), "grpc");
+    /// ```
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Transport::Rest => "rest",
+            Transport::Grpc => "grpc",
+        }
+    }
 }
 
 // ---- the pipeline ----
 
 /// A call on its way through [`execute`]: its operation, the names faults, the journal and the log line use, and
-/// the request as its transport bound it, or the binding error (1801/1802), which the call answers.
-pub(crate) struct Call<R> {
+/// the request as its transport bound it, or the binding error (1801/1802), which the call answers. `O` is what the
+/// catalog's run answers before the transport renders it: REST's [`Reply`], or a gRPC response message.
+pub(crate) struct Call<R, O = Reply> {
     /// The operation and the names it goes by.
     pub(crate) target: Target,
-    pub(crate) bound: Result<Bound<R>, Error>,
+    pub(crate) bound: Result<Bound<R, O>, Error>,
     /// When the call arrived, for its latency.
     pub(crate) started: Instant,
-    /// The caller's deadline (REST: `Request-Timeout`); a latency fault that reaches it answers
+    /// The caller's deadline (REST: `Request-Timeout`, gRPC: `grpc-timeout`); a latency fault that reaches it answers
     /// [`Outcome::TimedOut`].
     pub(crate) deadline: Duration,
 }
 
 /// A request bound to its operation: what the catalog runs.
-pub(crate) struct Bound<R> {
+pub(crate) struct Bound<R, O = Reply> {
     pub(crate) request: R,
     /// The database the operation runs in when it is not the one the call names ([`Target::db`]) (the database routes name their target in
     /// `dbName` and run outside any database).
     pub(crate) run_db: Option<String>,
-    pub(crate) run: fn(&Catalog, &str, R) -> Result<Reply, Error>,
+    pub(crate) run: fn(&Catalog, &str, R) -> Result<O, Error>,
 }
 
 /// How a call ended, before any transport renders it.
-pub(crate) enum Outcome {
+pub(crate) enum Outcome<O = Reply> {
     /// The catalog's answer.
-    Milvus(Result<Reply, Error>),
+    Milvus(Result<O, Error>),
     /// A latency fault reached the deadline (REST: HTTP 408, code 10001).
     TimedOut,
     /// A fault rule's answer.
@@ -193,7 +210,7 @@ pub(crate) enum Outcome {
     Panicked,
 }
 
-impl Outcome {
+impl<O> Outcome<O> {
     /// The Milvus code answered (`None`: no answer).
     pub(crate) fn code(&self, profile: &Profile) -> Option<i64> {
         match self {
@@ -206,13 +223,15 @@ impl Outcome {
         }
     }
 
-    /// The HTTP status REST answers it with (`None`: the connection was closed), as the journal records it.
-    pub(crate) fn http_status(&self) -> Option<u16> {
+    /// The HTTP status `transport` answers it with (`None`: the connection was closed), as the journal records it.
+    /// gRPC answers every outcome with HTTP 200 (its statuses travel in the body and the trailers).
+    pub(crate) fn http_status(&self, transport: Transport) -> Option<u16> {
         match self {
+            Outcome::Closed => None,
+            _ if transport == Transport::Grpc => Some(200),
             Outcome::Milvus(_) => Some(200),
             Outcome::TimedOut => Some(408),
             Outcome::Injected { http_status, .. } => Some(*http_status),
-            Outcome::Closed => None,
             Outcome::Panicked => Some(500),
         }
     }
@@ -229,7 +248,11 @@ pub(crate) const JOURNAL_BODY_LIMIT: usize = 64 * 1024;
 /// its latency, as in Milvus, whose timeout middleware does not cancel the handler. Meanwhile it keeps its bound
 /// request, not its body; `POST /_mock/reset`, `PUT /_mock/state` and `DELETE /_mock/faults` cancel it (one already
 /// running finishes before they go on), and when it runs it is journaled (`"late": true`).
-pub(crate) async fn execute<R: Send + 'static>(app: &Arc<AppState>, call: Call<R>, body: &[u8]) -> Outcome {
+pub(crate) async fn execute<R: Send + 'static, O: Send + 'static>(
+    app: &Arc<AppState>,
+    call: Call<R, O>,
+    body: &[u8],
+) -> Outcome<O> {
     let Call { target, bound, started, deadline } = call;
     let fault = if app.faults.is_empty() {
         None
@@ -258,7 +281,7 @@ pub(crate) struct Target {
 
 /// Runs a bound call; a panic becomes [`Outcome::Panicked`] and the server goes on. (The catalog's locks are
 /// released as the panic unwinds; a half-done change is what Milvus would leave too.)
-fn run<R>(app: &AppState, db: &str, bound: Result<Bound<R>, Error>) -> Outcome {
+fn run<R, O>(app: &AppState, db: &str, bound: Result<Bound<R, O>, Error>) -> Outcome<O> {
     let bound = match bound {
         Ok(bound) => bound,
         Err(e) => return Outcome::Milvus(Err(e)),
@@ -272,14 +295,14 @@ fn run<R>(app: &AppState, db: &str, bound: Result<Bound<R>, Error>) -> Outcome {
 }
 
 /// Applies an injected fault (see [`execute`]).
-async fn injected<R: Send + 'static>(
+async fn injected<R: Send + 'static, O: Send + 'static>(
     app: &Arc<AppState>,
     target: &Target,
-    bound: Result<Bound<R>, Error>,
+    bound: Result<Bound<R, O>, Error>,
     body: &[u8],
     fault: FaultAction,
     deadline: Duration,
-) -> Outcome {
+) -> Outcome<O> {
     if fault.close_connection {
         return Outcome::Closed;
     }
@@ -309,7 +332,7 @@ async fn injected<R: Send + 'static>(
                     if let (Some(outcome), Some(mut record)) = (outcome, record) {
                         record.code = outcome.code(&app.config.profile);
                         // A delayed call's own answer is never a closed connection.
-                        record.http_status = outcome.http_status();
+                        record.http_status = outcome.http_status(record.transport);
                         record.time_ms = crate::journal::now_ms();
                         record.latency_us = started.elapsed().as_micros() as u64;
                         app.journal.record(record);
@@ -328,7 +351,7 @@ async fn injected<R: Send + 'static>(
 }
 
 /// Records a finished call in the journal and logs its line: from the call's target, without reading its body again.
-pub(crate) fn finish(app: &AppState, target: Target, body: &[u8], started: Instant, outcome: &Outcome) {
+pub(crate) fn finish<O>(app: &AppState, target: Target, body: &[u8], started: Instant, outcome: &Outcome<O>) {
     let code = outcome.code(&app.config.profile);
     let latency_us = started.elapsed().as_micros() as u64;
     if tracing::enabled!(tracing::Level::INFO) {
@@ -336,6 +359,7 @@ pub(crate) fn finish(app: &AppState, target: Target, body: &[u8], started: Insta
             method = "POST",
             path = target.operation.rest_path(),
             operation = target.operation.name(),
+            transport = target.transport.as_str(),
             db = %target.db,
             collection = target.collection.as_deref().unwrap_or(""),
             code = code.unwrap_or(-1),
@@ -357,7 +381,7 @@ pub(crate) fn finish(app: &AppState, target: Target, body: &[u8], started: Insta
             body: Bytes::copy_from_slice(&body[..body.len().min(JOURNAL_BODY_LIMIT)]),
             code,
             // The client of a closed connection saw no status: recorded as none, not as the 200 never sent.
-            http_status: outcome.http_status(),
+            http_status: outcome.http_status(target.transport),
             latency_us,
             late: false,
         });
