@@ -107,7 +107,8 @@ def dbc(db):
 
 def quick_setup_describe(collection, num_partitions=1):
     """`describe_collection` of a quick-setup collection (dimension 5), less
-    the server-assigned `collection_id` and timestamps."""
+    the server-assigned `collection_id` and timestamps (MilvusClient drops
+    `struct_array_fields` from the dict itself)."""
     return {
         "collection_name": collection,
         "auto_id": False,
@@ -130,7 +131,6 @@ def quick_setup_describe(collection, num_partitions=1):
                 "params": {"dim": 5},
             },
         ],
-        "struct_array_fields": [],
         "functions": [],
         "aliases": [],
         "consistency_level": 2,
@@ -335,7 +335,7 @@ def test_databases(client):
     assert client.describe_database(created) == {"name": created}
 
     scoped = MilvusClient(uri=URI, timeout=20)
-    scoped.using_database(created)
+    scoped.use_database(created)
     assert scoped.list_collections() == []
     collection = name("in_db2")
     scoped.create_collection(collection, dimension=5)
@@ -358,7 +358,7 @@ def test_databases(client):
 def test_missing_database(client):
     nope = name("nope")
     message = f"database not found[database={nope}]"
-    expect_error(lambda: MilvusClient(uri=URI, timeout=20).using_database(nope), 800, UNEXPECTED_ERROR, message)
+    expect_error(lambda: MilvusClient(uri=URI, timeout=20).use_database(nope), 800, UNEXPECTED_ERROR, message)
     in_nope = MilvusClient(uri=URI, db_name=nope, timeout=20)
     expect_error(lambda: in_nope.list_collections(), 800, UNEXPECTED_ERROR, message)
     assert rest("collections/list", {"dbName": nope}) == {"code": 800, "message": message}
@@ -367,17 +367,41 @@ def test_missing_database(client):
 # ---- indexes ----------------------------------------------------------------
 
 
+def create_ivf_index(client, collection):
+    client.create_collection(collection, schema=custom_schema())
+    params = MilvusClient.prepare_index_params()
+    params.add_index(
+        field_name="embedding", index_name="emb_idx", index_type="IVF_FLAT", metric_type="L2", params={"nlist": 128}
+    )
+    assert client.create_index(collection, params) is None
+
+
 def test_index_lifecycle(dbc):
     collection = name("indexes")
-    dbc.create_collection(collection, schema=custom_schema())
-    params = MilvusClient.prepare_index_params()
-    params.add_index(field_name="embedding", index_name="emb_idx", index_type="IVF_FLAT", metric_type="L2", params={"nlist": 128})
-    assert dbc.create_index(collection, params) is None
+    create_ivf_index(dbc, collection)
     assert dbc.list_indexes(collection) == ["emb_idx"]
     assert dbc.list_indexes(collection, field_name="embedding") == ["emb_idx"]
     assert dbc.list_indexes(collection, field_name="title") == []
-    described = dbc.describe_index(collection, "emb_idx")
-    assert described == {
+    assert dbc.describe_index(collection, "emb_idx")["state"] == "Finished"
+
+    dbc.load_collection(collection)
+    assert dbc.get_load_state(collection) == {"state": LoadState.Loaded}
+    dbc.release_collection(collection)
+    assert dbc.drop_index(collection, "emb_idx") is None
+    assert dbc.list_indexes(collection) == []
+    assert dbc.describe_index(collection, "emb_idx") is None
+
+
+def test_describe_index_echoes_the_request_params(dbc):
+    """Milvus keeps a CreateIndex request's `extra_params` as they came
+    (`createIndexTask.parseIndexParams`: `newExtraParams = req.GetExtraParams()`,
+    sent as `UserIndexParams`) and DescribeIndex answers them. MilvusClient
+    sends `params={"nlist": 128}` flattened (`nlist: "128"`, pymilvus
+    `milvus_client/index.py`), so describe_index reads `nlist` as the string
+    `"128"`, not a `params` dict."""
+    collection = name("describe_index")
+    create_ivf_index(dbc, collection)
+    assert dbc.describe_index(collection, "emb_idx") == {
         "index_type": "IVF_FLAT",
         "metric_type": "L2",
         "nlist": "128",
@@ -387,14 +411,7 @@ def test_index_lifecycle(dbc):
         "indexed_rows": 0,
         "pending_index_rows": 0,
         "state": "Finished",
-    }, described
-
-    dbc.load_collection(collection)
-    assert dbc.get_load_state(collection) == {"state": LoadState.Loaded}
-    dbc.release_collection(collection)
-    assert dbc.drop_index(collection, "emb_idx") is None
-    assert dbc.list_indexes(collection) == []
-    assert dbc.describe_index(collection, "emb_idx") is None
+    }
 
 
 # ---- aliases ----------------------------------------------------------------
