@@ -31,7 +31,8 @@ pub struct JournalEntry {
     pub path: String,
     /// The Milvus operation, named as its REST path below `/v2/vectordb/` (`partitions/release`).
     pub operation: Operation,
-    /// The wire the call came in on (`rest`).
+    /// The wire the call came in on (`rest` or `grpc`; a gRPC call's `method` and `path` are those of its
+    /// operation's REST route, its `body` the request message's debug text).
     pub transport: Transport,
     pub db_name: String,
     pub collection: Option<String>,

@@ -12,9 +12,9 @@
 //!    `Outcome`, which the adapter renders.
 //!
 //! Every Milvus route has one [`Operation`], named as Milvus's REST paths name it (`partitions/release`), so a fault
-//! rule or a journal filter written for REST also fits another transport carrying the same operation (a gRPC
-//! `ReleasePartitions`, once there is one: it would build a `Call` from protobuf and render the `Outcome` as a
-//! `common.Status`).
+//! rule or a journal filter written for REST also fits another transport carrying the same operation: a gRPC
+//! `ReleasePartitions` (`crate::grpc`, feature `grpc`) builds a `Call` from protobuf and renders the `Outcome` as
+//! a `common.Status`.
 
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
@@ -211,11 +211,14 @@ pub(crate) enum Outcome<O = Reply> {
 }
 
 impl<O> Outcome<O> {
-    /// The Milvus code answered (`None`: no answer).
-    pub(crate) fn code(&self, profile: &Profile) -> Option<i64> {
+    /// The Milvus code `transport` answered (`None`: no answer, or gRPC's `DEADLINE_EXCEEDED`, which carries no
+    /// Milvus code). gRPC's success is always 0; `--success-code` is a REST envelope setting.
+    pub(crate) fn code(&self, profile: &Profile, transport: Transport) -> Option<i64> {
+        let grpc = transport == Transport::Grpc;
         match self {
-            Outcome::Milvus(Ok(_)) => Some(profile.success_code),
+            Outcome::Milvus(Ok(_)) => Some(if grpc { 0 } else { profile.success_code }),
             Outcome::Milvus(Err(e)) => Some(e.code(profile)),
+            Outcome::TimedOut if grpc => None,
             Outcome::TimedOut => Some(10001),
             Outcome::Injected { code, .. } => Some(*code),
             Outcome::Closed => None,
@@ -330,7 +333,7 @@ async fn injected<R: Send + 'static, O: Send + 'static>(
                 tokio::spawn(async move {
                     let outcome = cancelled.run_after(latency, || run(&app, &db, bound)).await;
                     if let (Some(outcome), Some(mut record)) = (outcome, record) {
-                        record.code = outcome.code(&app.config.profile);
+                        record.code = outcome.code(&app.config.profile, record.transport);
                         // A delayed call's own answer is never a closed connection.
                         record.http_status = outcome.http_status(record.transport);
                         record.time_ms = crate::journal::now_ms();
@@ -352,7 +355,7 @@ async fn injected<R: Send + 'static, O: Send + 'static>(
 
 /// Records a finished call in the journal and logs its line: from the call's target, without reading its body again.
 pub(crate) fn finish<O>(app: &AppState, target: Target, body: &[u8], started: Instant, outcome: &Outcome<O>) {
-    let code = outcome.code(&app.config.profile);
+    let code = outcome.code(&app.config.profile, target.transport);
     let latency_us = started.elapsed().as_micros() as u64;
     if tracing::enabled!(tracing::Level::INFO) {
         tracing::info!(

@@ -66,7 +66,8 @@ impl MockMilvus {
         MockMilvusBuilder::default()
     }
 
-    /// `http://127.0.0.1:PORT`, the base a client is pointed at.
+    /// `http://127.0.0.1:PORT`, the base a client is pointed at. With the `grpc` feature (on by default) gRPC clients
+    /// use the same URI: pymilvus's `MilvusClient(uri=...)`, the Node SDK, milvus-sdk-rust's `ClientV2`.
     ///
     /// ```
     /// let milvus = milvus_mock::MockMilvus::start_blocking();

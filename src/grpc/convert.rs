@@ -38,7 +38,12 @@ pub(super) fn created_timestamp() -> u64 {
 /// [`created_timestamp`]'s physical part, in milliseconds since the Unix epoch.
 pub(super) fn created_utc_ms() -> u64 {
     static STARTED: OnceLock<u64> = OnceLock::new();
-    *STARTED.get_or_init(|| SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64))
+    *STARTED.get_or_init(now_ms)
+}
+
+/// Milliseconds since the Unix epoch.
+pub(super) fn now_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
 }
 
 /// `CreateCollection`'s request as a spec: the schema bytes decoded, field ids assigned from 100 (as rootcoord

@@ -4,7 +4,7 @@
 //! listed keep the generated default: `UNIMPLEMENTED`.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use milvus::proto::common::{self, KeyValuePair, Status};
@@ -26,11 +26,13 @@ pub(crate) struct Front {
     app: Arc<AppState>,
     /// The next `Connect` identifier; never 0, which the Node SDK takes for "unimplemented".
     next_identifier: AtomicI64,
+    /// The last timestamp `AllocTimestamp` gave.
+    last_timestamp: AtomicU64,
 }
 
 impl Front {
     pub(crate) fn new(app: Arc<AppState>) -> Self {
-        Self { app, next_identifier: AtomicI64::new(1) }
+        Self { app, next_identifier: AtomicI64::new(1), last_timestamp: AtomicU64::new(0) }
     }
 
     /// One call through the pipeline: the database filled as Milvus's `DatabaseInterceptor` fills it, the names for
@@ -60,9 +62,9 @@ impl Front {
     }
 }
 
-/// The `grpc-timeout` header: at most 8 digits and a unit (`H`, `M`, `S`, `m`, `u`, `n`), per the gRPC HTTP/2
-/// protocol. `None` when absent or malformed (no deadline, as grpc-go ignores a bad value... it refuses it; the
-/// mock is lenient).
+/// The `grpc-timeout` header: at most 8 digits and a unit (`H`, `M`, `S`, `m`, `u`, `n`), per the gRPC over
+/// HTTP/2 protocol. `None` (no deadline) when absent or malformed: grpc-go refuses a malformed value, the mock runs
+/// the call.
 fn grpc_timeout(metadata: &tonic::metadata::MetadataMap) -> Option<Duration> {
     let raw = metadata.get("grpc-timeout")?.to_str().ok()?;
     let (digits, unit) = raw.split_at(raw.len().checked_sub(1)?);
@@ -339,6 +341,15 @@ impl MilvusService for Front {
 
     async fn check_health(&self, _: Request<pb::CheckHealthRequest>) -> Answer<pb::CheckHealthResponse> {
         Ok(Response::new(pb::CheckHealthResponse { status: ok_status(), is_healthy: true, ..Default::default() }))
+    }
+
+    /// A hybrid timestamp, never the same twice: milvus-sdk-rust asks for one before it polls `DescribeIndex`.
+    async fn alloc_timestamp(&self, _: Request<pb::AllocTimestampRequest>) -> Answer<pb::AllocTimestampResponse> {
+        let now = convert::now_ms() << 18;
+        let next = |last: u64| now.max(last + 1);
+        let last = self.last_timestamp.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |last| Some(next(last)));
+        let timestamp = next(last.unwrap_or_else(|last| last));
+        Ok(Response::new(pb::AllocTimestampResponse { status: ok_status(), timestamp }))
     }
 
     // ---- databases ----
@@ -666,5 +677,43 @@ impl MilvusService for Front {
             })
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grpc_timeout_reads_every_unit_and_refuses_malformed_values() {
+        let timeout = |value: &str| {
+            let mut metadata = tonic::metadata::MetadataMap::new();
+            metadata.insert("grpc-timeout", value.parse().unwrap());
+            grpc_timeout(&metadata)
+        };
+        assert_eq!(timeout("2H"), Some(Duration::from_secs(7200)));
+        assert_eq!(timeout("3M"), Some(Duration::from_secs(180)));
+        assert_eq!(timeout("4S"), Some(Duration::from_secs(4)));
+        assert_eq!(timeout("100m"), Some(Duration::from_millis(100)));
+        assert_eq!(timeout("7u"), Some(Duration::from_micros(7)));
+        assert_eq!(timeout("99999999n"), Some(Duration::from_nanos(99_999_999)));
+        for bad in ["", "S", "100", "123456789S", "1x", "-1S", "1.5S"] {
+            assert_eq!(timeout(bad), None, "{bad:?}");
+        }
+        assert_eq!(grpc_timeout(&tonic::metadata::MetadataMap::new()), None);
+    }
+
+    #[test]
+    fn the_database_is_filled_as_the_interceptor_fills_it() {
+        let mut release = pb::ReleasePartitionsRequest { collection_name: "c".into(), ..Default::default() };
+        assert_eq!(release.names("db7"), ("db7".to_string(), Some("c".to_string())));
+        assert_eq!(release.db_name, "db7");
+        let mut rename =
+            pb::RenameCollectionRequest { old_name: "a".into(), new_name: "b".into(), ..Default::default() };
+        assert_eq!(rename.names(""), ("default".to_string(), Some("a".to_string())));
+        assert_eq!(rename.new_db_name, "default");
+        // The database requests keep their own name, empty or not.
+        let mut create = pb::CreateDatabaseRequest::default();
+        assert_eq!(create.names("db7"), (String::new(), None));
     }
 }

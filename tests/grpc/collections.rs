@@ -288,3 +288,66 @@ async fn show_has_statistics_rename_alter_and_drop_collections() {
     let has = pb::HasCollectionRequest { collection_name: "c".into(), ..Default::default() };
     assert_eq!(client.has_collection(has).await.unwrap().into_inner(), answer(false));
 }
+
+#[tokio::test]
+async fn describe_collection_returns_the_schema_as_created_with_ids_defaults_keys_and_functions() {
+    use milvus::proto::schema::{CollectionSchema, FieldSchema, FunctionSchema, FunctionType, ValueField, value_field};
+    let (milvus, mut client) = start().await;
+    let pair = |k: &str, v: &str| KeyValuePair { key: k.into(), value: v.into() };
+    let field = |name: &str, data_type: DataType| FieldSchema {
+        name: name.into(),
+        data_type: data_type as i32,
+        ..Default::default()
+    };
+    let fields = vec![
+        FieldSchema { is_primary_key: true, auto_id: true, ..field("id", DataType::Int64) },
+        FieldSchema {
+            nullable: true,
+            description: "the text".into(),
+            type_params: vec![pair("max_length", "64"), pair("enable_analyzer", "true")],
+            default_value: Some(ValueField { data: Some(value_field::Data::StringData("none".into())) }),
+            ..field("text", DataType::VarChar)
+        },
+        FieldSchema {
+            element_type: DataType::Int32 as i32,
+            type_params: vec![pair("max_capacity", "4")],
+            ..field("tags", DataType::Array)
+        },
+        FieldSchema { is_partition_key: true, ..field("category", DataType::Int64) },
+        FieldSchema { type_params: vec![pair("dim", "4")], ..field("dense", DataType::FloatVector) },
+        field("sparse", DataType::SparseFloatVector),
+    ];
+    let bm25 = FunctionSchema {
+        name: "bm25".into(),
+        r#type: FunctionType::Bm25 as i32,
+        input_field_names: vec!["text".into()],
+        output_field_names: vec!["sparse".into()],
+        ..Default::default()
+    };
+    let schema =
+        CollectionSchema { name: "docs".into(), fields: fields.clone(), functions: vec![bm25], ..Default::default() };
+    let request = pb::CreateCollectionRequest {
+        collection_name: "docs".into(),
+        schema: schema.encode_to_vec(),
+        num_partitions: 8,
+        ..Default::default()
+    };
+    assert_eq!(client.create_collection(request).await.unwrap().into_inner(), success());
+    assert_eq!(milvus.catalog().list_partitions("default", "docs").unwrap().len(), 8);
+
+    let describe = pb::DescribeCollectionRequest { collection_name: "docs".into(), ..Default::default() };
+    let described = client.describe_collection(describe).await.unwrap().into_inner();
+    assert_eq!((described.consistency_level, described.num_partitions), (ConsistencyLevel::Strong as i32, 8));
+    let schema = described.schema.unwrap();
+    let expected: Vec<FieldSchema> = fields
+        .into_iter()
+        .enumerate()
+        .map(|(i, f)| FieldSchema { field_id: 100 + i as i64, is_function_output: f.name == "sparse", ..f })
+        .collect();
+    assert_eq!(schema.fields, expected);
+    let function = &schema.functions[0];
+    assert_eq!(
+        (function.id, function.r#type, function.input_field_ids.clone(), function.output_field_ids.clone()),
+        (106, FunctionType::Bm25 as i32, vec![101], vec![105])
+    );
+}

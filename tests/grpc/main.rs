@@ -8,4 +8,5 @@ mod collections;
 mod cross_transport;
 mod databases_indexes_aliases;
 mod pipeline;
+mod sdk_client;
 mod transport;

@@ -19,8 +19,13 @@ pub async fn start() -> (MockMilvus, Client) {
 }
 
 pub async fn connect(milvus: &MockMilvus) -> Client {
+    connect_uri(&milvus.uri()).await
+}
+
+/// A client on its own connection to `uri`.
+pub async fn connect_uri(uri: &str) -> Client {
     // The generated `connect` constructor is shadowed by the `Connect` RPC's method.
-    let channel = Channel::from_shared(milvus.uri()).unwrap().connect().await.expect("the gRPC front accepts it");
+    let channel = Channel::from_shared(uri.to_string()).unwrap().connect().await.expect("the gRPC front accepts it");
     MilvusServiceClient::new(channel)
 }
 

@@ -1,8 +1,11 @@
 //! One port for both protocols, the connection RPCs, authentication and message sizes.
 
+use std::time::Duration;
+
 use base64::Engine;
 use milvus::proto::milvus as pb;
 use milvus_mock::MockMilvus;
+use serde_json::json;
 
 use crate::support::*;
 
@@ -28,10 +31,38 @@ async fn get_version_and_check_health() {
 }
 
 #[tokio::test]
+async fn alloc_timestamp_never_answers_the_same_timestamp_twice() {
+    let (_milvus, mut client) = start().await;
+    let mut last = 0;
+    for _ in 0..3 {
+        let answer = client.alloc_timestamp(pb::AllocTimestampRequest::default()).await.unwrap().into_inner();
+        assert_eq!(answer.status, Some(success()));
+        assert!(answer.timestamp > last, "{} after {last}", answer.timestamp);
+        // A hybrid timestamp: physical milliseconds above 18 logical bits.
+        assert!(answer.timestamp >> 18 > 1_700_000_000_000);
+        last = answer.timestamp;
+    }
+}
+
+#[tokio::test]
 async fn an_rpc_the_front_does_not_implement_is_unimplemented() {
     let (_milvus, mut client) = start().await;
-    let err = client.alloc_timestamp(pb::AllocTimestampRequest::default()).await.unwrap_err();
-    assert_eq!(err.code(), tonic::Code::Unimplemented);
+    let err = client.create_resource_group(pb::CreateResourceGroupRequest::default()).await.unwrap_err();
+    assert_eq!((err.code(), err.message()), (tonic::Code::Unimplemented, "Not yet implemented"));
+}
+
+#[tokio::test]
+async fn an_unknown_method_or_service_is_unimplemented() {
+    let milvus = MockMilvus::start().await;
+    let channel = tonic::transport::Channel::from_shared(milvus.uri()).unwrap().connect().await.unwrap();
+    for path in ["/milvus.proto.milvus.MilvusService/Nope", "/other.Service/Call"] {
+        let mut grpc = tonic::client::Grpc::new(channel.clone());
+        grpc.ready().await.unwrap();
+        let codec = tonic::codec::ProstCodec::<pb::ConnectRequest, pb::ConnectResponse>::default();
+        let method = tonic::codegen::http::uri::PathAndQuery::from_static(path);
+        let err = grpc.unary(tonic::Request::new(pb::ConnectRequest::default()), method, codec).await.unwrap_err();
+        assert_eq!(err.code(), tonic::Code::Unimplemented, "{path}");
+    }
 }
 
 #[tokio::test]
@@ -100,4 +131,33 @@ async fn a_message_over_tonic_s_4_mib_default_is_accepted() {
     let answer = client.has_collection(big).await.unwrap().into_inner();
     // Decoded and answered by the catalog: the name rule, not OUT_OF_RANGE.
     assert_eq!(answer.status.unwrap().code, 1100);
+}
+
+#[tokio::test]
+async fn shutdown_lets_a_grpc_call_in_flight_finish_and_closes_idle_http2_connections() {
+    let config = milvus_mock::Config { shutdown_timeout: Duration::from_secs(10), ..Default::default() };
+    let state = milvus_mock::app::AppState::new(config).unwrap();
+    state.catalog.quick_setup("default", "c", 4).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let uri = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(milvus_mock::serve(listener, state, async {
+        let _ = stopped.await;
+    }));
+    let fault = json!({"path": "collections/has", "latencyMs": 300});
+    let added = reqwest::Client::new().post(format!("{uri}/_mock/faults")).json(&fault).send().await.unwrap();
+    assert_eq!(added.status(), 201);
+    let mut idle = connect_uri(&uri).await;
+    idle.connect(pb::ConnectRequest::default()).await.unwrap();
+    let mut busy = connect_uri(&uri).await;
+    let has = pb::HasCollectionRequest { collection_name: "c".into(), ..Default::default() };
+    let call = tokio::spawn(async move { busy.has_collection(has).await });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let started = std::time::Instant::now();
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
+    let took = started.elapsed();
+    // The call in flight got its answer; nothing else held the server until the shutdown timeout.
+    assert_eq!(call.await.unwrap().unwrap().into_inner(), answer(true));
+    assert!(took >= Duration::from_millis(150) && took < Duration::from_secs(3), "shutdown took {took:?}");
 }
