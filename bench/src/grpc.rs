@@ -11,9 +11,9 @@ use std::net::{SocketAddr, TcpListener};
 use std::time::{Duration, Instant};
 
 use milvus::proto::common::Status;
+use milvus::proto::milvus::ReleasePartitionsRequest;
 use milvus::proto::milvus::milvus_service_client::MilvusServiceClient;
 use milvus::proto::milvus::milvus_service_server::{MilvusService, MilvusServiceServer};
-use milvus::proto::milvus::ReleasePartitionsRequest;
 use tokio::sync::oneshot;
 use tonic::transport::server::TcpIncoming;
 use tonic::transport::{Channel, Endpoint};

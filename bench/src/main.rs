@@ -31,8 +31,7 @@ use procs::Server;
 
 const RELEASE_PATH: &str = baseline::RELEASE_PATH;
 const MUSL_TARGET: &str = "x86_64-unknown-linux-musl";
-const SCENARIOS: [&str; 10] =
-    ["all", "release", "state", "startup", "rss", "mixed", "musl", "journal", "soak", "grpc"];
+const SCENARIOS: [&str; 10] = ["all", "release", "state", "startup", "rss", "mixed", "musl", "journal", "soak", "grpc"];
 
 #[derive(Debug, Parser)]
 #[command(about = "Benchmark of milvus-mock against a minimal axum baseline (issue 6)")]
@@ -925,17 +924,13 @@ impl Bench {
                 other => panic!("gRPC ReleasePartitions on {} did not succeed: {other:?}", t.label),
             }
         }
-        let plan = grpc::GrpcPlan {
-            streams,
-            connections,
-            warmup: self.settings.warmup,
-            duration: self.settings.duration,
-        };
-        let summaries = self.compare_with(&targets, |t| {
-            self.measure(t, || self.runtime.block_on(grpc::run(t.address, &plan)))
-        });
+        let plan =
+            grpc::GrpcPlan { streams, connections, warmup: self.settings.warmup, duration: self.settings.duration };
+        let summaries =
+            self.compare_with(&targets, |t| self.measure(t, || self.runtime.block_on(grpc::run(t.address, &plan))));
         print_table(&summaries, 0, "vs baseline");
-        let met = self.ratio_check("grpc: mock / tonic baseline (ReleasePartitions)", &summaries[1], &summaries[0], 0.9);
+        let met =
+            self.ratio_check("grpc: mock / tonic baseline (ReleasePartitions)", &summaries[1], &summaries[0], 0.9);
         println!("  gRPC target >= 0.90x of the tonic baseline: {}", if met { "met" } else { "missed" });
         drop(milvus);
     }
