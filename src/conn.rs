@@ -166,7 +166,7 @@ struct Connection {
 impl Connection {
     /// Serves the connection until it ends, or until `signal` asks it to finish (then gracefully). With the `grpc`
     /// feature a connection that opens with the HTTP/2 preface is served as HTTP/2 (see [`http2`]).
-    async fn serve(self, mut signal: watch::Receiver<bool>) {
+    async fn serve(self, #[cfg_attr(not(feature = "grpc"), allow(unused_mut))] mut signal: watch::Receiver<bool>) {
         #[cfg(feature = "grpc")]
         {
             let deadline = self.io.header_deadline.as_ref().map(|sleep| sleep.deadline());

@@ -161,3 +161,18 @@ async fn shutdown_lets_a_grpc_call_in_flight_finish_and_closes_idle_http2_connec
     assert_eq!(call.await.unwrap().unwrap().into_inner(), answer(true));
     assert!(took >= Duration::from_millis(150) && took < Duration::from_secs(3), "shutdown took {took:?}");
 }
+
+#[tokio::test]
+async fn a_stalled_http2_preface_is_closed_after_the_header_read_timeout() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let milvus = MockMilvus::builder().header_read_timeout(Duration::from_millis(300)).start().await;
+    let mut stream = tokio::net::TcpStream::connect(milvus.address()).await.unwrap();
+    stream.write_all(b"PRI * HTTP/2.0\r\n").await.unwrap();
+    let started = std::time::Instant::now();
+    let mut buf = [0u8; 64];
+    let read = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut buf)).await.expect("closed in time");
+    // Closed without an answer, as Go closes a connection whose request head does not arrive.
+    assert_eq!(read.unwrap_or(0), 0);
+    let took = started.elapsed();
+    assert!(took >= Duration::from_millis(250) && took < Duration::from_secs(3), "{took:?}");
+}
