@@ -7,17 +7,17 @@
 //! generator. A call counts only if it is gRPC OK with `common.Status{code: 0, error_code: Success}`.
 
 use std::io;
-use std::net::{SocketAddr, TcpListener};
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use milvus::proto::common::Status;
 use milvus::proto::milvus::ReleasePartitionsRequest;
 use milvus::proto::milvus::milvus_service_client::MilvusServiceClient;
 use milvus::proto::milvus::milvus_service_server::{MilvusService, MilvusServiceServer};
-use tokio::sync::oneshot;
 use tonic::transport::server::TcpIncoming;
 use tonic::transport::{Channel, Endpoint};
 
+use crate::baseline::InProcess;
 use crate::load::{LoadResult, OpLatencies};
 use crate::mock::COLLECTION;
 
@@ -41,47 +41,18 @@ impl MilvusService for Baseline {
     }
 }
 
-/// The baseline served as the in-process mock is: its own thread, a current-thread runtime; tonic's own
+/// The baseline served as the in-process mock is (its own thread, a current-thread runtime), by tonic's own
 /// `transport::Server` with TCP_NODELAY on accepted connections.
-pub struct InProcess {
-    pub address: SocketAddr,
-    shutdown: Option<oneshot::Sender<()>>,
-}
-
-impl InProcess {
-    pub fn start() -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind the gRPC baseline");
-        listener.set_nonblocking(true).expect("non-blocking listener");
-        let address = listener.local_addr().expect("local address");
-        let (tx, rx) = oneshot::channel::<()>();
-        std::thread::Builder::new()
-            .name(THREAD_NAME.into())
-            .spawn(move || {
-                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-                runtime.block_on(async move {
-                    let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
-                    let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
-                    let service = MilvusServiceServer::new(Baseline).max_decoding_message_size(MAX_MESSAGE);
-                    tonic::transport::Server::builder()
-                        .add_service(service)
-                        .serve_with_incoming_shutdown(incoming, async move {
-                            let _ = rx.await;
-                        })
-                        .await
-                        .expect("gRPC baseline server");
-                });
-            })
-            .expect("spawn the gRPC baseline thread");
-        Self { address, shutdown: Some(tx) }
-    }
-}
-
-impl Drop for InProcess {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-    }
+pub fn start() -> InProcess {
+    InProcess::spawn(THREAD_NAME, |listener, shutdown| async move {
+        let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
+        let service = MilvusServiceServer::new(Baseline).max_decoding_message_size(MAX_MESSAGE);
+        tonic::transport::Server::builder()
+            .add_service(service)
+            .serve_with_incoming_shutdown(incoming, shutdown)
+            .await
+            .expect("gRPC baseline server");
+    })
 }
 
 /// The request of the release, over gRPC (database from the default, as pymilvus leaves `db_name` empty).

@@ -908,7 +908,7 @@ impl Bench {
              transport::Server answering a fixed OK common.Status"
         );
         let before = procs::threads();
-        let base = grpc::InProcess::start();
+        let base = grpc::start();
         let base_cpu = procs::new_thread(&before, grpc::THREAD_NAME).map_or(Cpu::Unknown, Cpu::Thread);
         let before = procs::threads();
         let milvus = mock::start(StateSize::ONE);
