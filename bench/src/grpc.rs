@@ -55,6 +55,16 @@ pub fn start() -> InProcess {
     })
 }
 
+/// `bench serve-grpc-baseline`: the baseline in a process of its own (for instruction counts under callgrind,
+/// next to `bench serve-mock`, whose port serves gRPC too).
+pub fn serve_process() {
+    let server = start();
+    println!("ready {}", server.address);
+    // Lives until the parent closes our standard input.
+    let mut sink = Vec::new();
+    let _ = std::io::Read::read_to_end(&mut std::io::stdin(), &mut sink);
+}
+
 /// The request of the release, over gRPC (database from the default, as pymilvus leaves `db_name` empty).
 fn release_request() -> ReleasePartitionsRequest {
     ReleasePartitionsRequest {

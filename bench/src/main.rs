@@ -100,10 +100,17 @@ enum Mode {
         #[arg(long)]
         current_thread: bool,
     },
+    /// The gRPC baseline (tonic) as a process; prints `ready ADDRESS`, ends when stdin closes.
+    #[command(hide = true)]
+    ServeGrpcBaseline,
     /// Drives the release workload against a running server, e.g. one under `valgrind --tool=callgrind`.
     Drive {
         #[arg(long)]
         address: SocketAddr,
+        /// gRPC `ReleasePartitions` (`connections` streams over `--grpc-connections` HTTP/2 connections) instead
+        /// of REST.
+        #[arg(long)]
+        grpc: bool,
         /// Create `quick_setup` and `january` first (for a fresh milvus-mock).
         #[arg(long)]
         setup: bool,
@@ -231,6 +238,7 @@ fn main() {
             return mock::serve_process(StateSize { extra_collections: collections, partitions });
         }
         Some(Mode::ServeBaseline { current_thread }) => return baseline::serve_process(current_thread),
+        Some(Mode::ServeGrpcBaseline) => return grpc::serve_process(),
         _ => {}
     }
     let short = cli.short;
@@ -261,8 +269,8 @@ fn main() {
     };
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("client runtime");
     let mut bench = Bench { settings, runtime, checks: Vec::new(), failed_requests: Default::default() };
-    if let Some(Mode::Drive { address, setup, seconds, connections }) = cli.mode {
-        return bench.drive(address, setup, seconds, connections);
+    if let Some(Mode::Drive { address, grpc, setup, seconds, connections }) = cli.mode {
+        return bench.drive(address, grpc, setup, seconds, connections);
     }
     let started = Instant::now();
     print_header(&bench.settings, short);
@@ -936,7 +944,7 @@ impl Bench {
     }
 
     /// `bench drive`: the release workload against an external server, for profiling it.
-    fn drive(&mut self, address: SocketAddr, setup: bool, seconds: f64, connections: usize) {
+    fn drive(&mut self, address: SocketAddr, grpc: bool, setup: bool, seconds: f64, connections: usize) {
         if setup {
             load::setup_call(
                 address,
@@ -949,12 +957,24 @@ impl Bench {
                 r#"{"collectionName":"quick_setup","partitionName":"january"}"#,
             );
         }
-        let plan = Plan {
-            ops: vec![vec![Op::post("release", address, RELEASE_PATH, RELEASE_BODY)]; connections.max(1)],
-            warmup: Duration::ZERO,
-            duration: Duration::from_secs_f64(seconds),
-        };
-        let result = self.runtime.block_on(load::run(address, &plan)).expect("drive");
+        let duration = Duration::from_secs_f64(seconds);
+        let result = if grpc {
+            let plan = grpc::GrpcPlan {
+                streams: connections.max(1),
+                connections: self.settings.grpc_connections,
+                warmup: Duration::ZERO,
+                duration,
+            };
+            self.runtime.block_on(grpc::run(address, &plan))
+        } else {
+            let plan = Plan {
+                ops: vec![vec![Op::post("release", address, RELEASE_PATH, RELEASE_BODY)]; connections.max(1)],
+                warmup: Duration::ZERO,
+                duration,
+            };
+            self.runtime.block_on(load::run(address, &plan))
+        }
+        .expect("drive");
         let all = result.all_sorted();
         println!(
             "drive {address}: {} ok, {} errors, {:.0} req/s, p50 {:.1} us, p99 {:.1} us",
