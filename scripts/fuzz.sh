@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 seconds="${FUZZ_SECONDS:-60}"
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(routes decode)
+    targets=(routes decode filter)
 fi
 
 if ! cargo +nightly --version >/dev/null 2>&1; then
@@ -30,9 +30,12 @@ for target in "${targets[@]}"; do
     mkdir -p "fuzz/corpus/$target"
     log="$(mktemp)"
     started=$(date +%s)
+    # A target's own dictionary (fuzz/<target>.dict) when it has one, else the JSON one.
+    dict="$PWD/fuzz/$target.dict"
+    [ -f "$dict" ] || dict="$PWD/fuzz/json.dict"
     # -rss_limit_mb: the seed state and one body per input stay far below it; a leak does not.
     if ! cargo +nightly fuzz run "$target" -- \
-        -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -dict="$PWD/fuzz/json.dict" >"$log" 2>&1; then
+        -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -dict="$dict" >"$log" 2>&1; then
         status=1
         echo "fuzz.sh: $target found a failure:" >&2
         grep -E "panicked|ERROR|SUMMARY|Test unit written|Base64" "$log" >&2 || tail -n 40 "$log" >&2

@@ -25,14 +25,12 @@ use tower_http::trace::TraceLayer;
 use crate::api::{self, CallTarget};
 use crate::catalog::{Catalog, NameMap};
 use crate::control;
-use crate::envelope::{MilvusRequest, Reply, cors_headers, decode, json_response, render_error};
+use crate::envelope::{Reply, cors_headers, json_response, render_error};
 use crate::error::Error;
+use crate::go::bind::{BindError, MilvusRequest, decode};
 use crate::ops::{self, Bound, Operation, Outcome, Target, Transport};
+use crate::state::AppState;
 use crate::state::DEFAULT_REQUEST_TIMEOUT;
-pub use crate::state::{
-    AppState, Config, DEFAULT_BODY_LIMIT, DEFAULT_BODY_READ_TIMEOUT, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_JOURNAL_SIZE,
-    DEFAULT_SHUTDOWN_TIMEOUT, JOURNAL_BODY_LIMIT,
-};
 use crate::version::Profile;
 
 /// The mock's HTTP service over `state` (what [`serve`] serves; a `tower::Service`, so tests can call it in
@@ -40,15 +38,17 @@ use crate::version::Profile;
 ///
 /// ```
 /// use tower::ServiceExt;
-/// let state = milvus_mock::app::AppState::new(milvus_mock::Config::default()).unwrap();
+/// let state = milvus_mock::AppState::new(milvus_mock::Config::default()).unwrap();
 /// let request = axum::http::Request::post("/v2/vectordb/collections/list").body(axum::body::Body::from("{}")).unwrap();
 /// let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
-/// let response = runtime.block_on(milvus_mock::app::router(state).oneshot(request)).unwrap();
+/// let response = runtime.block_on(milvus_mock::testing::router(state).oneshot(request)).unwrap();
 /// assert_eq!(response.status(), 200);
 /// ```
 pub fn router(state: Arc<AppState>) -> MockService {
-    let milvus =
-        api::routes(&state.config.profile).into_iter().map(|route| (route.op.rest_path().to_string(), route)).collect();
+    let milvus = api::routes::<Rest>(&state.config.profile)
+        .into_iter()
+        .map(|route| (route.op.rest_path().to_string(), route))
+        .collect();
     MockService {
         milvus: Arc::new(milvus),
         rest: rest_router(state.clone()),
@@ -72,7 +72,7 @@ pub fn router(state: Arc<AppState>) -> MockService {
 #[derive(Clone)]
 pub struct MockService {
     app: Arc<AppState>,
-    milvus: Arc<NameMap<api::Route>>,
+    milvus: Arc<NameMap<api::Route<Entry>>>,
     rest: Router,
     #[cfg(feature = "grpc")]
     grpc: crate::grpc::GrpcService,
@@ -124,7 +124,7 @@ impl MockService {
 /// it is and matches no route.
 ///
 /// ```
-/// use milvus_mock::app::unescape_path;
+/// use milvus_mock::testing::unescape_path;
 /// assert_eq!(unescape_path("/v2/vectordb/partitions%2Frelease").as_deref(), Some("/v2/vectordb/partitions/release"));
 /// assert_eq!(unescape_path("/v2/%zz"), None);
 /// ```
@@ -233,6 +233,24 @@ pub async fn serve_all(
     crate::conn::serve(listeners, router(state), settings, shutdown).await
 }
 
+/// A route's whole REST call ([`milvus_call`]), its request type erased: the one dynamic call per request;
+/// everything after it is monomorphised for the route's request type.
+pub type Entry = Arc<
+    dyn Fn(Arc<AppState>, Operation, Request) -> Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>
+        + Send
+        + Sync,
+>;
+
+/// The REST adapter, as the route list sees it: each route's handler wrapped in [`milvus_call`].
+pub struct Rest;
+
+impl api::Adapter for Rest {
+    type Entry = Entry;
+    fn entry<R: MilvusRequest + CallTarget + Send + 'static>(_: Operation, run: api::Handler<R>) -> Entry {
+        Arc::new(move |app, op, request| Box::pin(milvus_call(app, op, run, request)))
+    }
+}
+
 /// One Milvus call over REST, the adapter between HTTP and [`ops::execute`]: auth, method, `Request-Timeout`, body,
 /// the route's Go-compatible binding into its request type `R`, then the pipeline, then Milvus's envelope.
 pub(crate) async fn milvus_call<R: MilvusRequest + CallTarget + Send + 'static>(
@@ -320,7 +338,7 @@ fn bind<R: MilvusRequest + CallTarget>(
         None if wants_names => api::call_names(bytes, headers),
         None => (String::new(), None),
     };
-    let bound = decoded.map(|mut request| {
+    let bound = decoded.map_err(Error::Binding).map(|mut request| {
         let run_db = api::resolve_db(request.take_db_name(), headers);
         let run_db = (run_db != db.as_str()).then(|| run_db.into_owned());
         Bound { request, run_db, run }
@@ -340,8 +358,8 @@ enum BodyError {
 impl From<BodyError> for Error {
     fn from(e: BodyError) -> Self {
         match e {
-            BodyError::TooLarge => Error::BadJson("http: request body too large".into()),
-            BodyError::Read(text) => Error::BadJson(text),
+            BodyError::TooLarge => Error::Binding(BindError::BadJson("http: request body too large".into())),
+            BodyError::Read(text) => Error::Binding(BindError::BadJson(text)),
         }
     }
 }
@@ -443,7 +461,7 @@ async fn not_found(State(app): State<Arc<AppState>>, method: Method, uri: axum::
     let path = path.as_str();
     if method == Method::POST && path.len() > 1 && path.ends_with('/') {
         let trimmed = path.trim_end_matches('/');
-        let known = api::routes(&app.config.profile).iter().any(|r| r.op.rest_path() == trimmed);
+        let known = api::operations(&app.config.profile).iter().any(|op| op.rest_path() == trimmed);
         if known {
             let mut response =
                 (StatusCode::TEMPORARY_REDIRECT, [(header::LOCATION, trimmed.to_string())]).into_response();
@@ -476,6 +494,7 @@ async fn healthz() -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::state::Config;
 
     #[test]
     fn a_bound_request_names_its_call_as_the_body_does() {
@@ -512,7 +531,10 @@ mod tests {
         assert!(bound.bound.is_ok_and(|b| b.run_db.is_none()), "the call runs in the database it names");
         let unbound = call(bodies[3]);
         assert_eq!((unbound.target.db.as_str(), unbound.target.collection.as_deref()), ("from_header", Some("c")));
-        assert!(matches!(unbound.bound, Err(Error::MissingParameters(_))), "1802 stays a binding error");
+        assert!(
+            matches!(unbound.bound, Err(Error::Binding(BindError::MissingParameters(_)))),
+            "1802 stays a binding error"
+        );
     }
 
     #[tokio::test]

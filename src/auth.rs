@@ -13,13 +13,13 @@ use crate::envelope::json_response;
 /// Milvus's built-in administrator.
 ///
 /// ```
-/// assert_eq!(format!("Bearer {}:{}", milvus_mock::auth::ROOT_USER, milvus_mock::auth::ROOT_PASSWORD), "Bearer root:Milvus");
+/// assert_eq!(format!("Bearer {}:{}", milvus_mock::ROOT_USER, milvus_mock::ROOT_PASSWORD), "Bearer root:Milvus");
 /// ```
 pub const ROOT_USER: &str = "root";
 /// Its default password.
 ///
 /// ```
-/// assert_eq!(milvus_mock::auth::ROOT_PASSWORD, "Milvus");
+/// assert_eq!(milvus_mock::ROOT_PASSWORD, "Milvus");
 /// ```
 pub const ROOT_PASSWORD: &str = "Milvus";
 
@@ -107,16 +107,8 @@ impl Users {
     /// `authorization` metadata is `base64(user:password)`, or `base64(api key)`, after an optional `Bearer `. The
     /// error is the text Milvus's `UNAUTHENTICATED` carries. The mock knows no API keys, so a token without a colon
     /// is always refused.
-    ///
-    /// ```
-    /// let users = milvus_mock::Users::default();
-    /// let token = |t: &str| axum::http::HeaderValue::from_str(t).unwrap();
-    /// assert_eq!(users.verify_grpc(Some(&token("cm9vdDpNaWx2dXM="))), Ok(())); // root:Milvus
-    /// assert_eq!(users.verify_grpc(Some(&token("Bearer cm9vdDpNaWx2dXM="))), Ok(()));
-    /// assert_eq!(users.verify_grpc(None), Err("missing authorization in header"));
-    /// assert_eq!(users.verify_grpc(Some(&token("root:Milvus"))), Err("invalid token format"));
-    /// ```
-    pub fn verify_grpc(&self, authorization: Option<&HeaderValue>) -> Result<(), &'static str> {
+    #[cfg(feature = "grpc")]
+    pub(crate) fn verify_grpc(&self, authorization: Option<&HeaderValue>) -> Result<(), &'static str> {
         let header = authorization.ok_or("missing authorization in header")?;
         let text = String::from_utf8_lossy(header.as_bytes());
         let token = text.strip_prefix("Bearer ").unwrap_or(&text);
@@ -197,6 +189,22 @@ mod tests {
         assert!(!ok(&users, "Bearer :"));
         assert!(!ok(&users, "Basic !!!notbase64"));
         assert!(!ok(&users, ""));
+    }
+
+    #[test]
+    #[cfg(feature = "grpc")]
+    fn grpc_credentials_are_base64_with_an_optional_bearer_and_refusals_say_why() {
+        let users = Users::default();
+        let token = |t: &str| HeaderValue::from_str(t).unwrap();
+        let base64 = |t: &str| base64::engine::general_purpose::STANDARD.encode(t);
+        assert_eq!(users.verify_grpc(Some(&token(&base64("root:Milvus")))), Ok(()));
+        assert_eq!(users.verify_grpc(Some(&token(&format!("Bearer {}", base64("root:Milvus"))))), Ok(()));
+        assert_eq!(users.verify_grpc(None), Err("missing authorization in header"));
+        assert_eq!(users.verify_grpc(Some(&token("root:Milvus"))), Err("invalid token format"));
+        let wrong = "auth check failure, please check username and password are correct";
+        assert_eq!(users.verify_grpc(Some(&token(&base64("root:milvus")))), Err(wrong));
+        let api_key = "auth check failure, please check api key is correct";
+        assert_eq!(users.verify_grpc(Some(&token(&base64("key")))), Err(api_key));
     }
 
     #[test]

@@ -17,6 +17,11 @@
 //!   bad chunk (`src/net/http/internal/chunked.go`).
 //! * Shutdown stops accepting, lets calls in flight finish and closes idle connections, and gives up after
 //!   `shutdown_timeout`.
+//!
+//! With the `grpc` feature a connection that opens with the HTTP/2 preface (prior-knowledge h2c, what gRPC clients
+//! send to a plain-text port) is served by hyper's HTTP/2 server instead (module `http2` below): the same
+//! [`MockService`], which sends gRPC requests to the gRPC front; the header clock covers the preface, and shutdown
+//! is graceful there too (GOAWAY, streams in flight finish).
 
 use std::convert::Infallible;
 use std::future::Future;

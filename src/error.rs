@@ -4,6 +4,7 @@
 //! [`Error::message`] say how the configured Milvus version words it. The match below is exhaustive, so a new
 //! variant cannot forget its code.
 
+pub use crate::go::bind::BindError;
 use crate::version::Profile;
 
 /// Which kind of name a collection-name rule is checked for: the texts differ only in this word.
@@ -50,14 +51,11 @@ pub enum NameRule {
 /// let e = Error::PartitionNotFound { name: "march".into() };
 /// assert_eq!((e.code(&Profile::default()), e.message(&Profile::default()).as_str()), (200, "partition not found[partition=march]"));
 /// ```
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Error {
-    /// 1801: the body is empty (Go's `io.EOF`).
-    EmptyBody,
-    /// 1801: a JSON syntax or type error, with Go's text.
-    BadJson(String),
-    /// 1802: `binding:"required"` failures, with the validator's text.
-    MissingParameters(String),
+    /// 1801/1802: a REST body that gin's binding refused (never a domain error: only REST bodies are bound).
+    Binding(BindError),
     /// 1802: an `indexParams[].fieldName` that the schema does not define.
     IndexFieldNotInSchema(String),
     /// 1100: a generic `ErrParameterInvalid` with its message prefix already formatted.
@@ -175,8 +173,8 @@ impl Error {
         use Error::*;
         let plain_or_invalid = if profile.parameter_invalid_errors { 1100 } else { UNEXPECTED };
         match self {
-            EmptyBody | BadJson(_) => 1801,
-            MissingParameters(_) | IndexFieldNotInSchema(_) => 1802,
+            Binding(e) => e.code(),
+            IndexFieldNotInSchema(_) => 1802,
             InvalidParameter(_) | InvalidCollectionName { .. } | ReleaseEmptyList => 1100,
             InvalidIndexType { .. } | InvalidMetricType { .. } => 1100,
             InvalidPartitionName { .. } | PartitionLimit { .. } | DropLoadedPartition => plain_or_invalid,
@@ -226,11 +224,7 @@ impl Error {
         // Master wraps these as ErrParameterInvalid, which appends the merr text.
         let invalid_suffix = if profile.parameter_invalid_errors { ": invalid parameter" } else { "" };
         match self {
-            EmptyBody => {
-                "can only accept json format request, the request body should be nil, however {} is valid".into()
-            }
-            BadJson(e) => format!("can only accept json format request, error: {e}"),
-            MissingParameters(e) => format!("missing required parameters, error: {e}"),
+            Binding(e) => e.message(),
             IndexFieldNotInSchema(f) => format!("missing required parameters, error: `{f}` hasn't defined in schema"),
             InvalidParameter(m) => m.clone(),
             InvalidCollectionName { kind, name, rule } => collection_name_message(*kind, name, *rule),

@@ -14,7 +14,7 @@ use crate::ops::Operation;
 /// A fault rule: which calls it matches and what it does to them.
 ///
 /// ```
-/// use milvus_mock::control::FaultRule;
+/// use milvus_mock::FaultRule;
 /// let rule: FaultRule = serde_json::from_value(serde_json::json!(
 ///     {"path": "partitions/release", "collection": "quick_setup", "latencyMs": 200, "probability": 0.5, "seed": 7}
 /// )).unwrap();

@@ -25,8 +25,8 @@ use serde_json::{Map, Value, json};
 use crate::api::collections::CollectionReq;
 use crate::api::databases::properties;
 use crate::catalog::{Catalog, Collection, DEFAULT_DATABASE, Database, FunctionSpec, LoadType};
-use crate::envelope::MilvusRequest;
-use crate::gojson::GoObject;
+use crate::go::bind::MilvusRequest;
+use crate::go::json::GoObject;
 
 /// A fixture that failed: where, and why.
 ///

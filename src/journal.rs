@@ -19,7 +19,7 @@ use crate::ops::{Operation, Transport};
 /// milvus.http_call_blocking("POST", "/v2/vectordb/collections/has", &[], r#"{"collectionName":"book"}"#);
 /// let call = &milvus.requests()[0];
 /// assert_eq!((call.path.as_str(), call.db_name.as_str(), call.collection.as_deref()), ("/v2/vectordb/collections/has", "default", Some("book")));
-/// assert_eq!((call.operation.name(), call.transport), ("collections/has", milvus_mock::ops::Transport::Rest));
+/// assert_eq!((call.operation.name(), call.transport), ("collections/has", milvus_mock::Transport::Rest));
 /// assert_eq!((call.code, call.http_status, call.connection_closed), (Some(0), Some(200), false));
 /// ```
 #[derive(Debug, Clone, Serialize)]

@@ -8,14 +8,14 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
-use milvus_mock::app::{
-    AppState, Config, DEFAULT_BODY_LIMIT, DEFAULT_BODY_READ_TIMEOUT, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_JOURNAL_SIZE,
+use milvus_mock::defaults::{
+    DEFAULT_BODY_LIMIT, DEFAULT_BODY_READ_TIMEOUT, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_JOURNAL_SIZE,
     DEFAULT_SHUTDOWN_TIMEOUT,
 };
-use milvus_mock::fixtures::Fixture;
-use milvus_mock::{Limits, MilvusVersion, Profile, Users};
+use milvus_mock::{AppState, Config, Fixture, Limits, MilvusVersion, Profile, Users};
 use tracing_subscriber::EnvFilter;
 
+mod log_format;
 mod log_writer;
 
 /// musl's own allocator halves the static binary's throughput (see bench/README.md); mimalloc brings it level with
@@ -166,7 +166,7 @@ fn serve(args: ServeArgs) -> ExitCode {
             control = state.config.control,
             "milvus-mock listening"
         );
-        milvus_mock::app::serve_all(listeners, state, shutdown_signal()).await
+        milvus_mock::serve_all(listeners, state, shutdown_signal()).await
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -255,13 +255,14 @@ fn init_tracing(format: &str) -> log_writer::LogGuard {
     if format == "json" {
         builder.json().init();
     } else {
-        builder.init();
+        builder.event_format(log_format::Lines::new(CachedClock)).init();
     }
     guard
 }
 
 /// tracing-subscriber's own timestamp (RFC 3339, UTC, microseconds), with the date and time of day formatted once a
 /// second per thread instead of on every line: a third of a line's formatting cost.
+#[derive(Clone, Copy)]
 struct CachedClock;
 
 impl tracing_subscriber::fmt::time::FormatTime for CachedClock {

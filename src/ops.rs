@@ -37,12 +37,13 @@ macro_rules! operations {
         /// One Milvus operation. Known from the route alone, so a call whose body does not bind still has one.
         ///
         /// ```
-        /// use milvus_mock::ops::Operation;
+        /// use milvus_mock::Operation;
         /// assert_eq!(Operation::ReleasePartitions.name(), "partitions/release");
         /// assert_eq!(Operation::ReleasePartitions.rest_path(), "/v2/vectordb/partitions/release");
         /// assert_eq!(Operation::from_name("aliases/list"), Some(Operation::ListAliases));
         /// assert_eq!(Operation::from_name("partitions"), None);
         /// ```
+        #[non_exhaustive]
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum Operation {
             $($(#[$doc])* $variant,)*
@@ -120,7 +121,7 @@ impl Operation {
     /// (`partitions/release`, `/partitions/release`, `release`).
     ///
     /// ```
-    /// use milvus_mock::ops::Operation::{ReleaseCollection, ReleasePartitions};
+    /// use milvus_mock::Operation::{ReleaseCollection, ReleasePartitions};
     /// assert!(ReleasePartitions.matches("partitions/release"));
     /// assert!(ReleasePartitions.matches("/v2/vectordb/partitions/release"));
     /// assert!(ReleasePartitions.matches("*"));
@@ -146,8 +147,9 @@ impl Serialize for Operation {
 /// The wire a call came in on, as the journal records it.
 ///
 /// ```
-/// assert_eq!(serde_json::to_value(milvus_mock::ops::Transport::Rest).unwrap(), "rest");
+/// assert_eq!(serde_json::to_value(milvus_mock::Transport::Rest).unwrap(), "rest");
 /// ```
+#[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Transport {
@@ -161,7 +163,7 @@ impl Transport {
     /// Its name, as the journal and the log line write it.
     ///
     /// ```
-    /// assert_eq!(milvus_mock::ops::Transport::Grpc.as_str(), "grpc");
+    /// assert_eq!(milvus_mock::Transport::Grpc.as_str(), "grpc");
     /// ```
     pub const fn as_str(self) -> &'static str {
         match self {

@@ -13,11 +13,12 @@ use tokio::sync::oneshot;
 
 use serde_json::Value;
 
-use crate::app::{self, AppState, Config};
+use crate::app;
 use crate::auth::Users;
 use crate::catalog::{Catalog, Limits};
 use crate::control::{FaultRule, JournalEntry};
 use crate::fixtures::{self, Fixture, FixtureError};
+use crate::state::{AppState, Config};
 use crate::version::{MilvusVersion, Profile};
 
 /// A running mock Milvus. Dropping it shuts the server down.

@@ -44,7 +44,7 @@ pub struct Config {
     /// connection (zero: no limit). Milvus's `ReadHeaderTimeout` is one second.
     pub header_read_timeout: Duration,
     /// How long the server waits for the rest of a request body (zero: no limit); then 1801 with Go's
-    /// `i/o timeout` read error (see [`crate::conn`]).
+    /// `i/o timeout` read error (see the `conn` module).
     pub body_read_timeout: Duration,
     /// How long shutdown waits for calls in flight before it closes their connections.
     pub shutdown_timeout: Duration,
@@ -67,7 +67,7 @@ pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(5);
 /// 64 MiB: room for large insert bodies once there is a data plane, and still a bound.
 ///
 /// ```
-/// assert_eq!(milvus_mock::Config::default().body_limit, milvus_mock::app::DEFAULT_BODY_LIMIT);
+/// assert_eq!(milvus_mock::Config::default().body_limit, milvus_mock::defaults::DEFAULT_BODY_LIMIT);
 /// ```
 pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024 * 1024;
 
@@ -77,7 +77,7 @@ pub const JOURNAL_BODY_LIMIT: usize = crate::ops::JOURNAL_BODY_LIMIT;
 /// The request journal's default size.
 ///
 /// ```
-/// assert_eq!(milvus_mock::Config::default().journal_size, milvus_mock::app::DEFAULT_JOURNAL_SIZE);
+/// assert_eq!(milvus_mock::Config::default().journal_size, milvus_mock::defaults::DEFAULT_JOURNAL_SIZE);
 /// ```
 pub const DEFAULT_JOURNAL_SIZE: usize = 1000;
 
@@ -104,7 +104,7 @@ impl Default for Config {
 /// What every handler shares.
 ///
 /// ```
-/// let state = milvus_mock::app::AppState::new(milvus_mock::Config::default()).unwrap();
+/// let state = milvus_mock::AppState::new(milvus_mock::Config::default()).unwrap();
 /// assert_eq!(state.catalog.list_databases(), ["default"]);
 /// ```
 #[derive(Debug)]
@@ -119,7 +119,7 @@ impl AppState {
     /// The state for `config`, with its fixtures applied; a bad fixture is an error and nothing starts.
     ///
     /// ```
-    /// let state = milvus_mock::app::AppState::new(milvus_mock::Config::default()).unwrap();
+    /// let state = milvus_mock::AppState::new(milvus_mock::Config::default()).unwrap();
     /// assert!(state.config.control);
     /// ```
     pub fn new(config: Config) -> Result<Arc<Self>, FixtureError> {

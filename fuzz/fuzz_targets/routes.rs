@@ -11,7 +11,7 @@ use std::sync::{Arc, OnceLock};
 use axum::body::Body;
 use axum::http::Request;
 use libfuzzer_sys::fuzz_target;
-use milvus_mock::app::{AppState, Config, router};
+use milvus_mock::{AppState, Config, testing::router};
 use milvus_mock::catalog::Database;
 use tower::ServiceExt;
 
@@ -21,7 +21,7 @@ mod common;
 struct World {
     runtime: tokio::runtime::Runtime,
     state: Arc<AppState>,
-    app: milvus_mock::app::MockService,
+    app: milvus_mock::testing::MockService,
     paths: Vec<String>,
     seed: Vec<Database>,
     seed_dump: serde_json::Value,
@@ -32,9 +32,9 @@ fn world() -> &'static World {
     WORLD.get_or_init(|| {
         let config = Config { fixtures: vec![common::seed()], journal_size: 0, ..Config::default() };
         let state = AppState::new(config).expect("the seed is valid");
-        let paths = milvus_mock::api::routes(&state.config.profile)
+        let paths = milvus_mock::testing::operations(&state.config.profile)
             .iter()
-            .map(|r| format!("{}{}", milvus_mock::api::PREFIX, r.path))
+            .map(|op| op.rest_path().to_string())
             .collect();
         let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
         let seed = state.catalog.snapshot();

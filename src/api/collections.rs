@@ -6,11 +6,13 @@ use super::databases::properties;
 use super::indexes::{IndexParam, ReadIndexParams};
 use super::render;
 use crate::catalog::{
-    Catalog, CollectionSpec, ConsistencyLevel, DataType, FIRST_FIELD_ID, Field, FunctionSpec, IndexRequest, go_format,
+    Catalog, CollectionSpec, ConsistencyLevel, DataType, FIRST_FIELD_ID, Field, FunctionSpec, IndexRequest,
 };
-use crate::envelope::{MilvusRequest, Reply};
+use crate::envelope::Reply;
 use crate::error::{Error, Result};
-use crate::gojson::{GoObject, Required};
+use crate::go::bind::MilvusRequest;
+use crate::go::fmt::{go_format, parse_bool};
+use crate::go::json::{GoObject, Required};
 
 request! {
     fast
@@ -162,15 +164,6 @@ impl MilvusRequest for CollectionReq {
     }
 }
 
-/// Go's `strconv.ParseBool`.
-fn parse_go_bool(s: &str) -> Option<bool> {
-    match s {
-        "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
-        "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
-        _ => None,
-    }
-}
-
 impl CollectionReq {
     fn param(&self, key: &str) -> Option<String> {
         self.params.get(key).map(go_format)
@@ -246,7 +239,7 @@ impl CollectionReq {
         vector.params.push(("dim".into(), self.dimension.to_string()));
         let enable_dynamic = match self.param("enableDynamicField") {
             None => true,
-            Some(v) => parse_go_bool(&v).ok_or_else(|| {
+            Some(v) => parse_bool(&v).ok_or_else(|| {
                 Error::InvalidParameter(format!(
                     "parse enableDynamicField fail, err: strconv.ParseBool: parsing \"{v}\": invalid syntax"
                 ))
@@ -414,7 +407,7 @@ impl Catalog {
     /// ```
     pub fn create_collection_from_json(&self, db: &str, body: Value) -> Result<()> {
         let bytes = body.to_string();
-        let request: CollectionReq = crate::envelope::decode(bytes.as_bytes())?;
+        let request: CollectionReq = crate::go::bind::decode(bytes.as_bytes()).map_err(Error::Binding)?;
         let (spec, indexes) = request.into_spec(self)?;
         let load = !indexes.is_empty();
         create_indexed(self, db, spec, indexes, load)

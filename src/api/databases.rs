@@ -2,9 +2,10 @@
 
 use serde_json::{Map, Value};
 
-use crate::catalog::{Catalog, go_format};
+use crate::catalog::Catalog;
 use crate::envelope::Reply;
 use crate::error::Result;
+use crate::go::fmt::go_format;
 
 /// Property maps become `KeyValuePair`s with Go's `%v` (`true` -> `"true"`).
 pub(crate) fn properties(map: Option<Map<String, Value>>) -> Vec<(String, String)> {

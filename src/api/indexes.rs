@@ -8,7 +8,7 @@ use super::render;
 use crate::catalog::{Catalog, IndexRequest};
 use crate::envelope::Reply;
 use crate::error::Result;
-use crate::gojson::GoObject;
+use crate::go::json::GoObject;
 
 /// One entry of `indexParams`. Its `required` tag on `fieldName` is not enforced (no `dive`).
 #[derive(Debug, PartialEq)]

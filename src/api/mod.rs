@@ -5,7 +5,7 @@
 //! Milvus version has.
 
 /// Declares a request body type as Milvus's Go struct has it: the fields in declaration order, the JSON key each
-/// is read from (with Go's decoding rules, see [`GoObject`](crate::gojson::GoObject)), the fields tagged
+/// is read from (with Go's decoding rules, see [`GoObject`](crate::go::json::GoObject)), the fields tagged
 /// `binding:"required"` with the Go name the validator prints, and the field `dbName` is read from, if any.
 ///
 /// A declaration that starts with `fast` (allowed when every field is a `String` or an `Option<Vec<String>>`) also
@@ -57,16 +57,16 @@ macro_rules! request {
             $(pub $field: $ty,)*
         }
 
-        impl $crate::envelope::MilvusRequest for $name {
+        impl $crate::go::bind::MilvusRequest for $name {
             const GO_TYPE: &'static str = concat!("httpserver.", $go);
 
             #[allow(unused_variables)]
-            fn read(o: &mut $crate::gojson::GoObject<'_>) -> Self {
+            fn read(o: &mut $crate::go::json::GoObject<'_>) -> Self {
                 Self { $($field: o.$read($key),)* }
             }
 
             #[allow(unused_variables)]
-            fn required(&self, r: &mut $crate::gojson::Required) {
+            fn required(&self, r: &mut $crate::go::json::Required) {
                 $($(r.check($go, $gofield, $crate::api::Present::present(&self.$field));)?)*
             }
 
@@ -128,44 +128,37 @@ pub mod indexes;
 pub mod partitions;
 pub mod render;
 
-use std::sync::Arc;
+#[cfg(test)]
+mod fast_path_tests;
 
 use axum::http::HeaderMap;
 
 use crate::catalog::{Catalog, DEFAULT_DATABASE};
-use crate::envelope::{MilvusRequest, Reply, decode};
+use crate::envelope::Reply;
 use crate::error::Result;
+use crate::go::bind::{MilvusRequest, decode};
 use crate::ops::Operation;
 use crate::version::Profile;
 
 /// The common prefix of every route.
 pub const PREFIX: &str = "/v2/vectordb";
 
-/// A route's whole REST call (`app::milvus_call`), its request type erased: the one dynamic call per
-/// request; everything after it is monomorphised for the route's request type.
-pub type Entry = Arc<
-    dyn Fn(
-            Arc<crate::app::AppState>,
-            Operation,
-            axum::extract::Request,
-        ) -> std::pin::Pin<
-            Box<
-                dyn std::future::Future<
-                        Output = std::result::Result<axum::response::Response, std::convert::Infallible>,
-                    > + Send,
-            >,
-        > + Send
-        + Sync,
->;
+/// What a route's handler is, whatever serves it: a plain function over the catalog.
+pub type Handler<R> = fn(&Catalog, &str, R) -> Result<Reply>;
+
+/// How the server turns a route's handler into what it calls per request (the REST adapter, `app::Rest`, wraps it
+/// in its whole HTTP call). This module lists the routes; it does not know who serves them.
+pub trait Adapter {
+    type Entry;
+    fn entry<R: MilvusRequest + CallTarget + Send + 'static>(op: Operation, run: Handler<R>) -> Self::Entry;
+}
 
 /// One Milvus route.
 #[derive(Clone)]
-pub struct Route {
-    /// The path below [`PREFIX`], such as `/partitions/release`.
-    pub path: &'static str,
-    /// The operation it carries (its [`Operation::rest_path`] is [`PREFIX`] and `path`).
+pub struct Route<E> {
+    /// The operation it carries; its path is [`Operation::rest_path`].
     pub op: Operation,
-    pub entry: Entry,
+    pub entry: E,
 }
 
 /// The names a bound request gives its call, for fault rules, the journal and the log line: its `dbName` and
@@ -306,83 +299,79 @@ pub fn resolve_db(body_db: String, headers: &HeaderMap) -> std::borrow::Cow<'_, 
     }
 }
 
-fn route<R: MilvusRequest + CallTarget + Send + 'static>(
-    op: Operation,
-    f: fn(&Catalog, &str, R) -> Result<Reply>,
-) -> Route {
-    let entry: Entry = Arc::new(move |app, op, request| Box::pin(crate::app::milvus_call(app, op, f, request)));
-    let path = &op.rest_path()[PREFIX.len()..];
-    Route { path, op, entry }
+/// The routes being listed, each made into `A`'s entry as it is added.
+struct Table<A: Adapter>(Vec<Route<A::Entry>>);
+
+impl<A: Adapter> Table<A> {
+    fn add<R: MilvusRequest + CallTarget + Send + 'static>(&mut self, op: Operation, f: Handler<R>) {
+        self.0.push(Route { op, entry: A::entry(op, f) });
+    }
 }
 
-/// The routes of the configured Milvus version (contract §4, §9).
-pub fn routes(profile: &Profile) -> Vec<Route> {
+/// The operations the configured Milvus version serves over REST, in route order.
+pub fn operations(profile: &Profile) -> Vec<Operation> {
+    struct Names;
+    impl Adapter for Names {
+        type Entry = ();
+        fn entry<R: MilvusRequest + CallTarget + Send + 'static>(_: Operation, _: Handler<R>) {}
+    }
+    routes::<Names>(profile).into_iter().map(|r| r.op).collect()
+}
+
+/// The routes of the configured Milvus version (contract §4, §9), each served by `A`.
+pub fn routes<A: Adapter>(profile: &Profile) -> Vec<Route<A::Entry>> {
     use Operation::*;
     use aliases::*;
     use collections::*;
     use databases::*;
     use indexes::*;
     use partitions::*;
-    let mut all = Vec::new();
+    let mut all = Table::<A>(Vec::new());
     if profile.database_routes {
-        all.extend([
-            route(CreateDatabase, create_database),
-            route(DropDatabase, drop_database),
-            route(ListDatabases, list_databases),
-            route(DescribeDatabase, describe_database),
-            route(AlterDatabase, alter_database),
-        ]);
+        all.add(CreateDatabase, create_database);
+        all.add(DropDatabase, drop_database);
+        all.add(ListDatabases, list_databases);
+        all.add(DescribeDatabase, describe_database);
+        all.add(AlterDatabase, alter_database);
     }
     if profile.database_property_routes {
-        all.extend([
-            route(AlterDatabaseProperties, alter_database),
-            route(DropDatabaseProperties, drop_database_properties),
-        ]);
+        all.add(AlterDatabaseProperties, alter_database);
+        all.add(DropDatabaseProperties, drop_database_properties);
     }
-    all.extend([
-        route(CreateCollection, create_collection),
-        route(ListCollections, list_collections),
-        route(HasCollection, has_collection),
-        route(DescribeCollection, describe_collection),
-        route(GetCollectionStats, get_collection_stats),
-        route(GetLoadState, get_load_state),
-        route(DropCollection, drop_collection),
-        route(RenameCollection, rename_collection),
-        route(LoadCollection, load_collection),
-        route(ReleaseCollection, release_collection),
-    ]);
+    all.add(CreateCollection, create_collection);
+    all.add(ListCollections, list_collections);
+    all.add(HasCollection, has_collection);
+    all.add(DescribeCollection, describe_collection);
+    all.add(GetCollectionStats, get_collection_stats);
+    all.add(GetLoadState, get_load_state);
+    all.add(DropCollection, drop_collection);
+    all.add(RenameCollection, rename_collection);
+    all.add(LoadCollection, load_collection);
+    all.add(ReleaseCollection, release_collection);
     if profile.property_routes {
-        all.extend([
-            route(RefreshLoad, refresh_load),
-            route(AlterCollectionProperties, alter_collection_properties),
-            route(DropCollectionProperties, drop_collection_properties),
-        ]);
+        all.add(RefreshLoad, refresh_load);
+        all.add(AlterCollectionProperties, alter_collection_properties);
+        all.add(DropCollectionProperties, drop_collection_properties);
     }
-    all.extend([
-        route(CreatePartition, create_partition),
-        route(DropPartition, drop_partition),
-        route(HasPartition, has_partition),
-        route(ListPartitions, list_partitions),
-        route(GetPartitionStats, get_partition_stats),
-        route(LoadPartitions, load_partitions),
-        route(ReleasePartitions, release_partitions),
-        route(CreateIndex, create_index),
-        route(ListIndexes, list_indexes),
-        route(DescribeIndex, describe_index),
-        route(DropIndex, drop_index),
-    ]);
+    all.add(CreatePartition, create_partition);
+    all.add(DropPartition, drop_partition);
+    all.add(HasPartition, has_partition);
+    all.add(ListPartitions, list_partitions);
+    all.add(GetPartitionStats, get_partition_stats);
+    all.add(LoadPartitions, load_partitions);
+    all.add(ReleasePartitions, release_partitions);
+    all.add(CreateIndex, create_index);
+    all.add(ListIndexes, list_indexes);
+    all.add(DescribeIndex, describe_index);
+    all.add(DropIndex, drop_index);
     if profile.property_routes {
-        all.extend([
-            route(AlterIndexProperties, alter_index_properties),
-            route(DropIndexProperties, drop_index_properties),
-        ]);
+        all.add(AlterIndexProperties, alter_index_properties);
+        all.add(DropIndexProperties, drop_index_properties);
     }
-    all.extend([
-        route(CreateAlias, create_alias),
-        route(AlterAlias, alter_alias),
-        route(DropAlias, drop_alias),
-        route(DescribeAlias, describe_alias),
-        route(ListAliases, list_aliases),
-    ]);
-    all
+    all.add(CreateAlias, create_alias);
+    all.add(AlterAlias, alter_alias);
+    all.add(DropAlias, drop_alias);
+    all.add(DescribeAlias, describe_alias);
+    all.add(ListAliases, list_aliases);
+    all.0
 }

@@ -1,14 +1,15 @@
 //! What the catalog's describe calls answer: typed, transport-neutral copies of the state, taken under one lock.
 //!
 //! The catalog says what a collection, an index, a database or an alias *is*; how an answer spells it is the
-//! front's job. The REST adapter turns these into Milvus's JSON (`src/api/render.rs`); a gRPC front would turn them
-//! into `schema.CollectionSchema`, `milvus.IndexDescription` and so on. So nothing here knows a JSON key.
+//! front's job. The REST adapter turns these into Milvus's JSON (`src/api/render.rs`); the gRPC front turns them
+//! into `schema.CollectionSchema`, `milvus.IndexDescription` and so on (`src/grpc/convert.rs`). So nothing here knows
+//! a JSON key.
 
 use serde_json::Value;
 
-use super::model::{
-    Collection, ConsistencyLevel, DataType, Database, Field, FunctionSpec, Index, LoadState, go_format,
-};
+use crate::go::fmt::go_format;
+
+use super::model::{Collection, ConsistencyLevel, DataType, Database, Field, FunctionSpec, Index, LoadState};
 
 /// A collection as `collections/describe` (gRPC `DescribeCollection`) sees it.
 ///
@@ -283,7 +284,8 @@ pub struct AliasView {
 }
 
 /// What `collections/get_load_state` finds (gRPC `GetLoadState` and `GetLoadingProgress`), before any front words
-/// it: REST answers the last two with code 0, progress -1 and a message; gRPC would answer an error status.
+/// it: REST answers the last two with code 0, progress -1 and a message; gRPC's `GetLoadingProgress` answers an error
+/// status, its `GetLoadState` `LoadStateNotLoad` for the last one.
 ///
 /// ```
 /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());

@@ -272,7 +272,7 @@ pub(super) fn index_request(request: &pb::CreateIndexRequest) -> Result<crate::c
                 let object: serde_json::Map<String, Value> = serde_json::from_str(&p.value).map_err(|e| {
                     Error::InvalidParameter(format!("index params is not a json object: {e}: invalid parameter"))
                 })?;
-                index.params.extend(object.iter().map(|(k, v)| (k.clone(), crate::catalog::go_format(v))));
+                index.params.extend(object.iter().map(|(k, v)| (k.clone(), crate::go::fmt::go_format(v))));
             }
             _ => index.params.push((p.key.clone(), p.value.clone())),
         }

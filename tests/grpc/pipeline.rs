@@ -1,12 +1,12 @@
 //! The shared call pipeline over gRPC: fault rules by operation name, the journal, the deadline, panics.
 
 use milvus::proto::milvus as pb;
-use milvus_mock::ops::Transport;
+use milvus_mock::Transport;
 use serde_json::json;
 
 use crate::support::*;
 
-fn rule(value: serde_json::Value) -> milvus_mock::control::FaultRule {
+fn rule(value: serde_json::Value) -> milvus_mock::FaultRule {
     serde_json::from_value(value).unwrap()
 }
 
@@ -72,13 +72,13 @@ async fn a_latency_fault_past_grpc_timeout_is_deadline_exceeded_and_the_call_sti
     tokio::time::sleep(std::time::Duration::from_millis(600)).await;
     assert!(milvus.catalog().loaded_partitions("default", "c").unwrap().is_empty());
     let entries = milvus.requests();
-    let answered: Vec<_> = entries.iter().map(|e| (e.operation.name(), e.late, e.code, e.http_status)).collect();
-    // The deadline answer carries no Milvus code; the late run's is the release's.
-    let release = "collections/release";
-    assert_eq!(
-        answered[answered.len() - 2..],
-        [(release, false, None, Some(200)), (release, true, Some(0), Some(200))]
-    );
+    let release: Vec<_> = (entries.iter().filter(|e| e.operation.name() == "collections/release"))
+        .map(|e| (e.late, e.code, e.http_status))
+        .collect();
+    // The late run is journaled with the release's code. The deadline answer, when the client's own timer did not
+    // reset the stream first (which drops the server's call, as a closed connection does), carries no Milvus code.
+    assert!(release.contains(&(true, Some(0), Some(200))), "{release:?}");
+    assert!(release.iter().all(|e| e.0 || *e == (false, None, Some(200))), "{release:?}");
 }
 
 #[tokio::test]

@@ -136,7 +136,7 @@ async fn a_message_over_tonic_s_4_mib_default_is_accepted() {
 #[tokio::test]
 async fn shutdown_lets_a_grpc_call_in_flight_finish_and_closes_idle_http2_connections() {
     let config = milvus_mock::Config { shutdown_timeout: Duration::from_secs(10), ..Default::default() };
-    let state = milvus_mock::app::AppState::new(config).unwrap();
+    let state = milvus_mock::AppState::new(config).unwrap();
     state.catalog.quick_setup("default", "c", 4).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let uri = format!("http://{}", listener.local_addr().unwrap());

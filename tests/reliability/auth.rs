@@ -5,8 +5,8 @@
 
 use axum::http::Method;
 use base64::Engine;
+use milvus_mock::Config;
 use milvus_mock::Users;
-use milvus_mock::app::Config;
 use serde_json::json;
 
 use crate::common::{JSON_CONTENT_TYPE, UNAUTHORIZED_BODY, seed};

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use milvus_mock::app::{AppState, Config};
+use milvus_mock::{AppState, Config};
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 

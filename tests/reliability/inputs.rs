@@ -414,7 +414,7 @@ fn arbitrary_paths_and_methods_get_gins_answers() {
                 return Ok(());
             }
             // gin routes Go's percent-decoded `URL.Path`; an escape Go's URL parser refuses is its 400 first.
-            let Some(decoded) = milvus_mock::app::unescape_path(&path) else {
+            let Some(decoded) = milvus_mock::testing::unescape_path(&path) else {
                 prop_assert_eq!(
                     (reply.status, reply.text()),
                     (400, "400 Bad Request".to_string()),

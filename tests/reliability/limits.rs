@@ -7,7 +7,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
-use milvus_mock::app::{Config, DEFAULT_BODY_LIMIT};
+use milvus_mock::{Config, defaults::DEFAULT_BODY_LIMIT};
 use serde_json::{Value, json};
 
 use crate::support::{Binary, InProcess, client, within};

@@ -12,18 +12,18 @@ use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request};
-use milvus_mock::app::{AppState, Config, router};
 use milvus_mock::catalog::Database;
+use milvus_mock::{AppState, Config, testing::router};
 use serde_json::Value;
 use tower::ServiceExt;
 
 use crate::common::{self, Answer};
 
-pub use milvus_mock::api::PREFIX;
+pub use milvus_mock::testing::PREFIX;
 
 /// Every Milvus route of the default profile, in full (`/v2/vectordb/partitions/release`).
 pub fn route_paths() -> Vec<String> {
-    milvus_mock::api::routes(&milvus_mock::Profile::default()).iter().map(|r| format!("{PREFIX}{}", r.path)).collect()
+    milvus_mock::testing::operations(&milvus_mock::Profile::default()).iter().map(|op| op.rest_path().into()).collect()
 }
 
 /// One answer, kept whole.
@@ -64,7 +64,7 @@ impl Reply {
 /// The router in process, over a state that can be put back to its start between inputs.
 pub struct InProcess {
     pub state: Arc<AppState>,
-    app: milvus_mock::app::MockService,
+    app: milvus_mock::testing::MockService,
     start: Vec<Database>,
 }
 

@@ -26,10 +26,10 @@ pub enum DecodeError {
 /// Parses the first JSON value of `body` with Go's scanner rules and texts.
 ///
 /// The parser is iterative, so no body can overflow the stack: nesting is refused past Go's own limit (10,000,
-/// `exceeded max depth`), and parts deeper than [`KEPT_DEPTH`] are checked but not kept (no request field lives that
+/// `exceeded max depth`), and parts deeper than `KEPT_DEPTH` are checked but not kept (no request field lives that
 /// deep; Go would ignore them too, or fail on a type long before). Strings decode as Go does: invalid UTF-8 and
 /// lone surrogates become U+FFFD. Numbers become what Go's `interface{}` holds, a `float64` (see
-/// [`Json::into_value`]); [`parse`] keeps their text.
+/// `Json::into_value`); `parse` keeps their text.
 pub fn scan(body: &[u8]) -> Result<Value, DecodeError> {
     parse(body).map(Json::into_value)
 }
