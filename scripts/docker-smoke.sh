@@ -53,6 +53,25 @@ check "the seed page's release answers {\"code\":0,\"data\":{}}" test "$answer" 
 state=$(curl -s -X POST "http://127.0.0.1:$port/v2/vectordb/collections/get_load_state" -d '{"collectionName":"quick_setup"}')
 check "the fixture's collection is released afterwards" test "$state" = '{"code":0,"data":{"loadState":"LoadStateNotLoad"}}'
 
+# gRPC on the same port (the default `grpc` feature): the seed page's release as a raw gRPC call over h2c, built
+# by hand so that no gRPC client is needed: ReleasePartitionsRequest{collection_name: 3, partition_names: 4}
+# (milvus.proto) in a 5-byte length-prefixed frame. A success is grpc-status 0 with an all-default common.Status,
+# which protobuf encodes as an empty message.
+grpc_release() {
+  printf '\x00\x00\x00\x00\x20\x1a\x0bquick_setup\x22\x08_default\x22\x07january' |
+    curl -s --http2-prior-knowledge -X POST "http://127.0.0.1:$port/milvus.proto.milvus.MilvusService/ReleasePartitions" \
+      -H "content-type: application/grpc" -H "te: trailers" --data-binary @- -D "$1.head" -o "$1.body"
+}
+loaded=$(curl -s -X POST "http://127.0.0.1:$port/v2/vectordb/collections/load" -d '{"collectionName":"quick_setup"}')
+check "REST loads the fixture's collection again" test "$loaded" = '{"code":0,"data":{}}'
+grpc_out=$(mktemp)
+grpc_release "$grpc_out"
+check "gRPC ReleasePartitions answers grpc-status 0" grep -qi "^grpc-status: 0" "$grpc_out.head"
+check "... with an OK common.Status (an empty message)" test "$(od -An -tx1 "$grpc_out.body" | tr -d ' \n')" = 0000000000
+rm -f "$grpc_out" "$grpc_out.head" "$grpc_out.body"
+state=$(curl -s -X POST "http://127.0.0.1:$port/v2/vectordb/collections/get_load_state" -d '{"collectionName":"quick_setup"}')
+check "REST sees the collection released over gRPC" test "$state" = '{"code":0,"data":{"loadState":"LoadStateNotLoad"}}'
+
 kill -TERM "$pid"
 status=0
 wait "$pid" || status=$?

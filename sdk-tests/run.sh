@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Runs the official-SDK test (node/, @zilliz/milvus2-sdk-node HttpClient)
-# and the seed page's curl example (seed-curl.sh) against a fresh milvus-mock.
+# Runs the official-SDK tests against a fresh milvus-mock: the seed page's
+# curl example (seed-curl.sh), @zilliz/milvus2-sdk-node's HttpClient (REST)
+# and MilvusClient (gRPC) (node/), and pymilvus's MilvusClient (gRPC, with
+# REST cross-checks) (python/). REST and gRPC share the server's port.
 #
-# Builds nothing. Needs node (20+), npm and curl.
+# Builds nothing. Needs node (20+), npm, curl and python3 (3.10+, with venv);
+# the pymilvus venv is created by python/venv.sh (skipped when up to date).
 #   MOCK_BIN  path to the server binary
 #             (default: target/release/milvus-mock under the repo root)
 # Exits non-zero if the server does not come up or any test fails.
@@ -13,7 +16,7 @@ root="$(cd "$here/.." && pwd)"
 bin="${MOCK_BIN:-$root/target/release/milvus-mock}"
 case "$bin" in /*) ;; *) bin="$root/$bin" ;; esac
 
-for tool in node npm curl; do
+for tool in node npm curl python3; do
     command -v "$tool" >/dev/null || { echo "run.sh: $tool not found" >&2; exit 2; }
 done
 [ -x "$bin" ] || { echo "run.sh: no server binary at $bin (cargo build --release, or set MOCK_BIN)" >&2; exit 2; }
@@ -79,6 +82,17 @@ MILVUS_URI="$uri" bash "$here/seed-curl.sh" || status=1
 echo "# @zilliz/milvus2-sdk-node HttpClient"
 MILVUS_URI="$uri" node --test --test-reporter=spec test/http-client.test.js || status=1
 MILVUS_URI="$uri" node --test --test-reporter=spec test/http-entities.test.js || status=1
+
+echo "# @zilliz/milvus2-sdk-node MilvusClient (gRPC)"
+MILVUS_URI="$uri" node --test --test-reporter=spec test/grpc-client.test.js || status=1
+
+echo "# pymilvus MilvusClient (gRPC)"
+if python="$(bash "$here/python/venv.sh" | tail -n 1)"; then
+    (cd "$here/python" && MILVUS_URI="$uri" "$python" -m pytest -p no:cacheprovider -v test_grpc.py) || status=1
+else
+    echo "run.sh: the pymilvus venv could not be built" >&2
+    status=1
+fi
 
 if [ "$status" -ne 0 ]; then
     echo "# FAILED; server log (tail):"

@@ -308,8 +308,20 @@ async fn rest_call<R: MilvusRequest + CallTarget + Send + 'static>(
     };
     let call = bind(&app, op, run, &headers, &bytes, started, deadline);
     let outcome = ops::execute(&app, call, &bytes).await;
-    render(profile, outcome)
+    let response = render(profile, outcome);
+    if bytes.len() >= LARGE_BODY
+        && let Some(release) = app.config.release_memory
+    {
+        // The body and its decoded copies are freed by now; glibc would keep most of them (a 1M-row insert in
+        // 10,000-row bodies held 1.29x the rows' bytes, 1.16x once given back).
+        drop(bytes);
+        tokio::task::spawn_blocking(release);
+    }
+    response
 }
+
+/// A body from this size on is followed by [`Config::release_memory`](crate::Config::release_memory).
+const LARGE_BODY: usize = 4 << 20;
 
 /// The REST binding of a call: the body decoded into `R` as Milvus's Go binding would, `dbName` resolved (body,
 /// else `DB-Name` header, else `default`), and the names the call goes by, taken from the bound request. A body
@@ -537,6 +549,35 @@ mod tests {
             matches!(unbound.bound, Err(Error::Binding(BindError::MissingParameters(_)))),
             "1802 stays a binding error"
         );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_large_body_gives_freed_memory_back_afterwards() {
+        static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        fn count() {
+            CALLS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+        let config = Config { release_memory: Some(count), ..Config::default() };
+        let service = router(AppState::new(config).unwrap());
+        let post = |body: String| {
+            let request = Request::post("/v2/vectordb/collections/has").body(Body::from(body)).unwrap();
+            service.handle(request)
+        };
+        let small = post(r#"{"collectionName":"c"}"#.into()).await.unwrap();
+        assert_eq!(small.status(), 200);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert_eq!(CALLS.load(std::sync::atomic::Ordering::SeqCst), 0, "a small body releases nothing");
+        let large = format!(r#"{{"collectionName":"c","pad":"{}"}}"#, "x".repeat(LARGE_BODY));
+        let answer = post(large).await.unwrap();
+        let body = axum::body::to_bytes(answer.into_body(), 1 << 10).await.unwrap();
+        assert_eq!(&body[..], br#"{"code":0,"data":{"has":false}}"#);
+        for _ in 0..100 {
+            if CALLS.load(std::sync::atomic::Ordering::SeqCst) == 1 {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("release_memory was not called after a {} byte body", LARGE_BODY);
     }
 
     #[tokio::test]

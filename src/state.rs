@@ -51,8 +51,8 @@ pub struct Config {
     pub body_read_timeout: Duration,
     /// How long shutdown waits for calls in flight before it closes their connections.
     pub shutdown_timeout: Duration,
-    /// Called (on a blocking thread) after a wave of connections closed: at least 64 were open and half of them
-    /// are gone. The binary sets it to the allocator's "give freed memory back" call (glibc's `malloc_trim`),
+    /// Called (on a blocking thread) after a wave of connections closed (at least 64 were open and half of them
+    /// are gone) and after a call with a body of 4 MiB or more (a large insert). The binary sets it to the allocator's "give freed memory back" call (glibc's `malloc_trim`),
     /// because glibc otherwise keeps the memory of 10,000 closed connections; this library has no unsafe code.
     pub release_memory: Option<fn()>,
 }

@@ -2,7 +2,9 @@
 //! (axum's `Json` extractor) and answer `{"code":0,"data":{}}`. Built in the same binary, so with the same
 //! release profile (lto, one codegen unit) as the mock.
 
+use std::future::Future;
 use std::net::{SocketAddr, TcpListener};
+use std::pin::Pin;
 
 use axum::Json;
 use axum::Router;
@@ -34,7 +36,8 @@ pub fn router() -> Router {
     Router::new().route(RELEASE_PATH, post(release))
 }
 
-/// The baseline served like `MockMilvus` serves the mock: its own thread, a current-thread runtime.
+/// A server on its own thread with a current-thread runtime (as `MockMilvus` serves the mock), stopped when
+/// dropped. The REST baseline here and the gRPC one (`crate::grpc`) are served this way.
 pub struct InProcess {
     pub address: SocketAddr,
     shutdown: Option<oneshot::Sender<()>>,
@@ -43,24 +46,34 @@ pub struct InProcess {
 /// The name of the baseline's server thread, to find its CPU time in `/proc/self/task`.
 pub const THREAD_NAME: &str = "bench-baseline";
 
+/// Resolves when the server should stop.
+pub type Shutdown = Pin<Box<dyn Future<Output = ()> + Send>>;
+
 impl InProcess {
+    /// The REST baseline.
     pub fn start() -> Self {
+        Self::spawn(THREAD_NAME, |listener, shutdown| async move {
+            axum::serve(listener, router()).with_graceful_shutdown(shutdown).await.expect("baseline server");
+        })
+    }
+
+    /// Binds a loopback port, then runs `serve(listener, shutdown)` on a thread named `name`.
+    pub fn spawn<F, Fut>(name: &str, serve: F) -> Self
+    where
+        F: FnOnce(tokio::net::TcpListener, Shutdown) -> Fut + Send + 'static,
+        Fut: Future<Output = ()>,
+    {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind the baseline");
         listener.set_nonblocking(true).expect("non-blocking listener");
         let address = listener.local_addr().expect("local address");
         let (tx, rx) = oneshot::channel::<()>();
         std::thread::Builder::new()
-            .name(THREAD_NAME.into())
+            .name(name.into())
             .spawn(move || {
                 let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
                 runtime.block_on(async move {
                     let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
-                    axum::serve(listener, router())
-                        .with_graceful_shutdown(async move {
-                            let _ = rx.await;
-                        })
-                        .await
-                        .expect("baseline server");
+                    serve(listener, Box::pin(async move { drop(rx.await) })).await;
                 });
             })
             .expect("spawn the baseline thread");

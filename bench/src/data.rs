@@ -16,7 +16,7 @@ use milvus_mock::MockMilvus;
 use milvus_mock::catalog::QueryRequest;
 
 /// A pseudo-random vector in [-1, 1) per seed (splitmix64).
-fn vector(seed: u64, dim: usize) -> Vec<f32> {
+pub(crate) fn vector(seed: u64, dim: usize) -> Vec<f32> {
     let mut state = seed;
     (0..dim)
         .map(|_| {

@@ -252,24 +252,50 @@ pub async fn run(addr: SocketAddr, plan: &Plan) -> io::Result<LoadResult> {
 
 /// A blocking one-shot request on a fresh connection (set-up, start-up polling): status and body.
 pub fn request_blocking(addr: SocketAddr, path: &str, body: &str, timeout: Duration) -> io::Result<(u16, String)> {
-    let mut stream = std::net::TcpStream::connect_timeout(&addr, timeout)?;
-    stream.set_nodelay(true)?;
+    let stream = std::net::TcpStream::connect_timeout(&addr, timeout)?;
     stream.set_read_timeout(Some(timeout))?;
-    stream.write_all(&post_bytes(addr, path, body))?;
-    let mut buf = Vec::with_capacity(4096);
-    let mut chunk = [0u8; 4096];
-    loop {
-        if let Some(parsed) = parse(&buf) {
-            let parsed = parsed?;
-            let head_end = find(&buf, b"\r\n\r\n").unwrap_or(0) + 4;
-            let body = String::from_utf8_lossy(&buf[head_end..parsed.total]).into_owned();
-            return Ok((parsed.status, body));
+    KeepAlive::on(stream)?.call(addr, path, body)
+}
+
+/// A blocking keep-alive connection that returns each answer's status and body (the data-plane scenario's threads).
+pub struct KeepAlive {
+    stream: std::net::TcpStream,
+    buf: Vec<u8>,
+}
+
+impl KeepAlive {
+    pub fn open(addr: SocketAddr) -> io::Result<Self> {
+        Self::on(std::net::TcpStream::connect(addr)?)
+    }
+
+    fn on(stream: std::net::TcpStream) -> io::Result<Self> {
+        stream.set_nodelay(true)?;
+        Ok(Self { stream, buf: Vec::with_capacity(4096) })
+    }
+
+    /// Sends prepared request bytes (see [`post_bytes`]) and reads the whole answer: status and body.
+    pub fn send(&mut self, request: &[u8]) -> io::Result<(u16, String)> {
+        self.stream.write_all(request)?;
+        let mut chunk = [0u8; 16 * 1024];
+        loop {
+            if let Some(parsed) = parse(&self.buf) {
+                let parsed = parsed?;
+                let head_end = find(&self.buf, b"\r\n\r\n").unwrap_or(0) + 4;
+                let body = String::from_utf8_lossy(&self.buf[head_end..parsed.total]).into_owned();
+                self.buf.drain(..parsed.total);
+                return Ok((parsed.status, body));
+            }
+            let n = self.stream.read(&mut chunk)?;
+            if n == 0 {
+                return Err(io::ErrorKind::UnexpectedEof.into());
+            }
+            self.buf.extend_from_slice(&chunk[..n]);
         }
-        let n = stream.read(&mut chunk)?;
-        if n == 0 {
-            return Err(io::ErrorKind::UnexpectedEof.into());
-        }
-        buf.extend_from_slice(&chunk[..n]);
+    }
+
+    /// `POST path` with a JSON body.
+    pub fn call(&mut self, addr: SocketAddr, path: &str, body: &str) -> io::Result<(u16, String)> {
+        self.send(&post_bytes(addr, path, body))
     }
 }
 

@@ -8,12 +8,17 @@
 //! Scenarios: `release` (mock vs baseline), `state` (release with 1 collection, 100,000 collections, 1,024
 //! partitions), `startup` (spawn the release binary, time to first 200, idle RSS), `rss` (RSS with 100,000
 //! collections), `mixed` (load/release/get_load_state/list/describe over 64 connections), `musl` (static musl
-//! binary vs glibc binary vs a baseline process), `journal` (hook for the request journal's cost), `all`;
-//! `search` (the in-process exact search against faiss and numpy; not part of `all`, it needs Python) and `data`
-//! (REST insert and search, 1,000,000 rows in memory; not part of `all`).
+//! binary vs glibc binary vs a baseline process), `journal` (hook for the request journal's cost), `grpc` (gRPC
+//! `ReleasePartitions` on the mock vs a minimal tonic server), `all`;
+//! `search` (the in-process exact search against faiss and numpy; not part of `all`, it needs Python), `data`
+//! (REST insert and search, 1,000,000 rows in memory; not part of `all`) and `dataplane` (issue 14's speed and
+//! scale figures as ratios: REST search and insert against in-process references, 1M rows in the binary,
+//! concurrency; not part of `all`).
 
 mod baseline;
 mod data;
+mod dataplane;
+mod grpc;
 mod load;
 mod mock;
 mod procs;
@@ -33,8 +38,21 @@ use procs::Server;
 
 const RELEASE_PATH: &str = baseline::RELEASE_PATH;
 const MUSL_TARGET: &str = "x86_64-unknown-linux-musl";
-const SCENARIOS: [&str; 11] =
-    ["all", "release", "state", "startup", "rss", "mixed", "musl", "journal", "soak", "search", "data"];
+const SCENARIOS: [&str; 13] = [
+    "all",
+    "release",
+    "state",
+    "startup",
+    "rss",
+    "mixed",
+    "musl",
+    "journal",
+    "soak",
+    "grpc",
+    "search",
+    "data",
+    "dataplane",
+];
 
 #[derive(Debug, Parser)]
 #[command(about = "Benchmark of milvus-mock against a minimal axum baseline (issue 6)")]
@@ -48,6 +66,9 @@ struct Cli {
     /// Connections of the throughput scenarios.
     #[arg(long, default_value_t = 16)]
     connections: usize,
+    /// HTTP/2 connections of the `grpc` scenario; its `--connections` streams share them.
+    #[arg(long, default_value_t = 4)]
+    grpc_connections: usize,
     /// Connections of the mixed workload.
     #[arg(long, default_value_t = 64)]
     mixed_connections: usize,
@@ -100,10 +121,17 @@ enum Mode {
         #[arg(long)]
         current_thread: bool,
     },
+    /// The gRPC baseline (tonic) as a process; prints `ready ADDRESS`, ends when stdin closes.
+    #[command(hide = true)]
+    ServeGrpcBaseline,
     /// Drives the release workload against a running server, e.g. one under `valgrind --tool=callgrind`.
     Drive {
         #[arg(long)]
         address: SocketAddr,
+        /// gRPC `ReleasePartitions` (`connections` streams over `--grpc-connections` HTTP/2 connections) instead
+        /// of REST.
+        #[arg(long)]
+        grpc: bool,
         /// Create `quick_setup` and `january` first (for a fresh milvus-mock).
         #[arg(long)]
         setup: bool,
@@ -119,6 +147,7 @@ struct Settings {
     duration: Duration,
     rounds: usize,
     connections: usize,
+    grpc_connections: usize,
     mixed_connections: usize,
     mixed_duration: Duration,
     soak_duration: Duration,
@@ -230,6 +259,7 @@ fn main() {
             return mock::serve_process(StateSize { extra_collections: collections, partitions });
         }
         Some(Mode::ServeBaseline { current_thread }) => return baseline::serve_process(current_thread),
+        Some(Mode::ServeGrpcBaseline) => return grpc::serve_process(),
         _ => {}
     }
     let short = cli.short;
@@ -238,6 +268,7 @@ fn main() {
         duration: Duration::from_secs_f64(cli.duration.unwrap_or(if short { 1.5 } else { 3.0 })),
         rounds: cli.rounds.unwrap_or(if short { 1 } else { 7 }).max(1),
         connections: cli.connections.max(1),
+        grpc_connections: cli.grpc_connections.max(1),
         mixed_connections: cli.mixed_connections.max(1),
         mixed_duration: Duration::from_secs_f64(cli.duration.unwrap_or(if short { 2.0 } else { 10.0 })),
         soak_duration: Duration::from_secs_f64(cli.soak_seconds.unwrap_or(if short { 10.0 } else { 60.0 })),
@@ -259,8 +290,8 @@ fn main() {
     };
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("client runtime");
     let mut bench = Bench { settings, runtime, checks: Vec::new(), failed_requests: Default::default() };
-    if let Some(Mode::Drive { address, setup, seconds, connections }) = cli.mode {
-        return bench.drive(address, setup, seconds, connections);
+    if let Some(Mode::Drive { address, grpc, setup, seconds, connections }) = cli.mode {
+        return bench.drive(address, grpc, setup, seconds, connections);
     }
     let started = Instant::now();
     print_header(&bench.settings, short);
@@ -291,6 +322,9 @@ fn main() {
     if want("journal") {
         bench.journal();
     }
+    if want("grpc") {
+        bench.grpc();
+    }
     // Not part of `all`: it needs Python with faiss-cpu and numpy (a venv it creates from PyPI on first use).
     if cli.scenario == "search" {
         bench.search();
@@ -301,6 +335,10 @@ fn main() {
         for (what, value, target, pass) in data::run(short) {
             bench.check(&what, value, &target, pass);
         }
+    }
+    // Not part of `all` either: 1,000,000 rows in a child process, and 16 threads.
+    if cli.scenario == "dataplane" {
+        bench.dataplane();
     }
     bench.print_checks(started.elapsed());
     // A ratio below its target is reported, not fatal (a shared machine can be slow for a while); a failed request
@@ -370,6 +408,11 @@ impl Bench {
     }
 
     fn sample(&self, target: &Target, plan: &Plan) -> Sample {
+        self.measure(target, || self.runtime.block_on(load::run(target.address, plan)))
+    }
+
+    /// One timed run of `run` (a load generator on the bench's runtime) against `target`, with the CPU figures.
+    fn measure(&self, target: &Target, run: impl FnOnce() -> std::io::Result<LoadResult>) -> Sample {
         self.wait_quiet();
         // One core each for the client and a one-thread server: the scheduler cannot stack them on one core or
         // move them mid-window, which is most of the spread between rounds.
@@ -381,10 +424,7 @@ impl Bench {
         let client_before = procs::own_thread_cpu();
         let machine_before = procs::machine_busy();
         let self_before = procs::self_cpu();
-        let result = self
-            .runtime
-            .block_on(load::run(target.address, plan))
-            .unwrap_or_else(|e| panic!("load on {}: {e}", target.label));
+        let result = run().unwrap_or_else(|e| panic!("load on {}: {e}", target.label));
         let cpu = match (before, target.cpu.read()) {
             (Some(a), Some(b)) => Some(b.saturating_sub(a)),
             _ => None,
@@ -413,11 +453,16 @@ impl Bench {
     /// Runs the release workload on every target, round after round (interleaved, so a neighbour's burst of
     /// CPU hits every target alike).
     fn compare(&self, targets: &[Target]) -> Vec<Summary> {
+        self.compare_with(targets, |t| self.sample(t, &self.plan_release(t.address)))
+    }
+
+    /// `compare` with another workload: `sample` makes one timed run on a target.
+    fn compare_with(&self, targets: &[Target], sample: impl Fn(&Target) -> Sample) -> Vec<Summary> {
         let mut summaries: Vec<Summary> =
             targets.iter().map(|t| Summary { label: t.label.clone(), samples: Vec::new(), rss_kb: None }).collect();
         for round in 0..self.settings.rounds {
             for (t, s) in targets.iter().zip(&mut summaries) {
-                let sample = self.sample(t, &self.plan_release(t.address));
+                let sample = sample(t);
                 eprintln!("  round {}/{} {:<22} {:>9.0} req/s", round + 1, self.settings.rounds, t.label, sample.rps());
                 s.samples.push(sample);
                 if let Some(pid) = t.pid {
@@ -441,7 +486,7 @@ impl Bench {
     /// Compares `num` with `den` round by round: each round's two windows ran next to each other, so they saw
     /// the same machine, and the median of the per-round ratios is the figure checked (the machine's speed drifts
     /// by ±10 % over minutes, which a ratio of medians taken at different times would keep).
-    fn ratio_check(&mut self, what: &str, num: &Summary, den: &Summary, min: f64) {
+    fn ratio_check(&mut self, what: &str, num: &Summary, den: &Summary, min: f64) -> bool {
         let ratios = paired(num, den, |s| Some(s.rps()));
         let ratio = median(&ratios);
         let spread = match (ratios.first(), ratios.last()) {
@@ -462,6 +507,7 @@ impl Bench {
             String::new()
         };
         self.check(what, format!("{ratio:.2}x{spread}{cpu}{noisy}"), &format!(">= {min:.2}x"), Some(ratio >= min));
+        ratio >= min
     }
 
     // ---- scenarios ----
@@ -892,8 +938,49 @@ impl Bench {
         self.ratio_check("journal: default / journal_size 0", &summaries[0], &summaries[1], 0.95);
     }
 
+    /// `grpc`: gRPC `ReleasePartitions` on the in-process mock (its one port serves gRPC too) against a minimal
+    /// tonic server answering the same RPC with a fixed OK status, side by side, from the same tonic client.
+    fn grpc(&mut self) {
+        let (streams, connections) = (self.settings.connections, self.settings.grpc_connections);
+        println!(
+            "\n== grpc: ReleasePartitions{{collection_name: \"{}\", partition_names: [\"_default\", \"january\"]}}, \
+             {streams} streams over {connections} HTTP/2 connections (tonic client, milvus-sdk-rust 3.0.3 stubs)",
+            mock::COLLECTION
+        );
+        println!(
+            "   servers in-process, each on its own thread with a current-thread runtime; baseline: tonic's \
+             transport::Server answering a fixed OK common.Status"
+        );
+        let before = procs::threads();
+        let base = grpc::start();
+        let base_cpu = procs::new_thread(&before, grpc::THREAD_NAME).map_or(Cpu::Unknown, Cpu::Thread);
+        let before = procs::threads();
+        let milvus = mock::start(StateSize::ONE);
+        mock::seed(&milvus, StateSize::ONE);
+        let mock_cpu = procs::new_thread(&before, "milvus-mock").map_or(Cpu::Unknown, Cpu::Thread);
+        let targets = [
+            Target { label: "baseline (tonic)".into(), address: base.address, cpu: base_cpu, pid: None },
+            Target { label: "mock, gRPC".into(), address: milvus.address(), cpu: mock_cpu, pid: None },
+        ];
+        for t in &targets {
+            match self.runtime.block_on(grpc::probe(t.address)) {
+                Ok(true) => {}
+                other => panic!("gRPC ReleasePartitions on {} did not succeed: {other:?}", t.label),
+            }
+        }
+        let plan =
+            grpc::GrpcPlan { streams, connections, warmup: self.settings.warmup, duration: self.settings.duration };
+        let summaries =
+            self.compare_with(&targets, |t| self.measure(t, || self.runtime.block_on(grpc::run(t.address, &plan))));
+        print_table(&summaries, 0, "vs baseline");
+        let met =
+            self.ratio_check("grpc: mock / tonic baseline (ReleasePartitions)", &summaries[1], &summaries[0], 0.9);
+        println!("  gRPC target >= 0.90x of the tonic baseline: {}", if met { "met" } else { "missed" });
+        drop(milvus);
+    }
+
     /// `bench drive`: the release workload against an external server, for profiling it.
-    fn drive(&mut self, address: SocketAddr, setup: bool, seconds: f64, connections: usize) {
+    fn drive(&mut self, address: SocketAddr, grpc: bool, setup: bool, seconds: f64, connections: usize) {
         if setup {
             load::setup_call(
                 address,
@@ -906,12 +993,24 @@ impl Bench {
                 r#"{"collectionName":"quick_setup","partitionName":"january"}"#,
             );
         }
-        let plan = Plan {
-            ops: vec![vec![Op::post("release", address, RELEASE_PATH, RELEASE_BODY)]; connections.max(1)],
-            warmup: Duration::ZERO,
-            duration: Duration::from_secs_f64(seconds),
-        };
-        let result = self.runtime.block_on(load::run(address, &plan)).expect("drive");
+        let duration = Duration::from_secs_f64(seconds);
+        let result = if grpc {
+            let plan = grpc::GrpcPlan {
+                streams: connections.max(1),
+                connections: self.settings.grpc_connections,
+                warmup: Duration::ZERO,
+                duration,
+            };
+            self.runtime.block_on(grpc::run(address, &plan))
+        } else {
+            let plan = Plan {
+                ops: vec![vec![Op::post("release", address, RELEASE_PATH, RELEASE_BODY)]; connections.max(1)],
+                warmup: Duration::ZERO,
+                duration,
+            };
+            self.runtime.block_on(load::run(address, &plan))
+        }
+        .expect("drive");
         let all = result.all_sorted();
         println!(
             "drive {address}: {} ok, {} errors, {:.0} req/s, p50 {:.1} us, p99 {:.1} us",

@@ -29,6 +29,7 @@ impl IndexParam {
             index_type: self.index_type.clone(),
             metric_type: self.metric_type.clone(),
             params: properties(self.params.clone()),
+            user_params: None,
         }
     }
 }

@@ -29,6 +29,8 @@ pub struct IndexRequest {
     /// Empty: the default metric of the field's vector kind.
     pub metric_type: String,
     pub params: Vec<(String, String)>,
+    /// A gRPC `CreateIndex`'s `extra_params` as sent (kept for `DescribeIndex`); `None` over REST.
+    pub user_params: Option<Vec<(String, String)>>,
 }
 
 const FLOAT_INDEXES: &[&str] = &[
@@ -123,6 +125,7 @@ impl Catalog {
             metric_type,
             params: request.params.into_iter().filter(|(k, _)| k != "index_type" && k != "metric_type").collect(),
             properties: Vec::new(),
+            user_params: request.user_params,
         };
         if let Some(same_name) = c.indexes.iter().find(|i| i.name == index.name) {
             let same = same_name.field == index.field

@@ -346,6 +346,9 @@ pub struct Index {
     pub params: Vec<(String, String)>,
     /// Index properties set by `indexes/alter_properties` (for example `mmap.enabled`).
     pub properties: Vec<(String, String)>,
+    /// The `extra_params` of a gRPC `CreateIndex` exactly as sent: Milvus keeps them (`UserIndexParams`,
+    /// `internal/proxy/task_index.go`) and `DescribeIndex` answers them unchanged. `None` for REST-created indexes.
+    pub user_params: Option<Vec<(String, String)>>,
 }
 
 /// A partition and its load state.

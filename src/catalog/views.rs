@@ -217,6 +217,8 @@ pub struct IndexView {
     pub params: Vec<(String, String)>,
     /// Set by `indexes/alter_properties` (for example `mmap.enabled`).
     pub properties: Vec<(String, String)>,
+    /// A gRPC `CreateIndex`'s `extra_params` as sent (`Index::user_params`).
+    pub user_params: Option<Vec<(String, String)>>,
     pub state: IndexState,
     /// Row counters: 0 until there is a data plane.
     pub indexed_rows: i64,
@@ -233,6 +235,7 @@ impl From<&Index> for IndexView {
             metric_type: i.metric_type.clone(),
             params: i.params.clone(),
             properties: i.properties.clone(),
+            user_params: i.user_params.clone(),
             state: IndexState::Finished,
             indexed_rows: 0,
             pending_rows: 0,

@@ -233,17 +233,11 @@ fn function_schema(f: &FunctionView, input_ids: Vec<i64>, output_ids: Vec<i64>) 
 /// build params as one JSON object under `params`, which pymilvus decodes), the properties set since, and the
 /// state `Finished`: the mock builds at once.
 pub(super) fn index_description(i: &IndexView) -> pb::IndexDescription {
-    let mut params = vec![KeyValuePair { key: "index_type".into(), value: i.index_type.clone() }];
-    if !i.metric_type.is_empty() {
-        params.push(KeyValuePair { key: "metric_type".into(), value: i.metric_type.clone() });
-    }
-    if !i.params.is_empty() {
-        let object: serde_json::Map<String, Value> = (i.params.iter())
-            .map(|(k, v)| (k.clone(), serde_json::from_str(v).unwrap_or_else(|_| Value::String(v.clone()))))
-            .collect();
-        params.push(KeyValuePair { key: "params".into(), value: Value::Object(object).to_string() });
-    }
-    params.extend(to_pairs(&i.properties));
+    let params = match &i.user_params {
+        // Created over gRPC: the request's pairs, as Milvus keeps them.
+        Some(sent) => to_pairs(sent).into_iter().chain(to_pairs(&i.properties)).collect(),
+        None => rest_index_params(i),
+    };
     pb::IndexDescription {
         index_name: i.name.clone(),
         params,
@@ -256,12 +250,30 @@ pub(super) fn index_description(i: &IndexView) -> pb::IndexDescription {
     }
 }
 
+/// The params of an index created over REST, as the REST handler sent them to the proxy: `index_type`,
+/// `metric_type`, and the build params as one JSON `params` entry.
+fn rest_index_params(i: &IndexView) -> Vec<KeyValuePair> {
+    let mut params = vec![KeyValuePair { key: "index_type".into(), value: i.index_type.clone() }];
+    if !i.metric_type.is_empty() {
+        params.push(KeyValuePair { key: "metric_type".into(), value: i.metric_type.clone() });
+    }
+    if !i.params.is_empty() {
+        let object: serde_json::Map<String, Value> = (i.params.iter())
+            .map(|(k, v)| (k.clone(), serde_json::from_str(v).unwrap_or_else(|_| Value::String(v.clone()))))
+            .collect();
+        params.push(KeyValuePair { key: "params".into(), value: Value::Object(object).to_string() });
+    }
+    params.extend(to_pairs(&i.properties));
+    params
+}
+
 /// `CreateIndex`'s `extra_params` as a catalog index request: `index_type` and `metric_type` by name, `params` (a
 /// JSON object) spread into build params with Go's `%v` of each value, and any other key kept as a build param.
 pub(super) fn index_request(request: &pb::CreateIndexRequest) -> Result<crate::catalog::IndexRequest, Error> {
     let mut index = crate::catalog::IndexRequest {
         field: request.field_name.clone(),
         name: request.index_name.clone(),
+        user_params: Some(request.extra_params.iter().map(|p| (p.key.clone(), p.value.clone())).collect()),
         ..Default::default()
     };
     for p in &request.extra_params {

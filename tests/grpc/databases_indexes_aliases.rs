@@ -84,10 +84,11 @@ async fn create_describe_alter_and_drop_an_index() {
     assert_eq!(client.create_index(hnsw).await.unwrap().into_inner(), success());
     let expected = pb::IndexDescription {
         index_name: "vec_idx".into(),
+        // The request's `extra_params` exactly as sent (Milvus's `UserIndexParams`), spaces and all.
         params: vec![
             pair("index_type", "HNSW"),
             pair("metric_type", "L2"),
-            pair("params", r#"{"M":16,"efConstruction":200}"#),
+            pair("params", r#"{"M": 16, "efConstruction": 200}"#),
         ],
         field_name: "vector".into(),
         state: IndexState::Finished as i32,

@@ -1,0 +1,488 @@
+"""Drives milvus-mock's gRPC front with pymilvus's `MilvusClient` (the pinned
+release of requirements.txt), as a Python user's tests would drive Milvus.
+
+Server: env MILVUS_URI (default http://127.0.0.1:19530); the same port
+serves REST, which the cross-transport tests call with urllib.
+
+What pymilvus 3.0.2 sends and reads (../../../shared/milvus-grpc.md §3):
+`MilvusClient(uri)` sends one `Connect`; each call's database travels in the
+`dbname` metadata (request `db_name` stays empty); a business error is gRPC
+OK carrying `common.Status`, which `check_status` turns into
+`MilvusException(code=status.code, message=status.reason,
+compatible_code=status.error_code)`; load calls poll `GetLoadingProgress`
+until 100 and `create_index` polls `DescribeIndex` until `Finished`, so a
+wait that never ends shows up as the run's timeout, not as a failure here.
+
+The expected errors are Milvus 2.6's (§4): code 100 with the legacy
+`error_code` CollectionNotExists (4) and the reason
+`collection not found[database=<db>][collection=<name>]`; a missing
+partition is code 200 with MetaFailed (15) and
+`partition not found[partition=<name>]`; a missing database is code 800 with
+UnexpectedError (1). Where the REST wire answers the same proxy error, the
+tests also check that REST's `code`/`message` equal gRPC's `code`/`reason`.
+
+Isolation: every test uses names of its own (suffix = pid + time), and the
+lifecycle tests run in a database created for the run, so the file can run
+against a server that is in use.
+"""
+
+import json
+import os
+import time
+import urllib.request
+
+import pytest
+from pymilvus import DataType, MilvusClient, MilvusException
+from pymilvus.client.types import LoadState
+from pymilvus.exceptions import DescribeCollectionException
+
+URI = os.environ.get("MILVUS_URI", "http://127.0.0.1:19530").rstrip("/")
+SUFFIX = f"{os.getpid()}_{int(time.time() * 1000)}"
+
+# Legacy `common.ErrorCode` values (milvus-sdk-rust 3.0.3's common.proto), as
+# Milvus's merr `oldCode` maps the codes used here.
+UNEXPECTED_ERROR = 1
+COLLECTION_NOT_EXISTS = 4
+META_FAILED = 15
+
+
+def name(prefix):
+    return f"{prefix}_{SUFFIX}"
+
+
+def rest(action, body):
+    """POST /v2/vectordb/<action> over HTTP/1.1; the parsed JSON answer."""
+    request = urllib.request.Request(
+        f"{URI}/v2/vectordb/{action}",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 200, response.status
+        return json.loads(response.read())
+
+
+def expect_error(call, code, compatible_code, message, kind=MilvusException):
+    """`call()` raises `kind` with exactly this code, legacy code and message."""
+    with pytest.raises(kind) as caught:
+        call()
+    err = caught.value
+    assert (type(err), err.code, err.compatible_code, err.message) == (
+        kind,
+        code,
+        compatible_code,
+        message,
+    ), repr(err)
+    return err
+
+
+def collection_not_found(collection, db="default"):
+    return f"collection not found[database={db}][collection={collection}]"
+
+
+@pytest.fixture(scope="module")
+def client():
+    return MilvusClient(uri=URI, timeout=20)
+
+
+@pytest.fixture(scope="module")
+def db():
+    """A database of the run's own, dropped (with its collections) at the end."""
+    db_name = name("pymilvus_db")
+    admin = MilvusClient(uri=URI, timeout=20)
+    admin.create_database(db_name)
+    yield db_name
+    scoped = MilvusClient(uri=URI, db_name=db_name, timeout=20)
+    for collection in scoped.list_collections():
+        scoped.drop_collection(collection)
+    admin.drop_database(db_name)
+
+
+@pytest.fixture(scope="module")
+def dbc(db):
+    """A client whose calls go to the run's database (the `dbname` metadata)."""
+    return MilvusClient(uri=URI, db_name=db, timeout=20)
+
+
+def quick_setup_describe(collection, num_partitions=1):
+    """`describe_collection` of a quick-setup collection (dimension 5), less
+    the server-assigned `collection_id` and timestamps (MilvusClient drops
+    `struct_array_fields` from the dict itself)."""
+    return {
+        "collection_name": collection,
+        "auto_id": False,
+        "num_shards": 1,
+        "description": "",
+        "fields": [
+            {
+                "field_id": 100,
+                "name": "id",
+                "description": "",
+                "type": DataType.INT64,
+                "params": {},
+                "is_primary": True,
+            },
+            {
+                "field_id": 101,
+                "name": "vector",
+                "description": "",
+                "type": DataType.FLOAT_VECTOR,
+                "params": {"dim": 5},
+            },
+        ],
+        "functions": [],
+        "aliases": [],
+        "consistency_level": 2,
+        "consistency_level_name": "Bounded",
+        "properties": {},
+        "num_partitions": num_partitions,
+        "enable_dynamic_field": True,
+        "enable_namespace": False,
+        "schema_version": 0,
+    }
+
+
+def server_assigned(described):
+    """Pops and checks the server-assigned fields of a describe_collection."""
+    described = dict(described)
+    for key in ("collection_id", "created_timestamp", "update_timestamp"):
+        value = described.pop(key, None)
+        assert isinstance(value, int) and value > 0, (key, value)
+    return described
+
+
+# ---- connection -----------------------------------------------------------
+
+
+def test_connect_and_server_version(client):
+    version = client.get_server_version()
+    assert version.startswith("v2.6."), version
+
+
+# ---- collections ------------------------------------------------------------
+
+
+def test_quick_setup_creates_indexes_and_loads(dbc):
+    collection = name("quick")
+    assert dbc.create_collection(collection, dimension=5) is None
+    assert dbc.has_collection(collection) is True
+    assert collection in dbc.list_collections()
+    assert server_assigned(dbc.describe_collection(collection)) == quick_setup_describe(collection)
+    assert dbc.get_load_state(collection) == {"state": LoadState.Loaded}
+    assert dbc.list_indexes(collection) == ["vector"]
+    assert dbc.describe_index(collection, "vector") == {
+        "index_type": "AUTOINDEX",
+        "metric_type": "COSINE",
+        "field_name": "vector",
+        "index_name": "vector",
+        "total_rows": 0,
+        "indexed_rows": 0,
+        "pending_index_rows": 0,
+        "state": "Finished",
+    }
+    assert dbc.get_collection_stats(collection) == {"row_count": 0}
+
+
+def custom_schema():
+    schema = MilvusClient.create_schema(auto_id=False, enable_dynamic_field=False)
+    schema.add_field("pk", DataType.INT64, is_primary=True)
+    schema.add_field("title", DataType.VARCHAR, max_length=64)
+    schema.add_field("embedding", DataType.FLOAT_VECTOR, dim=8)
+    return schema
+
+
+def test_custom_schema_is_neither_indexed_nor_loaded(dbc):
+    collection = name("custom")
+    dbc.create_collection(collection, schema=custom_schema())
+    described = server_assigned(dbc.describe_collection(collection))
+    assert described["fields"] == [
+        {"field_id": 100, "name": "pk", "description": "", "type": DataType.INT64, "params": {}, "is_primary": True},
+        {"field_id": 101, "name": "title", "description": "", "type": DataType.VARCHAR, "params": {"max_length": 64}},
+        {"field_id": 102, "name": "embedding", "description": "", "type": DataType.FLOAT_VECTOR, "params": {"dim": 8}},
+    ]
+    assert (described["enable_dynamic_field"], described["auto_id"], described["num_partitions"]) == (False, False, 1)
+    assert dbc.get_load_state(collection) == {"state": LoadState.NotLoad}
+    assert dbc.list_indexes(collection) == []
+    assert dbc.describe_index(collection, "embedding") is None
+
+
+def test_missing_collection(client):
+    missing = name("no_such_collection")
+    assert client.has_collection(missing) is False
+    assert missing not in client.list_collections()
+    # gRPC GetLoadState of a missing collection is a success (Milvus impl.go GetLoadState).
+    assert client.get_load_state(missing) == {"state": LoadState.NotExist}
+    expect_error(
+        lambda: client.describe_collection(missing),
+        100,
+        COLLECTION_NOT_EXISTS,
+        f"can't find collection[database=default][collection={missing}]",
+        DescribeCollectionException,
+    )
+    not_found = collection_not_found(missing)
+    calls = {
+        "partitions/release": lambda: client.release_partitions(missing, ["_default", "january"]),
+        "partitions/load": lambda: client.load_partitions(missing, ["january"]),
+        "partitions/create": lambda: client.create_partition(missing, "january"),
+        "partitions/has": lambda: client.has_partition(missing, "january"),
+        "partitions/list": lambda: client.list_partitions(missing),
+        "partitions/drop": lambda: client.drop_partition(missing, "january"),
+        "collections/load": lambda: client.load_collection(missing),
+        "collections/release": lambda: client.release_collection(missing),
+        "collections/get_stats": lambda: client.get_collection_stats(missing),
+    }
+    bodies = {
+        "partitions/release": {"partitionNames": ["_default", "january"]},
+        "partitions/load": {"partitionNames": ["january"]},
+        "partitions/create": {"partitionName": "january"},
+        "partitions/has": {"partitionName": "january"},
+        "partitions/drop": {"partitionName": "january"},
+    }
+    for action, call in calls.items():
+        expect_error(call, 100, COLLECTION_NOT_EXISTS, not_found)
+        body = {"collectionName": missing, **bodies.get(action, {})}
+        assert rest(action, body) == {"code": 100, "message": not_found}, action
+
+
+def test_missing_collection_names_the_database(dbc, db):
+    missing = name("no_such_collection")
+    expect_error(
+        lambda: dbc.release_partitions(missing, ["_default"]),
+        100,
+        COLLECTION_NOT_EXISTS,
+        collection_not_found(missing, db),
+    )
+
+
+# ---- partitions -------------------------------------------------------------
+
+
+def test_partition_lifecycle(dbc):
+    collection = name("lifecycle")
+    dbc.create_collection(collection, dimension=5)
+    state = lambda partition="": dbc.get_load_state(collection, partition)  # noqa: E731
+
+    dbc.create_partition(collection, "january")
+    assert dbc.list_partitions(collection) == ["_default", "january"]
+    assert dbc.has_partition(collection, "january") is True
+    assert dbc.has_partition(collection, "february") is False
+    assert state() == {"state": LoadState.Loaded}
+
+    # The seed page's call, over gRPC.
+    assert dbc.release_partitions(collection, ["_default", "january"]) is None
+    assert state() == {"state": LoadState.NotLoad}
+    assert state("january") == {"state": LoadState.NotLoad}
+    assert dbc.release_partitions(collection, ["_default", "january"]) is None  # no-op
+
+    assert dbc.load_partitions(collection, ["january"]) is None
+    assert state() == {"state": LoadState.Loaded}
+    assert state("january") == {"state": LoadState.Loaded}
+    assert state("_default") == {"state": LoadState.NotLoad}
+
+    dbc.release_partitions(collection, ["january"])
+    assert state() == {"state": LoadState.NotLoad}
+
+    dbc.load_collection(collection)
+    assert state() == {"state": LoadState.Loaded}
+    assert state("_default") == {"state": LoadState.Loaded}
+    dbc.release_collection(collection)
+    assert state() == {"state": LoadState.NotLoad}
+
+    dbc.drop_partition(collection, "january")
+    assert dbc.list_partitions(collection) == ["_default"]
+    assert dbc.has_partition(collection, "january") is False
+    dbc.drop_collection(collection)
+    assert dbc.has_collection(collection) is False
+
+
+def test_missing_partition(dbc):
+    collection = name("no_partition")
+    dbc.create_collection(collection, dimension=5)
+    not_found = "partition not found[partition=x]"
+    expect_error(lambda: dbc.release_partitions(collection, ["x"]), 200, META_FAILED, not_found)
+    # One unknown name releases nothing.
+    expect_error(lambda: dbc.release_partitions(collection, ["_default", "x"]), 200, META_FAILED, not_found)
+    assert dbc.get_load_state(collection) == {"state": LoadState.Loaded}
+    assert dbc.get_load_state(collection, "_default") == {"state": LoadState.Loaded}
+    expect_error(lambda: dbc.load_partitions(collection, ["x"]), 200, META_FAILED, not_found)
+    assert dbc.has_partition(collection, "x") is False
+    body = {"dbName": dbc._config.db_name, "collectionName": collection, "partitionNames": ["x"]}
+    assert rest("partitions/release", body) == {"code": 200, "message": not_found}
+
+
+def test_loaded_partition_cannot_be_dropped(dbc, db):
+    collection = name("drop_loaded")
+    dbc.create_collection(collection, dimension=5)
+    dbc.create_partition(collection, "january")
+    dbc.load_partitions(collection, ["january"])
+    with pytest.raises(MilvusException) as caught:
+        dbc.drop_partition(collection, "january")
+    answer = rest("partitions/drop", {"dbName": db, "collectionName": collection, "partitionName": "january"})
+    assert answer["code"] != 0, answer
+    assert (caught.value.code, caught.value.message) == (answer["code"], answer["message"])
+    assert dbc.has_partition(collection, "january") is True
+
+
+# ---- databases --------------------------------------------------------------
+
+
+def test_databases(client):
+    created = name("pymilvus_db2")
+    client.create_database(created)
+    assert "default" in client.list_databases()
+    assert created in client.list_databases()
+    assert client.describe_database(created) == {"name": created}
+
+    scoped = MilvusClient(uri=URI, timeout=20)
+    scoped.use_database(created)
+    assert scoped.list_collections() == []
+    collection = name("in_db2")
+    scoped.create_collection(collection, dimension=5)
+    assert scoped.list_collections() == [collection]
+    assert collection not in client.list_collections()  # the default database
+    # db_name given per client, not per call:
+    other = MilvusClient(uri=URI, db_name=created, timeout=20)
+    assert other.has_collection(collection) is True
+    expect_error(
+        lambda: client.drop_database(created),
+        65535,
+        UNEXPECTED_ERROR,
+        f"database:{created} not empty, must drop all collections before drop database",
+    )
+    scoped.drop_collection(collection)
+    client.drop_database(created)
+    assert created not in client.list_databases()
+
+
+def test_missing_database(client):
+    nope = name("nope")
+    message = f"database not found[database={nope}]"
+    expect_error(lambda: MilvusClient(uri=URI, timeout=20).use_database(nope), 800, UNEXPECTED_ERROR, message)
+    in_nope = MilvusClient(uri=URI, db_name=nope, timeout=20)
+    expect_error(lambda: in_nope.list_collections(), 800, UNEXPECTED_ERROR, message)
+    assert rest("collections/list", {"dbName": nope}) == {"code": 800, "message": message}
+
+
+# ---- indexes ----------------------------------------------------------------
+
+
+def create_ivf_index(client, collection):
+    client.create_collection(collection, schema=custom_schema())
+    params = MilvusClient.prepare_index_params()
+    params.add_index(
+        field_name="embedding", index_name="emb_idx", index_type="IVF_FLAT", metric_type="L2", params={"nlist": 128}
+    )
+    assert client.create_index(collection, params) is None
+
+
+def test_index_lifecycle(dbc):
+    collection = name("indexes")
+    create_ivf_index(dbc, collection)
+    assert dbc.list_indexes(collection) == ["emb_idx"]
+    assert dbc.list_indexes(collection, field_name="embedding") == ["emb_idx"]
+    assert dbc.list_indexes(collection, field_name="title") == []
+    assert dbc.describe_index(collection, "emb_idx")["state"] == "Finished"
+
+    dbc.load_collection(collection)
+    assert dbc.get_load_state(collection) == {"state": LoadState.Loaded}
+    dbc.release_collection(collection)
+    assert dbc.drop_index(collection, "emb_idx") is None
+    assert dbc.list_indexes(collection) == []
+    assert dbc.describe_index(collection, "emb_idx") is None
+
+
+def test_describe_index_echoes_the_request_params(dbc):
+    """Milvus keeps a CreateIndex request's `extra_params` as they came
+    (`createIndexTask.parseIndexParams`: `newExtraParams = req.GetExtraParams()`,
+    sent as `UserIndexParams`) and DescribeIndex answers them. MilvusClient
+    sends `params={"nlist": 128}` flattened (`nlist: "128"`, pymilvus
+    `milvus_client/index.py`), so describe_index reads `nlist` as the string
+    `"128"`, not a `params` dict."""
+    collection = name("describe_index")
+    create_ivf_index(dbc, collection)
+    assert dbc.describe_index(collection, "emb_idx") == {
+        "index_type": "IVF_FLAT",
+        "metric_type": "L2",
+        "nlist": "128",
+        "field_name": "embedding",
+        "index_name": "emb_idx",
+        "total_rows": 0,
+        "indexed_rows": 0,
+        "pending_index_rows": 0,
+        "state": "Finished",
+    }
+
+
+# ---- aliases ----------------------------------------------------------------
+
+
+def test_alias_lifecycle(dbc, db):
+    first, second = name("alias_a"), name("alias_b")
+    alias = name("alias")
+    dbc.create_collection(first, dimension=5)
+    dbc.create_collection(second, dimension=5)
+
+    assert dbc.create_alias(first, alias) is None
+    assert dbc.describe_alias(alias) == {"alias": alias, "collection_name": first, "db_name": db}
+    assert dbc.list_aliases(first) == {"aliases": [alias], "collection_name": first, "db_name": db}
+    assert dbc.describe_collection(first)["aliases"] == [alias]
+    assert dbc.has_collection(alias) is True
+
+    assert dbc.alter_alias(second, alias) is None
+    assert dbc.describe_alias(alias)["collection_name"] == second
+    assert dbc.list_aliases(first)["aliases"] == []
+    assert dbc.list_aliases(second)["aliases"] == [alias]
+
+    # A call through the alias reaches the collection behind it.
+    dbc.release_partitions(alias, ["_default"])
+    assert dbc.get_load_state(second) == {"state": LoadState.NotLoad}
+
+    assert dbc.drop_alias(alias) is None
+    assert dbc.list_aliases(second)["aliases"] == []
+    with pytest.raises(MilvusException) as caught:
+        dbc.describe_alias(alias)
+    answer = rest("aliases/describe", {"dbName": db, "aliasName": alias})
+    assert (caught.value.code, caught.value.message) == (answer["code"], answer["message"]), answer
+
+
+# ---- the same state over both wires -----------------------------------------
+
+
+def test_rest_create_grpc_release_rest_reads(client):
+    collection = name("cross_rest_first")
+    assert rest("collections/create", {"collectionName": collection, "dimension": 5}) == {"code": 0, "data": {}}
+    assert rest("partitions/create", {"collectionName": collection, "partitionName": "january"}) == {"code": 0, "data": {}}
+    assert client.has_collection(collection) is True
+    assert client.list_partitions(collection) == ["_default", "january"]
+    assert client.get_load_state(collection) == {"state": LoadState.Loaded}
+
+    client.release_partitions(collection, ["_default", "january"])
+    answer = rest("collections/get_load_state", {"collectionName": collection})
+    assert answer == {"code": 0, "data": {"loadState": "LoadStateNotLoad"}}, answer
+    client.drop_collection(collection)
+    answer = rest("collections/has", {"collectionName": collection})
+    assert answer == {"code": 0, "data": {"has": False}}, answer
+
+
+def test_grpc_create_rest_release_grpc_reads(client):
+    collection = name("cross_grpc_first")
+    client.create_collection(collection, dimension=5)
+    client.create_partition(collection, "january")
+    answer = rest("collections/get_load_state", {"collectionName": collection})
+    assert answer == {"code": 0, "data": {"loadProgress": 100, "loadState": "LoadStateLoaded"}, "message": ""}, answer
+
+    body = {"collectionName": collection, "partitionNames": ["_default", "january"]}
+    assert rest("partitions/release", body) == {"code": 0, "data": {}}
+    assert client.get_load_state(collection) == {"state": LoadState.NotLoad}
+    assert rest("partitions/load", {"collectionName": collection, "partitionNames": ["january"]}) == {"code": 0, "data": {}}
+    assert client.get_load_state(collection, "january") == {"state": LoadState.Loaded}
+    assert client.get_load_state(collection, "_default") == {"state": LoadState.NotLoad}
+    assert rest("collections/drop", {"collectionName": collection}) == {"code": 0, "data": {}}
+    assert client.has_collection(collection) is False
+    assert client.get_load_state(collection) == {"state": LoadState.NotExist}
+
+
+# ---- data plane -------------------------------------------------------------
+# insert / upsert / delete / query / search / get go here once the server's
+# data plane (branch `entities`) serves Insert, Query and Search over gRPC.
