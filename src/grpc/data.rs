@@ -422,25 +422,46 @@ pub(super) fn search(catalog: &Catalog, db: &str, r: pb::SearchRequest) -> Resul
     let hits = || per_query.iter().flatten();
     let rendered: Vec<Map<String, Value>> =
         hits().map(|hit| output.row(&target.spec, &rows.partitions[hit.part], hit.row)).collect();
-    let (fields_data, output_fields) = columns(&target.spec, &output, &rendered);
-    let keys: Vec<Key> = hits().map(|hit| key_of(&rows, hit)).collect();
-    let results = SearchResultData {
-        num_queries: per_query.len() as i64,
-        top_k: params.topk,
-        fields_data,
+    let found = Found {
+        rows: rendered,
+        keys: hits().map(|hit| key_of(&rows, hit)).collect(),
         scores: hits().map(|hit| rounded(hit.distance, params.round_decimal)).collect(),
-        ids: Some(ids(keys.iter())),
         topks: per_query.iter().map(|q| q.len() as i64).collect(),
+        top_k: params.topk,
+    };
+    Ok(search_results(r.collection_name, &target.spec, &output, found))
+}
+
+/// The hits of a search, every query's in turn: the rendered rows, their keys and scores, how many each query
+/// found, and the `topk` asked for.
+struct Found {
+    rows: Vec<Map<String, Value>>,
+    keys: Vec<Key>,
+    scores: Vec<f32>,
+    topks: Vec<i64>,
+    top_k: i64,
+}
+
+/// `SearchResults` of found hits.
+fn search_results(collection_name: String, spec: &CollectionSpec, output: &Output, found: Found) -> pb::SearchResults {
+    let (fields_data, output_fields) = columns(spec, output, &found.rows);
+    let results = SearchResultData {
+        num_queries: found.topks.len() as i64,
+        top_k: found.top_k,
+        fields_data,
+        scores: found.scores,
+        ids: Some(ids(found.keys.iter())),
+        topks: found.topks,
         output_fields,
-        primary_field_name: pk_name(&target.spec),
+        primary_field_name: pk_name(spec),
         ..Default::default()
     };
-    Ok(pb::SearchResults {
+    pb::SearchResults {
         status: Some(Default::default()),
         results: Some(results),
-        collection_name: r.collection_name,
+        collection_name,
         ..Default::default()
-    })
+    }
 }
 
 /// `HybridSearch`: each sub-request read as [`search`] reads one, the ranker from `rank_params` (`strategy`,
@@ -508,24 +529,9 @@ pub(super) fn hybrid_search(
         });
         rows.push(hit);
     }
-    let (fields_data, output_fields) = columns(&target.spec, &output, &rows);
-    let results = SearchResultData {
-        num_queries: 1,
-        top_k: limit,
-        fields_data,
-        scores,
-        ids: Some(ids(keys.iter())),
-        topks: vec![keys.len() as i64],
-        output_fields,
-        primary_field_name: pk_name(&target.spec),
-        ..Default::default()
-    };
-    Ok(pb::SearchResults {
-        status: Some(Default::default()),
-        results: Some(results),
-        collection_name: r.collection_name,
-        ..Default::default()
-    })
+    let topks = vec![keys.len() as i64];
+    let found = Found { rows, keys, scores, topks, top_k: limit };
+    Ok(search_results(r.collection_name, &target.spec, &output, found))
 }
 
 fn key_of(rows: &Rows, hit: &vector_search::RowHit) -> Key {
