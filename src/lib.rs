@@ -59,4 +59,19 @@ pub mod testing {
     pub use crate::app::{MockService, router, unescape_path};
     pub use crate::go::bind::{BindError, MilvusRequest, decode};
     pub use crate::go::json::{DecodeError, scan};
+
+    /// A deterministic pseudo-random vector with elements in [-1, 1) (splitmix64 of `seed`), for the benchmark and
+    /// the tests.
+    pub fn vector(seed: u64, dim: usize) -> Vec<f32> {
+        let mut state = seed;
+        (0..dim)
+            .map(|_| {
+                state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+                let mut z = state;
+                z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+                z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+                ((z ^ (z >> 31)) >> 40) as f32 / (1u64 << 23) as f32 - 1.0
+            })
+            .collect()
+    }
 }

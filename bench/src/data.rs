@@ -15,19 +15,7 @@ use std::time::{Duration, Instant};
 use milvus_mock::MockMilvus;
 use milvus_mock::catalog::QueryRequest;
 
-/// A pseudo-random vector in [-1, 1) per seed (splitmix64).
-pub(crate) fn vector(seed: u64, dim: usize) -> Vec<f32> {
-    let mut state = seed;
-    (0..dim)
-        .map(|_| {
-            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            ((z ^ (z >> 31)) >> 40) as f32 / (1u64 << 23) as f32 - 1.0
-        })
-        .collect()
-}
+pub(crate) use milvus_mock::testing::vector;
 
 /// The JSON text of `count` rows from `first` on: `[{"id":..,"vector":[..]},...]`.
 fn rows_json(first: u64, count: u64, dim: usize) -> String {

@@ -9,18 +9,9 @@ use serde_json::{Value, json};
 
 use crate::helpers::*;
 
-/// A pseudo-random vector in [-1, 1) per seed (splitmix64), so no two rows share one.
+/// The shared deterministic vectors, keyed by a row's id.
 fn vector(seed: i64, dim: usize) -> Vec<f32> {
-    let mut state = seed as u64;
-    (0..dim)
-        .map(|_| {
-            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            ((z ^ (z >> 31)) >> 40) as f32 / (1u64 << 23) as f32 - 1.0
-        })
-        .collect()
+    milvus_mock::testing::vector(seed as u64, dim)
 }
 
 /// 16 tasks on 4 threads insert, search, delete their own rows and release/reload a partition of their own.
