@@ -2,7 +2,7 @@
 #![forbid(unsafe_code)]
 
 // The public API is what a test author uses, re-exported item by item below; the modules stay private so the
-// layout can change. `catalog`, `error` and `fixtures` are public for the types a test reads state with.
+// layout can change. `catalog`, `error`, `fixtures` and `rows` are public for the types a test reads state with.
 mod api;
 mod app;
 mod auth;
@@ -21,10 +21,10 @@ mod grpc;
 mod journal;
 mod names;
 mod ops;
-// The data plane's pure parts, public for the benchmark and the fuzz targets, not part of the API.
-#[doc(hidden)]
 // The data plane's storage; public for `Key` and the row types `Catalog`'s row API uses.
 pub mod rows;
+// The data plane's pure parts (with `filter`): public for the benchmark and the fuzz targets, not part of the API.
+#[doc(hidden)]
 pub mod search;
 mod server;
 mod state;
