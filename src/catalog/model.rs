@@ -437,6 +437,30 @@ pub struct CollectionSpec {
     pub partition_key_partitions: usize,
 }
 
+impl CollectionSpec {
+    /// A collection of these fields with Milvus's defaults: no description, functions or properties, no dynamic
+    /// field, one shard, `Bounded` consistency.
+    ///
+    /// ```
+    /// use milvus_mock::catalog::{CollectionSpec, ConsistencyLevel};
+    /// let spec = CollectionSpec::new("c", vec![]);
+    /// assert_eq!((spec.shards_num, spec.consistency_level, spec.enable_dynamic_field), (1, ConsistencyLevel::Bounded, false));
+    /// ```
+    pub fn new(name: &str, fields: Vec<Field>) -> Self {
+        Self {
+            name: name.to_string(),
+            description: String::new(),
+            fields,
+            functions: Vec::new(),
+            enable_dynamic_field: false,
+            shards_num: 1,
+            consistency_level: ConsistencyLevel::Bounded,
+            properties: Vec::new(),
+            partition_key_partitions: 0,
+        }
+    }
+}
+
 /// One schema function (`schemapb.FunctionSchema`), as the request gave it.
 ///
 /// ```

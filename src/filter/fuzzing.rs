@@ -4,7 +4,7 @@
 use serde_json::{Map, Value, json};
 
 use super::{Cell, RowValues, compile};
-use crate::catalog::{CollectionSpec, ConsistencyLevel, DataType, Field};
+use crate::catalog::{CollectionSpec, DataType, Field};
 
 /// A schema with a field of every filterable kind, nullable ones, a vector and the dynamic field.
 pub fn schema() -> CollectionSpec {
@@ -18,27 +18,23 @@ pub fn schema() -> CollectionSpec {
     let mut nums = field(109, "nums", DataType::Array);
     nums.element_type = Some(DataType::Int64);
     CollectionSpec {
-        name: "fuzz".into(),
-        description: String::new(),
-        fields: vec![
-            pk,
-            field(101, "name", DataType::VarChar),
-            field(102, "flag", DataType::Bool),
-            age,
-            field(104, "score", DataType::Float),
-            field(105, "ratio", DataType::Double),
-            field(106, "meta", DataType::Json),
-            field(107, "text", DataType::Text),
-            tags,
-            nums,
-            field(110, "vector", DataType::FloatVector),
-        ],
-        functions: vec![],
         enable_dynamic_field: true,
-        shards_num: 1,
-        consistency_level: ConsistencyLevel::Bounded,
-        properties: vec![],
-        partition_key_partitions: 0,
+        ..CollectionSpec::new(
+            "fuzz",
+            vec![
+                pk,
+                field(101, "name", DataType::VarChar),
+                field(102, "flag", DataType::Bool),
+                age,
+                field(104, "score", DataType::Float),
+                field(105, "ratio", DataType::Double),
+                field(106, "meta", DataType::Json),
+                field(107, "text", DataType::Text),
+                tags,
+                nums,
+                field(110, "vector", DataType::FloatVector),
+            ],
+        )
     }
 }
 

@@ -8,17 +8,12 @@
 //! grammar"). The Milvus side is `internal/parser/planparserv2/` (`Plan.g4`, `parser_visitor.go`, `utils.go`).
 //!
 //! ```
-//! use milvus_mock::catalog::{CollectionSpec, ConsistencyLevel, DataType, Field};
+//! use milvus_mock::catalog::{CollectionSpec, DataType, Field};
 //! use milvus_mock::filter::{compile, Cell, RowValues};
 //!
 //! let mut id = Field::new(100, "id", DataType::Int64);
 //! id.primary_key = true;
-//! let spec = CollectionSpec {
-//!     name: "c".into(), description: String::new(),
-//!     fields: vec![id, Field::new(101, "color", DataType::VarChar)],
-//!     functions: vec![], enable_dynamic_field: false, shards_num: 1,
-//!     consistency_level: ConsistencyLevel::Bounded, properties: vec![], partition_key_partitions: 0,
-//! };
+//! let spec = CollectionSpec::new("c", vec![id, Field::new(101, "color", DataType::VarChar)]);
 //! struct Row(i64, &'static str);
 //! impl RowValues for Row {
 //!     fn value(&self, field: usize) -> Cell<'_> {
@@ -100,10 +95,7 @@ impl FilterError {
     /// The same error as `entities/delete` words it (`failed to create delete plan: ...`, the proxy's delete task).
     ///
     /// ```
-    /// # use milvus_mock::catalog::{CollectionSpec, ConsistencyLevel};
-    /// # let spec = CollectionSpec { name: "c".into(), description: String::new(), fields: vec![], functions: vec![],
-    /// #     enable_dynamic_field: false, shards_num: 1, consistency_level: ConsistencyLevel::Bounded,
-    /// #     properties: vec![], partition_key_partitions: 0 };
+    /// # let spec = milvus_mock::catalog::CollectionSpec::new("c", vec![]);
     /// let err = milvus_mock::filter::compile("x == 1", None, &spec).unwrap_err().for_delete();
     /// assert_eq!(err.message, "failed to create delete plan: cannot parse expression: x == 1, error: field x not exist: invalid parameter");
     /// ```

@@ -6,24 +6,17 @@ use serde_json::Value;
 
 use super::fuzzing::compile_and_evaluate;
 use super::{Cell, RowValues, compile};
-use crate::catalog::{CollectionSpec, ConsistencyLevel, DataType, Field};
+use crate::catalog::{CollectionSpec, DataType, Field};
 
 fn spec() -> CollectionSpec {
     let mut id = Field::new(100, "id", DataType::Int64);
     id.primary_key = true;
     let mut age = Field::new(103, "age", DataType::Int64);
     age.nullable = true;
-    CollectionSpec {
-        name: "p".into(),
-        description: String::new(),
-        fields: vec![id, Field::new(101, "score", DataType::Double), Field::new(102, "name", DataType::VarChar), age],
-        functions: vec![],
-        enable_dynamic_field: false,
-        shards_num: 1,
-        consistency_level: ConsistencyLevel::Bounded,
-        properties: vec![],
-        partition_key_partitions: 0,
-    }
+    CollectionSpec::new(
+        "p",
+        vec![id, Field::new(101, "score", DataType::Double), Field::new(102, "name", DataType::VarChar), age],
+    )
 }
 
 #[derive(Debug, Clone)]

@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 
 use super::*;
-use crate::catalog::{ConsistencyLevel, DataType, Field};
+use crate::catalog::{DataType, Field};
 
 /// A schema with one field of each kind the tests need, and the dynamic field.
 pub(super) fn spec(dynamic: bool) -> CollectionSpec {
@@ -16,25 +16,21 @@ pub(super) fn spec(dynamic: bool) -> CollectionSpec {
     let mut nums = Field::new(106, "nums", DataType::Array);
     nums.element_type = Some(DataType::Int64);
     CollectionSpec {
-        name: "c".into(),
-        description: String::new(),
-        fields: vec![
-            id,
-            Field::new(101, "name", DataType::VarChar),
-            age,
-            Field::new(103, "score", DataType::Double),
-            Field::new(104, "meta", DataType::Json),
-            tags,
-            nums,
-            Field::new(107, "flag", DataType::Bool),
-            Field::new(108, "vector", DataType::FloatVector),
-        ],
-        functions: vec![],
         enable_dynamic_field: dynamic,
-        shards_num: 1,
-        consistency_level: ConsistencyLevel::Bounded,
-        properties: vec![],
-        partition_key_partitions: 0,
+        ..CollectionSpec::new(
+            "c",
+            vec![
+                id,
+                Field::new(101, "name", DataType::VarChar),
+                age,
+                Field::new(103, "score", DataType::Double),
+                Field::new(104, "meta", DataType::Json),
+                tags,
+                nums,
+                Field::new(107, "flag", DataType::Bool),
+                Field::new(108, "vector", DataType::FloatVector),
+            ],
+        )
     }
 }
 

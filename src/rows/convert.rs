@@ -643,7 +643,6 @@ fn murmur3(bytes: &[u8]) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::ConsistencyLevel;
 
     fn spec(dynamic: bool) -> CollectionSpec {
         let mut id = Field::new(100, "id", DataType::Int64);
@@ -652,17 +651,7 @@ mod tests {
         v.params.push(("dim".into(), "2".into()));
         let mut age = Field::new(102, "age", DataType::Int32);
         age.nullable = true;
-        CollectionSpec {
-            name: "c".into(),
-            description: String::new(),
-            fields: vec![id, v, age],
-            functions: vec![],
-            enable_dynamic_field: dynamic,
-            shards_num: 1,
-            consistency_level: ConsistencyLevel::Bounded,
-            properties: vec![],
-            partition_key_partitions: 0,
-        }
+        CollectionSpec { enable_dynamic_field: dynamic, ..CollectionSpec::new("c", vec![id, v, age]) }
     }
 
     fn detail(data: &str, dynamic: bool) -> ConvertError {

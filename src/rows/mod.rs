@@ -501,22 +501,12 @@ pub fn auto_ids(n: usize) -> std::ops::Range<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::{ConsistencyLevel, DataType, Field};
+    use crate::catalog::{DataType, Field};
 
     fn spec() -> CollectionSpec {
         let mut id = Field::new(100, "id", DataType::Int64);
         id.primary_key = true;
-        CollectionSpec {
-            name: "c".into(),
-            description: String::new(),
-            fields: vec![id],
-            functions: vec![],
-            enable_dynamic_field: false,
-            shards_num: 1,
-            consistency_level: ConsistencyLevel::Bounded,
-            properties: vec![],
-            partition_key_partitions: 0,
-        }
+        CollectionSpec::new("c", vec![id])
     }
 
     fn batch(spec: &CollectionSpec, ids: &[i64]) -> Batch {
