@@ -1,9 +1,16 @@
 //! `entities/search` and `entities/hybrid_search` (contract part 2 §C.7, §C.8, §E): the request bodies, the checks
-//! in Milvus's order (consistency level, the collection, REST's conversion of the query vectors, partitions,
-//! `limit`/`offset`, range parameters, filter, output and grouping fields, then the load state), and the answer:
-//! every query vector's hits concatenated in `data`, each with `id` and `distance`, and `topks` from 2.6 on.
+//! in Milvus's order (consistency level, the collection, REST's own checks of `searchParams` and conversion of the
+//! query vectors, partitions, `limit`/`offset`, range parameters, filter, output and grouping fields, the load state,
+//! then the query node's check of a requested `metric_type`), and the answer: every query vector's hits
+//! concatenated in `data`, each with `id` and `distance`, and `topks` from 2.6 on.
+//!
+//! A hybrid search takes nq query vectors in every sub-search (the same nq in each), reranks each query's hits
+//! separately and concatenates the nq result lists as a search does; with `groupingField` each sub-search groups
+//! and the merged hits are grouped again after reranking (`internal/proxy/task_search.go`, `rankSearchResultData`).
 
 use axum::http::HeaderMap;
+use std::collections::HashMap;
+
 use serde_json::{Map, Value};
 
 use super::CallTarget;
@@ -12,6 +19,7 @@ use crate::catalog::{Catalog, ConsistencyLevel, DataType, Field, Lookup, ReadTar
 use crate::envelope::Reply;
 use crate::error::{Error, Result};
 use crate::go::bind::MilvusRequest;
+use crate::go::fmt::go_format;
 use crate::go::json::{GoObject, Required};
 use crate::rows::column::dim_of;
 use crate::rows::predicate::Predicate;
@@ -19,7 +27,8 @@ use crate::rows::render::{Output, f32_json};
 use crate::rows::vector_search::{self, RowHit, Search};
 use crate::rows::{Key, Rows};
 use crate::search::{
-    GroupParams, Metric, QueryVector, Range, Scored, SparseVector, SubSearch, rerank_rrf, rerank_weighted,
+    GroupParams, GroupScorer, Metric, QueryVector, Range, Reranked, Scored, SparseVector, SubSearch, rrf_scores,
+    weighted_scores,
 };
 use crate::version::MilvusVersion;
 
@@ -127,6 +136,8 @@ pub struct HybridReq {
     pub limit: i64,
     pub partition_names: Vec<String>,
     pub output_fields: Vec<String>,
+    /// `groupingField`, `groupSize`, `strictGroupSize` at the top level of `HybridSearchReq` (2.6).
+    pub grouping: Grouping,
     pub consistency_level: String,
     pub int64_as_number: bool,
 }
@@ -151,6 +162,7 @@ impl MilvusRequest for HybridReq {
             limit: o.int_or("limit", "int", 64, 100),
             partition_names: o.strings("partitionNames").unwrap_or_default(),
             output_fields: o.strings("outputFields").unwrap_or_default(),
+            grouping: Grouping::read(o),
             consistency_level: o.string("consistencyLevel"),
             int64_as_number: true,
         }
@@ -294,6 +306,109 @@ fn range_of(metric: Metric, params: Option<&Map<String, Value>>) -> Result<Optio
         .map_err(|e| Error::InvalidParameter(format!("{e}: invalid parameter")))
 }
 
+/// REST's checks of `searchParams` (`generateSearchParams`, Milvus 2.5.2 and later, so the 2.5 profile on; §C.7):
+/// `params` must be an object (1100 `searchParams.params must be a dict`), and a key given both flat and under
+/// `params` must have the same value in both (1100 `ambiguous parameter`). Values are compared as Go compares what
+/// it decoded into `interface{}` (every number a float64, so `10` equals `10.0`) and printed with Go's `%v`. Go
+/// walks the map in random order; with several ambiguous keys the mock names the first in the request.
+fn check_search_params(catalog: &Catalog, params: Option<&Map<String, Value>>) -> Result<()> {
+    let Some(params) = params.filter(|_| catalog.profile().version >= MilvusVersion::V2_5) else { return Ok(()) };
+    let nested = match params.get("params") {
+        None | Some(Value::Null) => return Ok(()),
+        Some(Value::Object(nested)) => nested,
+        Some(_) => {
+            return Err(Error::InvalidParameter("searchParams.params must be a dict: invalid parameter".into()));
+        }
+    };
+    for (key, flat) in params {
+        match nested.get(key) {
+            Some(inner) if !go_equal(flat, inner) => {
+                return Err(Error::InvalidParameter(format!(
+                    "ambiguous parameter: {key}, in search_param: {}, in search_param.params: {}: invalid parameter",
+                    go_format(flat),
+                    go_format(inner)
+                )));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Go's `reflect.DeepEqual` of two values decoded into `interface{}`: numbers are float64s.
+fn go_equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::Array(xs), Value::Array(ys)) => xs.len() == ys.len() && xs.iter().zip(ys).all(|(x, y)| go_equal(x, y)),
+        (Value::Object(xs), Value::Object(ys)) => {
+            xs.len() == ys.len() && xs.iter().all(|(k, x)| ys.get(k).is_some_and(|y| go_equal(x, y)))
+        }
+        _ => a == b,
+    }
+}
+
+/// The query node's check of the metric a search asks for against its index's (§C.7): only the flat
+/// `searchParams.metric_type` counts, as the proxy reads `metric_type` from the key-value pairs REST makes of the
+/// top-level keys (Go's `%v` of the value); `metric_type` under `params` and camel-case `metricType` are not read,
+/// so they change nothing. The check runs when the search executes, after the load check: 65535 (1100 where
+/// parameter errors are wrapped) `failed to search: metric type not match: invalid parameter[expected=<index>]
+/// [actual=<asked>]` (`internal/util/segcore/requests.go` `NewSearchRequest`, wrapped by the proxy's
+/// `failed to search`; the layers Milvus adds between the two, naming the query node and channel, are left out).
+fn check_metric(catalog: &Catalog, target: &ReadTarget, part: &SearchPart) -> Result<()> {
+    let Some(asked) = part.search_params.as_ref().and_then(|p| p.get("metric_type")).map(go_format) else {
+        return Ok(());
+    };
+    let (_, field) = vector_field(target, &part.anns_field)?;
+    let index = target.metric(&field.name);
+    if asked.is_empty() || asked == index {
+        return Ok(());
+    }
+    let text = format!("failed to search: metric type not match: invalid parameter[expected={index}][actual={asked}]");
+    Err(if catalog.profile().parameter_invalid_errors { Error::InvalidParameter(text) } else { Error::Plain(text) })
+}
+
+/// A search part after REST's own handling (`generateSearchParams`, then `generatePlaceholderGroup`): its search
+/// params checked, the vector field's position and the query vectors.
+fn convert(catalog: &Catalog, target: &ReadTarget, part: &SearchPart) -> Result<(usize, Vec<QueryVector>)> {
+    check_search_params(catalog, part.search_params.as_ref())?;
+    let (position, field) = vector_field(target, &part.anns_field)?;
+    let queries = query_vectors(field, part.data.as_ref().unwrap_or(&Value::Null))?;
+    Ok((position, queries))
+}
+
+/// The grouping field's position (1700 `groupBy field not found in schema` if the schema lacks it), `None` without
+/// grouping.
+fn group_field(target: &ReadTarget, grouping: &Grouping) -> Result<Option<usize>> {
+    if grouping.field.is_empty() {
+        return Ok(None);
+    }
+    let at = target.spec.fields.iter().position(|f| f.name == grouping.field).ok_or_else(|| Error::FieldNotFound {
+        detail: "groupBy field not found in schema".into(),
+        field: grouping.field.clone(),
+    })?;
+    Ok(Some(at))
+}
+
+/// The proxy's plan of a converted search part: `limit`/`offset`, range parameters, the filter and grouping.
+fn plan(
+    catalog: &Catalog,
+    target: &ReadTarget,
+    part: &SearchPart,
+    (field, queries): (usize, Vec<QueryVector>),
+    grouping: &Grouping,
+) -> Result<(Search, Predicate)> {
+    check_window(catalog, part.limit, part.offset)?;
+    let metric = Metric::parse(target.metric(&target.spec.fields[field].name)).unwrap_or(Metric::Cosine);
+    let range = range_of(metric, part.search_params.as_ref())?;
+    let predicate = Predicate::compile(&part.filter, part.expr_params.as_ref(), &target.spec)?;
+    let limit = part.limit as usize;
+    let offset = part.offset.max(0) as usize;
+    let grouping = group_field(target, grouping)?.map(|at| {
+        (at, GroupParams { limit, offset, group_size: grouping.size.max(1) as usize, strict: grouping.strict })
+    });
+    Ok((Search { field, metric, queries, limit, offset, range, grouping }, predicate))
+}
+
 /// A search part checked and turned into a [`Search`] with its filter.
 pub(crate) fn prepare(
     catalog: &Catalog,
@@ -301,37 +416,9 @@ pub(crate) fn prepare(
     part: &SearchPart,
     grouping: &Grouping,
 ) -> Result<(Search, Predicate)> {
-    let (position, field) = vector_field(target, &part.anns_field)?;
-    let queries = query_vectors(field, part.data.as_ref().unwrap_or(&Value::Null))?;
+    let converted = convert(catalog, target, part)?;
     target.check_partitions()?;
-    check_window(catalog, part.limit, part.offset)?;
-    let metric = Metric::parse(target.metric(&field.name)).unwrap_or(Metric::Cosine);
-    let range = range_of(metric, part.search_params.as_ref())?;
-    let predicate = Predicate::compile(&part.filter, part.expr_params.as_ref(), &target.spec)?;
-    let grouping = if grouping.field.is_empty() {
-        None
-    } else {
-        let at = target.spec.fields.iter().position(|f| f.name == grouping.field).ok_or_else(|| {
-            Error::FieldNotFound { detail: "groupBy field not found in schema".into(), field: grouping.field.clone() }
-        })?;
-        let params = GroupParams {
-            limit: part.limit as usize,
-            offset: part.offset.max(0) as usize,
-            group_size: grouping.size.max(1) as usize,
-            strict: grouping.strict,
-        };
-        Some((at, params))
-    };
-    let search = Search {
-        field: position,
-        metric,
-        queries,
-        limit: part.limit as usize,
-        offset: part.offset.max(0) as usize,
-        range,
-        grouping,
-    };
-    Ok((search, predicate))
+    plan(catalog, target, part, converted, grouping)
 }
 
 /// The search output fields (none by default: only `id` and `distance`).
@@ -362,6 +449,7 @@ pub fn search_entities(catalog: &Catalog, db: &str, req: SearchReq) -> Result<Re
     let (search, predicate) = prepare(catalog, &target, &req.search, &req.grouping)?;
     let output = output_of(&target, &req.output_fields, req.int64_as_number)?;
     target.check_loaded()?;
+    check_metric(catalog, &target, &req.search)?;
     let rows = target.rows.read();
     let per_query = vector_search::run(&rows, &target, &predicate, &search);
     let topks: Vec<usize> = per_query.iter().map(Vec::len).collect();
@@ -369,28 +457,72 @@ pub fn search_entities(catalog: &Catalog, db: &str, req: SearchReq) -> Result<Re
     Ok(answer(catalog, data, topks))
 }
 
+/// The proxy's `checkNq` for a hybrid search: every sub-search has as many query vectors as the first (1100
+/// `sub search request nq should be the same: invalid parameter[expected=<first>][actual=<other>]`).
+fn check_nq(converted: &[(usize, Vec<QueryVector>)]) -> Result<usize> {
+    let Some((_, first)) = converted.first() else { return Ok(0) };
+    let nq = first.len();
+    match converted.iter().map(|(_, queries)| queries.len()).find(|&n| n != nq) {
+        Some(other) => Err(Error::InvalidParameter(format!(
+            "sub search request nq should be the same: invalid parameter[expected={nq}][actual={other}]"
+        ))),
+        None => Ok(nq),
+    }
+}
+
 pub fn hybrid_search_entities(catalog: &Catalog, db: &str, req: HybridReq) -> Result<Reply> {
     check_consistency(&req.consistency_level)?;
     let target = catalog.read_target(db, &req.collection_name, &req.partition_names, "search", Lookup::Describe)?;
+    // REST converts every sub-search first; the proxy then checks partitions, output fields, nq and the grouping
+    // field before it plans each sub-search.
+    let converted: Vec<(usize, Vec<QueryVector>)> =
+        req.searches.iter().map(|part| convert(catalog, &target, part)).collect::<Result<_>>()?;
+    target.check_partitions()?;
+    let output = output_of(&target, &req.output_fields, req.int64_as_number)?;
+    let nq = check_nq(&converted)?;
+    let grouped_by = group_field(&target, &req.grouping)?;
     let mut prepared = Vec::with_capacity(req.searches.len());
-    for part in &req.searches {
+    for (part, converted) in req.searches.iter().zip(converted) {
         let mut part = part.clone();
         if part.limit == 0 {
             part.limit = req.limit;
         }
-        prepared.push(prepare(catalog, &target, &part, &Grouping::default())?);
+        prepared.push(plan(catalog, &target, &part, converted, &req.grouping)?);
     }
-    target.check_partitions()?;
     check_window(catalog, req.limit, 0)?;
-    let output = output_of(&target, &req.output_fields, req.int64_as_number)?;
     target.check_loaded()?;
+    for part in &req.searches {
+        check_metric(catalog, &target, part)?;
+    }
     let rows = target.rows.read();
-    // Each sub-search's hits (first query vector), keyed by primary key.
-    let mut places: std::collections::HashMap<Key, RowHit> = std::collections::HashMap::new();
+    let runs: Vec<Vec<Vec<RowHit>>> =
+        prepared.iter().map(|(search, predicate)| vector_search::run(&rows, &target, predicate, search)).collect();
+    let mut data = Vec::new();
+    let mut topks = Vec::with_capacity(nq);
+    for query in 0..nq {
+        let subs: Vec<&[RowHit]> = runs.iter().map(|per_query| per_query[query].as_slice()).collect();
+        let hits = merge(&req, &rows, &prepared, &subs, grouped_by)?;
+        topks.push(hits.len());
+        data.extend(hits.iter().map(|(hit, score)| hit_json(&rows, &target, &output, hit, *score)));
+    }
+    Ok(answer(catalog, data, topks))
+}
+
+/// One query's hits of every sub-search, reranked (and grouped again when the request groups): the rows with their
+/// merged scores, best first.
+fn merge(
+    req: &HybridReq,
+    rows: &Rows,
+    prepared: &[(Search, Predicate)],
+    subs: &[&[RowHit]],
+    grouped_by: Option<usize>,
+) -> Result<Vec<(RowHit, f32)>> {
+    // Each distinct primary key's row (its first sighting), for the answer and its group.
+    let mut places: HashMap<Key, RowHit> = HashMap::new();
     let subs: Vec<SubSearch<Key>> = prepared
         .iter()
-        .map(|(search, predicate)| {
-            let hits = vector_search::run(&rows, &target, predicate, search).into_iter().next().unwrap_or_default();
+        .zip(subs)
+        .map(|((search, _), hits)| {
             let scored = hits
                 .iter()
                 .map(|hit| {
@@ -402,18 +534,29 @@ pub fn hybrid_search_entities(catalog: &Catalog, db: &str, req: HybridReq) -> Re
             SubSearch { metric: search.metric, hits: scored }
         })
         .collect();
-    let merged = rerank(&req, &subs)?;
-    let data: Vec<Value> = merged
-        .iter()
-        .filter_map(|s| places.get(&s.key).map(|hit| hit_json(&rows, &target, &output, hit, s.score)))
-        .collect();
-    let topks = vec![data.len()];
-    Ok(answer(catalog, data, topks))
+    let reranked = rerank(req, &subs)?;
+    let limit = req.limit.max(0) as usize;
+    let merged = match grouped_by {
+        None => reranked.top(limit, 0),
+        Some(field) => {
+            let params = GroupParams {
+                limit,
+                offset: 0,
+                group_size: req.grouping.size.max(1) as usize,
+                strict: req.grouping.strict,
+            };
+            let group_of = |key: &Key| {
+                let hit = places[key];
+                vector_search::group_key(&rows.partitions[hit.part], field, hit.row)
+            };
+            reranked.grouped(group_of, &params, GroupScorer::Max)
+        }
+    };
+    Ok(merged.iter().filter_map(|s| places.get(&s.key).map(|hit| (*hit, s.score))).collect())
 }
 
-/// `rrf` (`k`, default 60) or `weighted` (`weights`, `norm_score`) over the sub-searches.
-fn rerank(req: &HybridReq, subs: &[SubSearch<Key>]) -> Result<Vec<Scored<Key>>> {
-    let limit = req.limit.max(0) as usize;
+/// The merged scores of `rrf` (`k`, default 60) or `weighted` (`weights`, `norm_score`) over the sub-searches.
+fn rerank(req: &HybridReq, subs: &[SubSearch<Key>]) -> Result<Reranked<Key>> {
     let invalid = |e: crate::search::RerankError| Error::InvalidParameter(e.to_string());
     match req.strategy.as_str() {
         "weighted" => {
@@ -424,11 +567,11 @@ fn rerank(req: &HybridReq, subs: &[SubSearch<Key>]) -> Result<Vec<Scored<Key>>> 
                 .map(|ws| ws.iter().filter_map(Value::as_f64).map(|w| w as f32).collect())
                 .unwrap_or_default();
             let norm = req.rerank_params.get("norm_score").and_then(Value::as_bool).unwrap_or(false);
-            rerank_weighted(subs, &weights, norm, limit, 0).map_err(invalid)
+            weighted_scores(subs, &weights, norm).map_err(invalid)
         }
         "rrf" | "" => {
             let k = req.rerank_params.get("k").and_then(Value::as_f64).unwrap_or(60.0);
-            rerank_rrf(subs, k, limit, 0).map_err(invalid)
+            rrf_scores(subs, k).map_err(invalid)
         }
         other => Err(Error::InvalidParameter(format!("unsupported rerank strategy: {other}: invalid parameter"))),
     }

@@ -501,6 +501,7 @@ pub(super) fn hybrid_search(
         limit,
         partition_names: r.partition_names,
         output_fields: r.output_fields.clone(),
+        grouping: Grouping::default(),
         consistency_level: String::new(),
         int64_as_number: true,
     };

@@ -101,7 +101,7 @@ pub fn run(rows: &Rows, target: &ReadTarget, predicate: &Predicate, search: &Sea
 }
 
 /// A row's value of the grouping field, as a hashable text (nulls form one group).
-fn group_key(part: &PartitionRows, field: usize, row: usize) -> String {
+pub(crate) fn group_key(part: &PartitionRows, field: usize, row: usize) -> String {
     let column = &part.columns[field];
     if !column.is_valid(row) {
         return String::from("\0null");

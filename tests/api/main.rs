@@ -29,5 +29,6 @@ mod indexes;
 mod load_state;
 mod numbers;
 mod partitions;
+mod search_checks;
 mod transport;
 mod versions;
