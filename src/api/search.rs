@@ -576,3 +576,59 @@ fn rerank(req: &HybridReq, subs: &[SubSearch<Key>]) -> Result<Reranked<Key>> {
         other => Err(Error::InvalidParameter(format!("unsupported rerank strategy: {other}: invalid parameter"))),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn params(value: Value) -> Map<String, Value> {
+        value.as_object().cloned().unwrap()
+    }
+
+    fn checked(value: Value) -> std::result::Result<(), String> {
+        let catalog = Catalog::new(Default::default(), Default::default(), Default::default());
+        check_search_params(&catalog, Some(&params(value))).map_err(|e| e.message(catalog.profile()))
+    }
+
+    #[test]
+    fn go_compares_decoded_numbers_as_float64s_deep_inside_lists_and_maps() {
+        assert!(go_equal(&json!(10), &json!(10.0)));
+        assert!(go_equal(&json!({"a": [1, 2.0]}), &json!({"a": [1.0, 2]})));
+        assert!(!go_equal(&json!({"a": 1}), &json!({"a": 1, "b": 2})));
+        assert!(!go_equal(&json!("1"), &json!(1)));
+        assert!(go_equal(&json!(null), &json!(null)));
+    }
+
+    #[test]
+    fn search_params_rules() {
+        assert_eq!(checked(json!({"ef": 8, "params": {"nprobe": 9}})), Ok(()));
+        assert_eq!(checked(json!({"params": {"ef": 8}, "ef": 8.0})), Ok(()));
+        assert_eq!(
+            checked(json!({"hints": {"k": true}, "params": {"hints": {"k": false}}})),
+            Err("ambiguous parameter: hints, in search_param: map[k:true], in search_param.params: map[k:false]: invalid parameter".into())
+        );
+        assert_eq!(
+            checked(json!({"radius": 0.5, "params": {"radius": 1e-5}})),
+            Err("ambiguous parameter: radius, in search_param: 0.5, in search_param.params: 1e-05: invalid parameter"
+                .into())
+        );
+        assert_eq!(
+            checked(json!({"params": true})),
+            Err("searchParams.params must be a dict: invalid parameter".into())
+        );
+    }
+
+    #[test]
+    fn sub_searches_must_agree_on_nq() {
+        let queries = |n: usize| (0, vec![QueryVector::Float(vec![0.0]); n]);
+        assert_eq!(check_nq(&[]).unwrap(), 0);
+        assert_eq!(check_nq(&[queries(3), queries(3)]).unwrap(), 3);
+        let err = check_nq(&[queries(1), queries(1), queries(4)]).unwrap_err();
+        assert_eq!(
+            err.message(&Default::default()),
+            "sub search request nq should be the same: invalid parameter[expected=1][actual=4]"
+        );
+    }
+}

@@ -176,18 +176,30 @@ impl Catalog {
 
     /// `indexes/describe`: a one-entry list.
     ///
+    /// The row counters are datacoord's (`completeIndexInfo` over the flushed segments): `totalRows` counts the
+    /// rows `get_stats` counts (flushed rows, deletes included until compaction, contract part 2 §A.3, §D.6; live
+    /// rows with `--live-row-counts`), and as the mock builds an index at once they are all `indexedRows`, with no
+    /// `pendingRows`.
+    ///
     /// ```
     /// # let catalog = milvus_mock::Catalog::new(Default::default(), Default::default(), Default::default());
-    /// # catalog.quick_setup("default", "quick_setup", 5).unwrap();
+    /// # catalog.quick_setup("default", "quick_setup", 2).unwrap();
+    /// catalog.insert_rows("default", "quick_setup", "", vec![serde_json::json!({"id": 1, "vector": [0.1, 0.2]})]).unwrap();
     /// let described = catalog.describe_index("default", "quick_setup", "vector").unwrap();
     /// assert_eq!((described.index_type.as_str(), described.metric_type.as_str()), ("AUTOINDEX", "COSINE"));
+    /// assert_eq!((described.total_rows, described.indexed_rows), (0, 0)); // not flushed yet
+    /// catalog.flush("default", "quick_setup").unwrap();
+    /// let described = catalog.describe_index("default", "quick_setup", "vector").unwrap();
+    /// assert_eq!((described.total_rows, described.indexed_rows, described.pending_rows), (1, 1, 0));
     /// ```
     pub fn describe_index(&self, db: &str, collection: &str, index: &str) -> Result<IndexView> {
         names::validate_collection(collection, NameKind::Collection, &self.profile)?;
         self.read(db, |d| {
             let c = lookup(d, collection)?;
-            let i = find_index(c, index)?;
-            Ok(IndexView::from(i))
+            let mut view = IndexView::from(find_index(c, index)?);
+            let rows = self.stats_rows(c, &c.partitions.iter().map(|p| p.id).collect::<Vec<_>>());
+            (view.total_rows, view.indexed_rows) = (rows, rows);
+            Ok(view)
         })
     }
 

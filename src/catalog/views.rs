@@ -220,7 +220,7 @@ pub struct IndexView {
     /// A gRPC `CreateIndex`'s `extra_params` as sent (`Index::user_params`).
     pub user_params: Option<Vec<(String, String)>>,
     pub state: IndexState,
-    /// Row counters: 0 until there is a data plane.
+    /// Row counters, set by [`Catalog::describe_index`](crate::Catalog::describe_index) (0 in `IndexView::from`).
     pub indexed_rows: i64,
     pub pending_rows: i64,
     pub total_rows: i64,

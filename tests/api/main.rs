@@ -25,6 +25,7 @@ mod databases;
 mod embedding;
 mod entities;
 mod entities_concurrency;
+mod index_rows;
 mod indexes;
 mod load_state;
 mod numbers;
