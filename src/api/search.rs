@@ -251,6 +251,10 @@ fn query_vector(field: &Field, dim: usize, item: &Value) -> Result<QueryVector> 
             }
             Ok(QueryVector::Binary(bytes))
         }
+        // A BM25 function's output field is searched with texts (REST sends them as a VarChar placeholder).
+        DataType::SparseFloatVector if field.function_output && item.is_string() => {
+            Ok(QueryVector::Text(item.as_str().unwrap_or_default().to_string()))
+        }
         DataType::SparseFloatVector => {
             let object = item.as_object().ok_or_else(|| wrong(0))?;
             let pairs: Option<Vec<(u32, f32)>> =

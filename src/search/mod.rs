@@ -9,6 +9,8 @@
 //!   the first `offset` (§E.2). [`scan_batch`] serves nq > 1 queries in one pass over the data;
 //! * [`Range`] is range search (`radius`, `range_filter`) with knowhere's inequalities;
 //! * [`group()`] is grouping search (`groupingField`, `groupSize`, `strictGroupSize`, §E.3);
+//! * [`Corpus`] turns text queries and documents into sparse vectors whose inner product is their BM25 score, for
+//!   the sparse output field of a collection's BM25 function;
 //! * [`rerank_rrf`] and [`rerank_weighted`] merge the sub-searches of a hybrid search (§E.4); [`rrf_scores`] and
 //!   [`weighted_scores`] give the merged scores before ranking, for [`Reranked::grouped`] (grouping after reranking).
 //!
@@ -31,6 +33,7 @@
 //! ```
 
 mod batch;
+mod bm25;
 mod group;
 mod kernels;
 mod metric;
@@ -38,6 +41,7 @@ mod rerank;
 mod topk;
 
 pub use batch::scan_batch;
+pub use bm25::{Corpus, DEFAULT_B, DEFAULT_K1, term_frequencies, tokenize};
 pub use group::{GroupParams, group};
 pub use metric::{Metric, Range};
 pub use rerank::{
@@ -105,6 +109,9 @@ pub enum QueryVector {
     /// `dim / 8` bytes.
     Binary(Vec<u8>),
     Sparse(SparseVector),
+    /// A text, searched against the sparse output field of a BM25 function: the caller turns it into a
+    /// [`QueryVector::Sparse`] with [`Corpus::query`] before scanning (a scan refuses it as the wrong kind).
+    Text(String),
 }
 
 /// One search hit: the caller's ordinal for the row (a primary key, or a row number it can map back) and the

@@ -17,6 +17,7 @@ mod common;
 mod helpers;
 
 mod aliases;
+mod bm25_search;
 mod cli;
 mod collections;
 mod control;
