@@ -314,7 +314,7 @@ fn range_of(metric: Metric, params: Option<&Map<String, Value>>) -> Result<Optio
 /// `params` must be an object (1100 `searchParams.params must be a dict`), and a key given both flat and under
 /// `params` must have the same value in both (1100 `ambiguous parameter`). Values are compared as Go compares what
 /// it decoded into `interface{}` (every number a float64, so `10` equals `10.0`) and printed with Go's `%v`. Go
-/// walks the map in random order; with several ambiguous keys the mock names the first in the request.
+/// walks the map in random order; with several ambiguous keys the mock names the first in key order.
 fn check_search_params(catalog: &Catalog, params: Option<&Map<String, Value>>) -> Result<()> {
     let Some(params) = params.filter(|_| catalog.profile().version >= MilvusVersion::V2_5) else { return Ok(()) };
     let nested = match params.get("params") {
@@ -484,6 +484,11 @@ pub fn hybrid_search_entities(catalog: &Catalog, db: &str, req: HybridReq) -> Re
     target.check_partitions()?;
     let output = output_of(&target, &req.output_fields, req.int64_as_number)?;
     let nq = check_nq(&converted)?;
+    // The proxy builds its rerankers (`NewReScorers`) before it plans the sub-searches: bad rerank params are
+    // reported here, whatever the sub-searches would find.
+    let unscored: Vec<SubSearch<Key>> =
+        req.searches.iter().map(|_| SubSearch { metric: Metric::Ip, hits: Vec::new() }).collect();
+    rerank(&req, &unscored)?;
     let grouped_by = group_field(&target, &req.grouping)?;
     let mut prepared = Vec::with_capacity(req.searches.len());
     for (part, converted) in req.searches.iter().zip(converted) {

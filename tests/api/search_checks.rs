@@ -301,3 +301,22 @@ async fn hybrid_grouping_by_an_unknown_field_is_1700() {
         json!({"code": 1700, "message": "groupBy field not found in schema: field not found[field=nope]"})
     );
 }
+
+#[tokio::test]
+async fn bad_rerank_params_are_reported_before_the_load_state() {
+    let app = spawn_app().await;
+    quick_with_rows(&app).await;
+    app.ok("/collections/release", json!({"collectionName": "c"})).await;
+    let body = json!({"collectionName": "c", "search": [
+            {"data": [[1.0, 0.0]], "limit": 1}, {"data": [[0.0, 1.0]], "limit": 1}],
+        "rerank": {"strategy": "weighted", "params": {"weights": [1.0]}}});
+
+    let (_, answer) = app.post("/entities/hybrid_search", body).await;
+
+    assert_eq!(
+        answer,
+        invalid(
+            "the length of weights param mismatch with ann search requests: invalid parameter[expected=2][actual=1]"
+        )
+    );
+}
