@@ -6,20 +6,25 @@ use serde_json::{Value, json};
 
 use crate::helpers::*;
 
-/// A collection `docs` (`id`, `text` VarChar, `sparse` filled by a BM25 function, indexed with metric BM25),
-/// loaded, holding three texts: 7 words, "apple" in two of them.
+/// A collection `docs` (`id`, `text` VarChar, `sparse` filled by a BM25 function, indexed with metric BM25, and a
+/// COSINE `dense` vector), loaded, holding three texts: 7 words, "apple" in two of them.
 async fn docs(app: &TestApp) {
     let body = json!({"collectionName": "docs", "schema": {
         "fields": [
             {"fieldName": "id", "dataType": "Int64", "isPrimary": true},
             {"fieldName": "text", "dataType": "VarChar", "elementTypeParams": {"max_length": 64, "enable_analyzer": true}},
-            {"fieldName": "sparse", "dataType": "SparseFloatVector"}],
+            {"fieldName": "sparse", "dataType": "SparseFloatVector"},
+            {"fieldName": "dense", "dataType": "FloatVector", "elementTypeParams": {"dim": 2}}],
         "functions": [{"name": "bm25", "type": "BM25", "inputFieldNames": ["text"], "outputFieldNames": ["sparse"]}]},
-        "indexParams": [{"fieldName": "sparse", "indexName": "sparse", "indexType": "SPARSE_INVERTED_INDEX", "metricType": "BM25"}]});
+        "indexParams": [
+            {"fieldName": "sparse", "indexName": "sparse", "indexType": "SPARSE_INVERTED_INDEX", "metricType": "BM25"},
+            {"fieldName": "dense", "indexName": "dense", "metricType": "COSINE"}]});
     app.ok("/collections/create", body).await;
     app.ok("/collections/load", json!({"collectionName": "docs"})).await;
     let rows = json!([
-        {"id": 1, "text": "Apple pie"}, {"id": 2, "text": "apple, apple & banana"}, {"id": 3, "text": "cherry tart"}
+        {"id": 1, "text": "Apple pie", "dense": [1.0, 0.0]},
+        {"id": 2, "text": "apple, apple & banana", "dense": [0.0, 1.0]},
+        {"id": 3, "text": "cherry tart", "dense": [1.0, 1.0]}
     ]);
     let (_, inserted) = app.post("/entities/insert", json!({"collectionName": "docs", "data": rows})).await;
     assert_eq!(inserted["code"], 0, "{inserted}");
@@ -65,5 +70,26 @@ async fn a_filter_narrows_a_text_search_but_not_its_statistics() {
     assert_eq!(
         answer,
         json!({"code": 0, "cost": 0, "data": [{"distance": bm25(2.0, 1.0, 2.0), "id": 1}], "topks": [1]})
+    );
+}
+
+#[tokio::test]
+async fn a_text_sub_search_joins_a_hybrid_search() {
+    let app = spawn_app().await;
+    docs(&app).await;
+    let body = json!({"collectionName": "docs", "search": [
+            {"annsField": "sparse", "data": ["apple"], "limit": 3},
+            {"annsField": "dense", "data": [[0.0, 1.0]], "limit": 3}],
+        "rerank": {"strategy": "rrf", "params": {"k": 60}}, "limit": 3});
+
+    let (_, answer) = app.post("/entities/hybrid_search", body).await;
+
+    // Text: [2, 1]; dense: [2, 3, 1].
+    let rrf = |ranks: &[u8]| f32_json(ranks.iter().map(|&r| 1.0f32 / (60.0 + f32::from(r))).sum());
+    assert_eq!(
+        answer,
+        json!({"code": 0, "cost": 0, "data": [
+            {"distance": rrf(&[1, 1]), "id": 2}, {"distance": rrf(&[2, 3]), "id": 1}, {"distance": rrf(&[2]), "id": 3}],
+         "topks": [3]})
     );
 }
