@@ -11,8 +11,13 @@
 //!   `{"<index>": value}`, JSON fields as their value, the `$meta` column's keys at the top level) and handed to
 //!   REST's `entities/insert` and `upsert` handlers, so a row stored over gRPC is the row REST would store, with
 //!   the same checks in the same order. The JSON step costs a copy of the data; it buys one conversion and one set
-//!   of checks (with REST's error texts, see the README's fidelity notes). `Delete` and `Query` likewise go
-//!   through REST's handlers; `Search` reuses REST's preparation and scan.
+//!   of checks. Before it, [`super::validate`] runs the proxy's own column checks with gRPC Milvus's texts.
+//!   `Delete` and `Query` likewise go through REST's handlers; `Search` reuses REST's preparation and scan.
+//! * **Errors**: what only REST's handlers say is said as the proxy says it ([`proxy_error`]): a missing
+//!   collection is `collection not found[database=..][collection=..]` (the proxy's meta cache), never REST's
+//!   schema pre-fetch `can't find collection[...]`.
+//! * **Filter templates**: `expr_template_values` (pymilvus's `filter_params`) become REST's `exprParams`
+//!   ([`template_params`]).
 //! * **Out**: `Query` and `Search` render rows as REST does ([`Output::row`]) and lay them out by column
 //!   ([`columns`]): one `FieldData` per output field in schema order, nulls in `valid_data`, dynamic keys in an
 //!   `is_dynamic` `$meta` JSON column, and `output_fields` naming the schema fields (`$meta` for `*`) and the
@@ -25,20 +30,21 @@ use milvus::proto::common::{PlaceholderGroup, PlaceholderType};
 use milvus::proto::milvus as pb;
 use milvus::proto::schema::{
     self, ArrayArray, BoolArray, BytesArray, DoubleArray, FieldData, FloatArray, IDs, IntArray, JsonArray, LongArray,
-    ScalarField, SearchResultData, SparseFloatArray, StringArray, VectorField, field_data, i_ds, scalar_field,
-    vector_field,
+    ScalarField, SearchResultData, SparseFloatArray, StringArray, TemplateArrayValue, TemplateValue, VectorField,
+    field_data, i_ds, scalar_field, template_array_value, template_value, vector_field,
 };
 use prost::Message;
 use serde_json::{Map, Value};
 
 use super::convert::now_ms;
+use super::validate;
 use crate::api::entities::{
     DataReq, FilterReq, QueryReq, delete_entities, insert_entities, query_entities, upsert_entities,
 };
 use crate::api::search::{Grouping, HybridReq, SearchPart, hybrid_search_entities, output_of, prepare};
 use crate::catalog::{Catalog, CollectionSpec, DataType, Field, Lookup};
 use crate::envelope::Reply;
-use crate::error::Error;
+use crate::error::{BindError, Error};
 use crate::rows::column::dim_of;
 use crate::rows::convert::f16_to_f32;
 use crate::rows::render::Output;
@@ -50,17 +56,44 @@ const META: &str = "$meta";
 
 // ---- Insert, Upsert, Delete, Flush ----
 
+/// How the proxy words what only REST's handlers say: a missing collection as its meta cache does (REST's
+/// schema pre-fetch says `can't find collection`), and a request shape REST's binding refuses (1801 `can only
+/// accept json format request, error: <detail>`) as the plain error `<detail>` (65535; the proxy's own text for
+/// these, a search's vector field or query vector size, is not confirmed).
+pub(super) fn proxy_error(e: Error) -> Error {
+    match e {
+        Error::CollectionNotFoundDescribe { db, name } => Error::CollectionNotFound { db, name },
+        Error::Binding(BindError::BadJson(detail)) => Error::Plain(detail),
+        e => e,
+    }
+}
+
 pub(super) fn insert(catalog: &Catalog, db: &str, r: pb::InsertRequest) -> Result<pb::MutationResult, Error> {
+    check_columns(catalog, db, &r.collection_name, &r.fields_data, r.num_rows, true)?;
     let request = data_request(db, r.collection_name, r.partition_name, false, &r.fields_data, r.num_rows)?;
-    let keys = written_keys(insert_entities(catalog, db, request)?, "insertIds");
+    let keys = written_keys(insert_entities(catalog, db, request).map_err(proxy_error)?, "insertIds");
     Ok(pb::MutationResult { insert_cnt: keys.len() as i64, ..mutation(keys) })
 }
 
 /// `Upsert`, with 2.6's `partial_update` as REST's `partialUpdate`.
 pub(super) fn upsert(catalog: &Catalog, db: &str, r: pb::UpsertRequest) -> Result<pb::MutationResult, Error> {
+    check_columns(catalog, db, &r.collection_name, &r.fields_data, r.num_rows, false)?;
     let request = data_request(db, r.collection_name, r.partition_name, r.partial_update, &r.fields_data, r.num_rows)?;
-    let keys = written_keys(upsert_entities(catalog, db, request)?, "upsertIds");
+    let keys = written_keys(upsert_entities(catalog, db, request).map_err(proxy_error)?, "upsertIds");
     Ok(pb::MutationResult { upsert_cnt: keys.len() as i64, ..mutation(keys) })
+}
+
+/// The collection first (the proxy's wording when it is missing), then the proxy's column checks.
+fn check_columns(
+    catalog: &Catalog,
+    db: &str,
+    collection: &str,
+    fields: &[FieldData],
+    num_rows: u32,
+    insert: bool,
+) -> Result<(), Error> {
+    let spec = catalog.collection(db, collection, |c| c.spec.clone())?;
+    validate::check_columns(&spec, fields, num_rows, insert)
 }
 
 /// REST's insert/upsert request for the columns of a gRPC one.
@@ -126,19 +159,64 @@ fn ids<'a>(keys: impl Iterator<Item = &'a Key>) -> IDs {
 }
 
 /// `Delete` by `expr`, REST's `entities/delete`: `delete_cnt` is the rows (or, for a key list, the keys) deleted.
+/// `IDs` is an empty message, as the proxy's `deleteRunner` answers it (`IDs{IdField: nil}` in
+/// `internal/proxy/task_delete.go`, for a key list and a filter alike); there is no `succ_index`.
 pub(super) fn delete(catalog: &Catalog, db: &str, r: pb::DeleteRequest) -> Result<pb::MutationResult, Error> {
     let request = FilterReq {
         db_name: db.to_string(),
         collection_name: r.collection_name,
         partition_name: r.partition_name,
         filter: r.expr,
-        expr_params: None,
+        expr_params: template_params(r.expr_template_values)?,
     };
-    let count = match delete_entities(catalog, db, request)? {
+    let count = match delete_entities(catalog, db, request).map_err(proxy_error)? {
         Reply::Data(data) => data["deleteCount"].as_i64().unwrap_or(0),
         _ => 0,
     };
-    Ok(pb::MutationResult { delete_cnt: count, ..mutation(Vec::new()) })
+    Ok(pb::MutationResult {
+        status: Some(Default::default()),
+        i_ds: Some(IDs { id_field: None }),
+        delete_cnt: count,
+        timestamp: now_ms() << 18,
+        ..Default::default()
+    })
+}
+
+/// `expr_template_values` as REST's `exprParams` (`None` when there are none): scalars as JSON scalars, arrays
+/// as lists, JSON elements parsed (`planparserv2` reads the same values from either).
+pub(super) fn template_params(values: HashMap<String, TemplateValue>) -> Result<Option<Map<String, Value>>, Error> {
+    if values.is_empty() {
+        return Ok(None);
+    }
+    let entries = values.into_iter().map(|(name, value)| Ok((name, template_json(value.val)?)));
+    entries.collect::<Result<Map<String, Value>, Error>>().map(Some)
+}
+
+fn template_json(value: Option<template_value::Val>) -> Result<Value, Error> {
+    use template_value::Val;
+    Ok(match value {
+        Some(Val::BoolVal(b)) => Value::Bool(b),
+        Some(Val::Int64Val(i)) => Value::from(i),
+        Some(Val::FloatVal(f)) => Value::from(f),
+        Some(Val::StringVal(s)) => Value::String(s),
+        Some(Val::ArrayVal(array)) => template_array_json(array)?,
+        Some(Val::BytesVal(bytes)) => Value::String(String::from_utf8_lossy(&bytes).into_owned()),
+        None => Value::Null,
+    })
+}
+
+fn template_array_json(array: TemplateArrayValue) -> Result<Value, Error> {
+    use template_array_value::Data;
+    let list = |items: Vec<Value>| Ok(Value::Array(items));
+    match array.data {
+        Some(Data::BoolData(a)) => list(a.data.into_iter().map(Value::Bool).collect()),
+        Some(Data::LongData(a)) => list(a.data.into_iter().map(Value::from).collect()),
+        Some(Data::DoubleData(a)) => list(a.data.into_iter().map(Value::from).collect()),
+        Some(Data::StringData(a)) => list(a.data.into_iter().map(Value::String).collect()),
+        Some(Data::ArrayData(a)) => a.data.into_iter().map(template_array_json).collect::<Result<_, _>>().map(Value::Array),
+        Some(Data::JsonData(a)) => a.data.iter().map(|bytes| json_value(bytes)).collect::<Result<_, _>>().map(Value::Array),
+        None => list(Vec::new()),
+    }
 }
 
 /// `Flush` of every collection named: what REST's `collections/flush` does to `get_stats`, and empty segment maps
@@ -148,7 +226,7 @@ pub(super) fn flush(catalog: &Catalog, db: &str, r: pb::FlushRequest) -> Result<
         pb::FlushResponse { status: Some(Default::default()), db_name: db.to_string(), ..Default::default() };
     let timestamp = now_ms() << 18;
     for name in r.collection_names {
-        catalog.flush(db, &name)?;
+        catalog.flush(db, &name).map_err(proxy_error)?;
         answer.coll_seg_i_ds.insert(name.clone(), LongArray::default());
         answer.flush_coll_seg_i_ds.insert(name.clone(), LongArray::default());
         answer.coll_seal_times.insert(name.clone(), now_ms() as i64 / 1000);
@@ -165,11 +243,7 @@ fn rows_json(fields: &[FieldData], num_rows: usize) -> Result<String, Error> {
     for field in fields {
         let values = column_values(field)?;
         if values.len() != num_rows {
-            return Err(Error::InvalidParameter(format!(
-                "the num_rows ({}) of field ({}) is not equal to passed num_rows ({num_rows}): invalid parameter",
-                values.len(),
-                field.field_name
-            )));
+            return Err(validate::rows_mismatch(&field.field_name, values.len(), num_rows));
         }
         let valid = validity(field);
         for (i, (row, value)) in rows.iter_mut().zip(values).enumerate() {
@@ -297,11 +371,11 @@ pub(super) fn query(catalog: &Catalog, db: &str, r: pb::QueryRequest) -> Result<
         filter: r.expr,
         limit: number("limit"),
         offset: number("offset"),
-        expr_params: None,
+        expr_params: template_params(r.expr_template_values)?,
         id: None,
         int64_as_number: true,
     };
-    let rows: Vec<Map<String, Value>> = match query_entities(catalog, db, request)? {
+    let rows: Vec<Map<String, Value>> = match query_entities(catalog, db, request).map_err(proxy_error)? {
         Reply::Body(mut body) => match body.remove("data") {
             Some(Value::Array(rows)) => rows.into_iter().filter_map(|r| r.as_object().cloned()).collect(),
             _ => Vec::new(),
@@ -404,7 +478,7 @@ impl SearchParams {
 /// checks and the scan of REST's `entities/search`; the hits of every query laid out as `SearchResultData`.
 pub(super) fn search(catalog: &Catalog, db: &str, r: pb::SearchRequest) -> Result<pb::SearchResults, Error> {
     let params = SearchParams::read(&r.search_params)?;
-    let target = catalog.read_target(db, &r.collection_name, &r.partition_names, "search", Lookup::Describe)?;
+    let target = catalog.read_target(db, &r.collection_name, &r.partition_names, "search", Lookup::Proxy)?;
     let part = SearchPart {
         data: Some(search_vectors(r.search_input)?),
         anns_field: params.anns_field.clone(),
@@ -412,9 +486,9 @@ pub(super) fn search(catalog: &Catalog, db: &str, r: pb::SearchRequest) -> Resul
         limit: params.topk,
         offset: params.offset,
         search_params: params.params,
-        expr_params: None,
+        expr_params: template_params(r.expr_template_values)?,
     };
-    let (search, predicate) = prepare(catalog, &target, &part, &params.grouping)?;
+    let (search, predicate) = prepare(catalog, &target, &part, &params.grouping).map_err(proxy_error)?;
     let output = output_of(&target, &r.output_fields, true)?;
     target.check_loaded()?;
     let rows = target.rows.read();
@@ -485,7 +559,7 @@ pub(super) fn hybrid_search(
             limit: params.topk,
             offset: params.offset,
             search_params: params.params,
-            expr_params: None,
+            expr_params: template_params(sub.expr_template_values)?,
         });
     }
     let rerank_params = match rank.params.and_then(|mut p| p.remove("params")) {
@@ -504,14 +578,14 @@ pub(super) fn hybrid_search(
         consistency_level: String::new(),
         int64_as_number: true,
     };
-    let hits: Vec<Map<String, Value>> = match hybrid_search_entities(catalog, db, request)? {
+    let hits: Vec<Map<String, Value>> = match hybrid_search_entities(catalog, db, request).map_err(proxy_error)? {
         Reply::Body(mut body) => match body.remove("data") {
             Some(Value::Array(hits)) => hits.into_iter().filter_map(|h| h.as_object().cloned()).collect(),
             _ => Vec::new(),
         },
         _ => Vec::new(),
     };
-    let target = catalog.read_target(db, &r.collection_name, &[], "search", Lookup::Describe)?;
+    let target = catalog.read_target(db, &r.collection_name, &[], "search", Lookup::Proxy)?;
     let output = output_of(&target, &r.output_fields, true)?;
     let mut keys = Vec::with_capacity(hits.len());
     let mut scores = Vec::with_capacity(hits.len());

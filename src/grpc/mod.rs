@@ -18,6 +18,7 @@ mod convert;
 mod data;
 mod front;
 mod status;
+mod validate;
 
 use std::convert::Infallible;
 use std::future::Future;
