@@ -37,7 +37,7 @@ use prost::Message;
 use serde_json::{Map, Value};
 
 use super::convert::now_ms;
-use super::validate;
+use super::{by_keys, validate};
 use crate::api::entities::{
     DataReq, FilterReq, QueryReq, delete_entities, insert_entities, query_entities, upsert_entities,
 };
@@ -424,29 +424,30 @@ fn long_column(name: &str, data: Vec<i64>) -> FieldData {
 
 // ---- Search ----
 
-/// The `search_params` a search reads.
+/// The `search_params` a search reads, with the proxy's texts for values it cannot use (`parseSearchInfo` in
+/// `internal/proxy/task_search.go`: plain errors, 65535).
 struct SearchParams {
     anns_field: String,
-    topk: i64,
+    /// `None` when absent: a search needs it (`topk not found in search_params`), a ranker does not.
+    topk: Option<i64>,
     offset: i64,
     round_decimal: i64,
     params: Option<Map<String, Value>>,
     grouping: Grouping,
 }
 
+/// `key`'s integer (`strconv.ParseInt(s, 0, 64)`; decimal only here): `None` when absent, `<key> [<text>] is
+/// invalid` when it does not parse.
+fn integer(pairs: &[milvus::proto::common::KeyValuePair], key: &str) -> Result<Option<i64>, Error> {
+    match pairs.iter().find(|p| p.key == key) {
+        None => Ok(None),
+        Some(p) => p.value.parse().map(Some).map_err(|_| Error::Plain(format!("{key} [{}] is invalid", p.value))),
+    }
+}
+
 impl SearchParams {
     fn read(pairs: &[milvus::proto::common::KeyValuePair]) -> Result<Self, Error> {
         let get = |key: &str| pairs.iter().find(|p| p.key == key).map(|p| p.value.as_str());
-        let number = |key: &str, default: i64| -> Result<i64, Error> {
-            match get(key) {
-                None => Ok(default),
-                Some(text) => text.parse().map_err(|_| {
-                    Error::InvalidParameter(format!(
-                        "{key} [{text}] is invalid, should be an integer: invalid parameter"
-                    ))
-                }),
-            }
-        };
         let params = match get("params").filter(|p| !p.is_empty()) {
             None => None,
             Some(text) => {
@@ -460,36 +461,56 @@ impl SearchParams {
         };
         let grouping = Grouping {
             field: get("group_by_field").unwrap_or_default().to_string(),
-            size: number("group_size", 1)?,
+            size: integer(pairs, "group_size")?.unwrap_or(1),
             strict: get("strict_group_size").is_some_and(|v| v == "true"),
         };
         Ok(Self {
             anns_field: get("anns_field").unwrap_or_default().to_string(),
-            topk: number("topk", 0)?,
-            offset: number("offset", 0)?,
-            round_decimal: number("round_decimal", -1)?,
+            topk: integer(pairs, "topk")?,
+            offset: integer(pairs, "offset")?.unwrap_or(0),
+            round_decimal: round_decimal(get("round_decimal"))?,
             params,
             grouping,
         })
+    }
+
+    /// The `topk` a search needs.
+    fn topk(&self) -> Result<i64, Error> {
+        self.topk.ok_or_else(|| Error::Plain("topk not found in search_params".into()))
+    }
+}
+
+/// `round_decimal`: -1 (absent: as computed) or 0 to 6.
+fn round_decimal(text: Option<&str>) -> Result<i64, Error> {
+    let Some(text) = text else { return Ok(-1) };
+    match text.parse::<i64>() {
+        Ok(n) if n == -1 || (0..=6).contains(&n) => Ok(n),
+        _ => Err(Error::Plain(format!("round_decimal [{text}] is invalid, should be -1 or an integer in range [0, 6]"))),
     }
 }
 
 /// `Search`: the query vectors from `placeholder_group`, the filter from `dsl`, the rest from `search_params`; the
 /// checks and the scan of REST's `entities/search`; the hits of every query laid out as `SearchResultData`.
 pub(super) fn search(catalog: &Catalog, db: &str, r: pb::SearchRequest) -> Result<pb::SearchResults, Error> {
-    let params = SearchParams::read(&r.search_params)?;
+    // The proxy's order: the collection, the partitions named, the output fields, then the search parameters.
     let target = catalog.read_target(db, &r.collection_name, &r.partition_names, "search", Lookup::Proxy)?;
+    target.check_partitions()?;
+    let output = output_of(&target, &r.output_fields, true)?;
+    let params = SearchParams::read(&r.search_params)?;
+    let top_k = params.topk()?;
     let part = SearchPart {
-        data: Some(search_vectors(r.search_input)?),
+        data: Some(match r.search_input {
+            Some(pb::search_request::SearchInput::Ids(ids)) => by_keys::vectors_of_keys(&target, &params.anns_field, ids)?,
+            other => search_vectors(other)?,
+        }),
         anns_field: params.anns_field.clone(),
         filter: r.dsl,
-        limit: params.topk,
+        limit: top_k,
         offset: params.offset,
         search_params: params.params,
         expr_params: template_params(r.expr_template_values)?,
     };
     let (search, predicate) = prepare(catalog, &target, &part, &params.grouping).map_err(proxy_error)?;
-    let output = output_of(&target, &r.output_fields, true)?;
     target.check_loaded()?;
     let rows = target.rows.read();
     let per_query = vector_search::run(&rows, &target, &predicate, &search);
@@ -501,7 +522,7 @@ pub(super) fn search(catalog: &Catalog, db: &str, r: pb::SearchRequest) -> Resul
         keys: hits().map(|hit| key_of(&rows, hit)).collect(),
         scores: hits().map(|hit| rounded(hit.distance, params.round_decimal)).collect(),
         topks: per_query.iter().map(|q| q.len() as i64).collect(),
-        top_k: params.topk,
+        top_k,
     };
     Ok(search_results(r.collection_name, &target.spec, &output, found))
 }
@@ -554,9 +575,9 @@ pub(super) fn hybrid_search(
         let params = SearchParams::read(&sub.search_params)?;
         searches.push(SearchPart {
             data: Some(search_vectors(sub.search_input)?),
+            limit: params.topk()?,
             anns_field: params.anns_field,
             filter: sub.dsl,
-            limit: params.topk,
             offset: params.offset,
             search_params: params.params,
             expr_params: template_params(sub.expr_template_values)?,
@@ -621,12 +642,13 @@ fn rounded(distance: f32, decimals: i64) -> f32 {
     ((f64::from(distance) * scale).round() / scale) as f32
 }
 
-/// The query vectors: a `placeholder_group` (search by primary keys is not supported by the mock).
+/// The query vectors of a `placeholder_group` (search by primary keys is [`by_keys`]'s, and not supported in a
+/// hybrid search's sub-searches by the mock).
 fn search_vectors(input: Option<pb::search_request::SearchInput>) -> Result<Value, Error> {
     match input {
         Some(pb::search_request::SearchInput::PlaceholderGroup(bytes)) => placeholder_vectors(&bytes),
         Some(pb::search_request::SearchInput::Ids(_)) => Err(Error::InvalidParameter(
-            "search by primary keys is not supported by the mock: invalid parameter".into(),
+            "search by primary keys in a hybrid search is not supported by the mock: invalid parameter".into(),
         )),
         None => placeholder_vectors(&[]),
     }

@@ -14,6 +14,7 @@
 //! `partitions/release`). Business errors are gRPC OK with Milvus's `common.Status` ([`status`]); authentication
 //! failures are gRPC `UNAUTHENTICATED`, as Milvus's interceptor answers them.
 
+mod by_keys;
 mod convert;
 mod data;
 mod front;

@@ -541,3 +541,89 @@ async fn rest_fault_rules_and_the_journal_cover_the_data_plane_rpcs() {
         ]
     );
 }
+
+/// [`search`] with its `search_params` changed: `key` set to `value`, or removed when `value` is `None`.
+fn with_param(mut request: pb::SearchRequest, key: &str, value: Option<&str>) -> pb::SearchRequest {
+    request.search_params.retain(|p| p.key != key);
+    if let Some(value) = value {
+        request.search_params.push(KeyValuePair { key: key.into(), value: value.into() });
+    }
+    request
+}
+
+#[tokio::test]
+async fn search_params_the_proxy_cannot_use_are_its_plain_errors() {
+    let (_milvus, mut client) = start().await;
+    loaded_with_rows(&mut client, "c").await;
+    let base = || search("c", [1.0, 0.0, 0.0, 0.0], 2);
+    let cases = [
+        (with_param(base(), "topk", None), "topk not found in search_params"),
+        (with_param(base(), "topk", Some("ten")), "topk [ten] is invalid"),
+        (with_param(base(), "offset", Some("1.5")), "offset [1.5] is invalid"),
+        (
+            with_param(base(), "round_decimal", Some("7")),
+            "round_decimal [7] is invalid, should be -1 or an integer in range [0, 6]",
+        ),
+        (
+            with_param(base(), "topk", Some("0")),
+            "topk [0] is invalid, it should be in range [1, 16384], but got 0",
+        ),
+    ];
+    for (request, reason) in cases {
+        let answer = client.search(request).await.unwrap().into_inner();
+        let expected = pb::SearchResults { status: Some(failure(65535, 1, reason)), ..Default::default() };
+        assert_eq!(answer, expected, "{reason}");
+    }
+    // A partition that is not there is found before the parameters are read.
+    let mut named = with_param(base(), "topk", None);
+    named.partition_names = vec!["missing".into()];
+    let answer = client.search(named).await.unwrap().into_inner();
+    assert_eq!(answer.status, Some(failure(65535, 1, "partition name missing not found")));
+}
+
+fn by_keys(collection: &str, keys: Vec<i64>, anns_field: &str) -> pb::SearchRequest {
+    let mut request = with_param(search(collection, [0.0; 4], 2), "anns_field", Some(anns_field));
+    request.search_input = Some(pb::search_request::SearchInput::Ids(int_ids(keys).unwrap()));
+    request.nq = 0;
+    request
+}
+
+#[tokio::test]
+async fn search_by_primary_keys_uses_the_stored_vectors_of_the_keys() {
+    let (milvus, mut client) = start().await;
+    loaded_with_rows(&mut client, "c").await;
+    let got = client.search(by_keys("c", vec![2, 1], "vector")).await.unwrap().into_inner();
+    let expected = pb::SearchResults {
+        status: Some(success()),
+        results: Some(SearchResultData {
+            num_queries: 2,
+            top_k: 2,
+            // Row 2's vector finds row 2 then row 3 (0.8); row 1's finds row 1 then row 3 (0.6).
+            scores: vec![1.0, 0.8, 1.0, 0.6],
+            ids: int_ids(vec![2, 3, 1, 3]),
+            topks: vec![2, 2],
+            primary_field_name: "id".into(),
+            ..Default::default()
+        }),
+        collection_name: "c".into(),
+        ..Default::default()
+    };
+    assert_eq!(got, expected);
+
+    let refused = |request: pb::SearchRequest| {
+        let mut client = client.clone();
+        async move { client.search(request).await.unwrap().into_inner().status.unwrap() }
+    };
+    let missing = "some of the provided primary key IDs do not exist: missing IDs = [7 9]: invalid parameter";
+    assert_eq!(refused(by_keys("c", vec![1, 7, 9], "vector")).await, failure(1100, 5, missing));
+    // Milvus's current answer to a key named twice (milvus-io/milvus#46740).
+    let twice = "some of the provided primary key IDs do not exist: missing IDs = []: invalid parameter";
+    assert_eq!(refused(by_keys("c", vec![1, 2, 1], "vector")).await, failure(1100, 5, twice));
+    let no_field = "anns_field is required for search by IDs: invalid parameter";
+    assert_eq!(refused(by_keys("c", vec![1], "")).await, failure(1100, 5, no_field));
+    // The keys' vectors are read by a query first: the collection must be loaded.
+    milvus.catalog().release_collection("default", "c").unwrap();
+    let id = milvus.catalog().collection("default", "c", |c| c.id).unwrap();
+    let not_loaded = format!("failed to search: collection not loaded[collection={id}]");
+    assert_eq!(refused(by_keys("c", vec![1], "vector")).await, failure(101, 1, &not_loaded));
+}
