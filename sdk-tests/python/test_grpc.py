@@ -213,13 +213,16 @@ def test_missing_collection(client):
     assert missing not in client.list_collections()
     # gRPC GetLoadState of a missing collection is a success (Milvus impl.go GetLoadState).
     assert client.get_load_state(missing) == {"state": LoadState.NotExist}
-    expect_error(
+    # DescribeCollection's own rewrite "for compatibility with PyMilvus" (internal/proxy/task.go):
+    # UnexpectedError, `can't find collection`, flagged as the user's error.
+    err = expect_error(
         lambda: client.describe_collection(missing),
         100,
-        COLLECTION_NOT_EXISTS,
+        UNEXPECTED_ERROR,
         f"can't find collection[database=default][collection={missing}]",
         DescribeCollectionException,
     )
+    assert err.is_input_error is True
     not_found = collection_not_found(missing)
     calls = {
         "partitions/release": lambda: client.release_partitions(missing, ["_default", "january"]),
