@@ -501,7 +501,11 @@ pub(super) fn search(catalog: &Catalog, db: &str, r: pb::SearchRequest) -> Resul
     let part = SearchPart {
         data: Some(match r.search_input {
             Some(pb::search_request::SearchInput::Ids(ids)) => by_keys::vectors_of_keys(&target, &params.anns_field, ids)?,
-            other => search_vectors(other)?,
+            Some(pb::search_request::SearchInput::PlaceholderGroup(bytes)) => {
+                check_vector_sizes(&target.spec, &params.anns_field, &bytes)?;
+                placeholder_vectors(&bytes)?
+            }
+            None => placeholder_vectors(&[])?,
         }),
         anns_field: params.anns_field.clone(),
         filter: r.dsl,
@@ -651,6 +655,38 @@ fn search_vectors(input: Option<pb::search_request::SearchInput>) -> Result<Valu
             "search by primary keys in a hybrid search is not supported by the mock: invalid parameter".into(),
         )),
         None => placeholder_vectors(&[]),
+    }
+}
+
+/// Each query vector's size against the searched field's `dim` (the named field, else the only vector field;
+/// anything else is left to the search's own checks). A wrong size is the query node's segcore error, 2000
+/// `vector dimension mismatch, expected vector size(byte) <e>, actual <a>.: segcore error` as Milvus 2.5 answers
+/// it; 2.6 wraps the same text in the query node's context (`fail to search on QueryNode <n>: worker(<n>) query
+/// failed: parser searchRequest failed: ... at <source file:line>`), which the mock leaves out.
+fn check_vector_sizes(spec: &CollectionSpec, anns_field: &str, bytes: &[u8]) -> Result<(), Error> {
+    let mut vectors = spec.fields.iter().filter(|f| f.is_vector());
+    let field = if anns_field.is_empty() {
+        let first = vectors.next();
+        first.filter(|_| vectors.next().is_none())
+    } else {
+        vectors.find(|f| f.name == anns_field)
+    };
+    let Some(field) = field else { return Ok(()) };
+    let dim = dim_of(field);
+    let expected = match field.data_type {
+        DataType::FloatVector => dim * 4,
+        DataType::Float16Vector | DataType::BFloat16Vector => dim * 2,
+        DataType::BinaryVector => dim.div_ceil(8),
+        DataType::Int8Vector => dim,
+        _ => return Ok(()),
+    };
+    let Ok(group) = PlaceholderGroup::decode(bytes) else { return Ok(()) };
+    let values = group.placeholders.iter().flat_map(|p| p.values.iter());
+    match values.map(Vec::len).find(|&actual| actual != expected) {
+        None => Ok(()),
+        Some(actual) => Err(Error::Segcore(format!(
+            "vector dimension mismatch, expected vector size(byte) {expected}, actual {actual}."
+        ))),
     }
 }
 

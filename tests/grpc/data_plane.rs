@@ -627,3 +627,22 @@ async fn search_by_primary_keys_uses_the_stored_vectors_of_the_keys() {
     let not_loaded = format!("failed to search: collection not loaded[collection={id}]");
     assert_eq!(refused(by_keys("c", vec![1], "vector")).await, failure(101, 1, &not_loaded));
 }
+
+#[tokio::test]
+async fn a_query_vector_of_the_wrong_size_is_the_query_node_s_segcore_error() {
+    let (_milvus, mut client) = start().await;
+    loaded_with_rows(&mut client, "c").await;
+    let mut narrow = search("c", [1.0, 0.0, 0.0, 0.0], 1);
+    let three = PlaceholderGroup {
+        placeholders: vec![PlaceholderValue {
+            tag: "$0".into(),
+            r#type: PlaceholderType::FloatVector as i32,
+            values: vec![[1.0f32, 0.0, 0.0].iter().flat_map(|f| f.to_le_bytes()).collect()],
+            ..Default::default()
+        }],
+    };
+    narrow.search_input = Some(pb::search_request::SearchInput::PlaceholderGroup(three.encode_to_vec()));
+    let answer = client.search(narrow).await.unwrap().into_inner();
+    let reason = "vector dimension mismatch, expected vector size(byte) 16, actual 12.: segcore error";
+    assert_eq!(answer, pb::SearchResults { status: Some(failure(2000, 1, reason)), ..Default::default() });
+}
