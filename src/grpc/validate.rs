@@ -8,7 +8,7 @@
 
 use milvus::proto::schema::{self, FieldData, field_data, scalar_field, vector_field};
 
-use crate::catalog::{CollectionSpec, Field};
+use crate::catalog::{CollectionSpec, DataType, Field};
 use crate::error::Error;
 use crate::rows::column::dim_of;
 
@@ -30,7 +30,75 @@ pub(super) fn check_columns(
     }
     check_names(spec, fields)?;
     check_fields(spec, fields, insert)?;
-    fields.iter().filter(|f| !is_dynamic(f)).try_for_each(|f| check_aligned(spec, f, num_rows))
+    let columns = || fields.iter().filter(|f| !is_dynamic(f));
+    columns().try_for_each(|f| check_kind(spec, f))?;
+    columns().try_for_each(|f| check_aligned(spec, f, num_rows))
+}
+
+/// `validateUtil.Validate`'s per-field checks: a vector, VarChar, small integer or JSON column must hold data of
+/// its field's kind (`check<Kind>FieldData`, `internal/proxy/validate_util.go`); a scalar field with a default
+/// or null may come without data.
+fn check_kind(spec: &CollectionSpec, column: &FieldData) -> Result<(), Error> {
+    use scalar_field::Data as S;
+    use vector_field::Data as V;
+    let Some(field) = spec.fields.iter().find(|f| f.name == column.field_name) else { return Ok(()) };
+    let vectors = match &column.field {
+        Some(field_data::Field::Vectors(v)) => v.data.as_ref(),
+        _ => None,
+    };
+    let scalars = match &column.field {
+        Some(field_data::Field::Scalars(s)) => s.data.as_ref(),
+        _ => None,
+    };
+    let optional = field.default_value.is_some() || field.nullable;
+    let name = &column.field_name;
+    let (fits, message, expected) = match field.data_type {
+        DataType::FloatVector => (
+            matches!(vectors, Some(V::FloatVector(_))),
+            format!("float vector field '{name}' is illegal, array type mismatch"),
+            "need float vector",
+        ),
+        DataType::Float16Vector => (
+            matches!(vectors, Some(V::Float16Vector(_))),
+            format!("float16 float field '{name}' is illegal, nil Vector_Float16 type"),
+            "need vector_float16 array",
+        ),
+        DataType::BFloat16Vector => (
+            matches!(vectors, Some(V::Bfloat16Vector(_))),
+            format!("bfloat16 float field '{name}' is illegal, nil Vector_BFloat16 type"),
+            "need vector_bfloat16 array",
+        ),
+        DataType::BinaryVector => (
+            matches!(vectors, Some(V::BinaryVector(_))),
+            format!("binary float vector field '{name}' is illegal, array type mismatch"),
+            "need bytes array",
+        ),
+        DataType::SparseFloatVector => (
+            matches!(vectors, Some(V::SparseFloatVector(_))),
+            format!("sparse float field '{name}' is illegal, nil SparseFloatVector"),
+            "need sparse float array",
+        ),
+        DataType::VarChar => (
+            optional || matches!(scalars, Some(S::StringData(_))),
+            format!("varchar field '{name}' is illegal, array type mismatch"),
+            "need string array",
+        ),
+        DataType::Int8 | DataType::Int16 | DataType::Int32 => (
+            optional || matches!(scalars, Some(S::IntData(_))),
+            format!("field '{name}' is illegal, array type mismatch"),
+            "need int array",
+        ),
+        DataType::Json => (
+            optional || matches!(scalars, Some(S::JsonData(_))),
+            format!("json field '{name}' is illegal, array type mismatch"),
+            "need json array",
+        ),
+        _ => (true, String::new(), ""),
+    };
+    if fits {
+        return Ok(());
+    }
+    Err(Error::InvalidParameter(format!("{message}: invalid parameter[expected={expected}][actual=got nil]")))
 }
 
 /// The dynamic column: flagged `is_dynamic` (pymilvus) or named `$meta`.
@@ -175,7 +243,6 @@ fn scalar_rows(column: &FieldData, s: &schema::ScalarField) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::DataType;
     use milvus::proto::schema::{FloatArray, LongArray, ScalarField, VectorField};
 
     fn spec(dynamic: bool) -> CollectionSpec {
@@ -248,6 +315,22 @@ mod tests {
         assert_eq!(check_columns(&spec, &[ids(vec![1]), floats(4, vec![0.0; 4])], 1, false), Ok(()));
         let missing = "fieldSchema(id) has no corresponding fieldData pass in: invalid parameter";
         assert_eq!(reason(check_columns(&spec, &[floats(4, vec![0.0; 4])], 1, false)), (1100, missing.into()));
+    }
+
+    #[test]
+    fn a_column_must_hold_its_field_s_kind_of_data() {
+        let spec = spec(false);
+        let mut longs = ids(vec![1]);
+        longs.field_name = "vector".into();
+        let text = "float vector field 'vector' is illegal, array type mismatch: invalid parameter[expected=need float vector][actual=got nil]";
+        assert_eq!(reason(check_columns(&spec, &[ids(vec![1]), longs], 1, true)), (1100, text.into()));
+        let mut spec = spec;
+        spec.fields[2].nullable = false;
+        let mut note = ids(vec![1]);
+        note.field_name = "note".into();
+        let columns = [ids(vec![1]), floats(4, vec![0.0; 4]), note];
+        let text = "varchar field 'note' is illegal, array type mismatch: invalid parameter[expected=need string array][actual=got nil]";
+        assert_eq!(reason(check_columns(&spec, &columns, 1, true)), (1100, text.into()));
     }
 
     #[test]
