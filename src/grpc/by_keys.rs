@@ -83,9 +83,8 @@ fn keys_of(ids: IDs) -> Vec<Key> {
 /// A stored vector as rendered (binary and half-precision vectors as base64) turned into a query vector: bytes
 /// as a list for binary vectors, floats for the half-precision ones, the rest as rendered.
 fn query_vector(data_type: DataType, cell: Value) -> Value {
-    let bytes = || {
-        base64::engine::general_purpose::STANDARD.decode(cell.as_str().unwrap_or_default()).unwrap_or_default()
-    };
+    let bytes =
+        || base64::engine::general_purpose::STANDARD.decode(cell.as_str().unwrap_or_default()).unwrap_or_default();
     let halves = |widen: fn(u16) -> f32| -> Value {
         bytes().chunks_exact(2).map(|b| Value::from(f64::from(widen(u16::from_le_bytes([b[0], b[1]]))))).collect()
     };

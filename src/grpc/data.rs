@@ -213,8 +213,12 @@ fn template_array_json(array: TemplateArrayValue) -> Result<Value, Error> {
         Some(Data::LongData(a)) => list(a.data.into_iter().map(Value::from).collect()),
         Some(Data::DoubleData(a)) => list(a.data.into_iter().map(Value::from).collect()),
         Some(Data::StringData(a)) => list(a.data.into_iter().map(Value::String).collect()),
-        Some(Data::ArrayData(a)) => a.data.into_iter().map(template_array_json).collect::<Result<_, _>>().map(Value::Array),
-        Some(Data::JsonData(a)) => a.data.iter().map(|bytes| json_value(bytes)).collect::<Result<_, _>>().map(Value::Array),
+        Some(Data::ArrayData(a)) => {
+            a.data.into_iter().map(template_array_json).collect::<Result<_, _>>().map(Value::Array)
+        }
+        Some(Data::JsonData(a)) => {
+            a.data.iter().map(|bytes| json_value(bytes)).collect::<Result<_, _>>().map(Value::Array)
+        }
         None => list(Vec::new()),
     }
 }
@@ -485,7 +489,9 @@ fn round_decimal(text: Option<&str>) -> Result<i64, Error> {
     let Some(text) = text else { return Ok(-1) };
     match text.parse::<i64>() {
         Ok(n) if n == -1 || (0..=6).contains(&n) => Ok(n),
-        _ => Err(Error::Plain(format!("round_decimal [{text}] is invalid, should be -1 or an integer in range [0, 6]"))),
+        _ => {
+            Err(Error::Plain(format!("round_decimal [{text}] is invalid, should be -1 or an integer in range [0, 6]")))
+        }
     }
 }
 
@@ -500,7 +506,9 @@ pub(super) fn search(catalog: &Catalog, db: &str, r: pb::SearchRequest) -> Resul
     let top_k = params.topk()?;
     let part = SearchPart {
         data: Some(match r.search_input {
-            Some(pb::search_request::SearchInput::Ids(ids)) => by_keys::vectors_of_keys(&target, &params.anns_field, ids)?,
+            Some(pb::search_request::SearchInput::Ids(ids)) => {
+                by_keys::vectors_of_keys(&target, &params.anns_field, ids)?
+            }
             Some(pb::search_request::SearchInput::PlaceholderGroup(bytes)) => {
                 check_vector_sizes(&target.spec, &params.anns_field, &bytes)?;
                 placeholder_vectors(&bytes)?

@@ -145,9 +145,11 @@ mod tests {
                 extra_info: Default::default()
             }
         );
-        let described: pb::DescribeCollectionResponse =
-            render(Outcome::Milvus(Err(Error::CollectionNotFoundDescribe { db: "d".into(), name: "c".into() })), &profile)
-                .unwrap();
+        let described: pb::DescribeCollectionResponse = render(
+            Outcome::Milvus(Err(Error::CollectionNotFoundDescribe { db: "d".into(), name: "c".into() })),
+            &profile,
+        )
+        .unwrap();
         let expected = Status {
             code: 100,
             error_code: 1,

@@ -125,7 +125,7 @@ fn check_names(spec: &CollectionSpec, fields: &[FieldData]) -> Result<(), Error>
 /// counts as one, sent or not).
 fn check_fields(spec: &CollectionSpec, fields: &[FieldData], insert: bool) -> Result<(), Error> {
     let mut seen = std::collections::HashSet::new();
-    if let Some(twice) = fields.iter().map(|f| dynamic_name(f)).find(|name| !seen.insert(*name)) {
+    if let Some(twice) = fields.iter().map(dynamic_name).find(|name| !seen.insert(*name)) {
         return Err(Error::InvalidParameter(format!("duplicated field {twice} found: invalid parameter")));
     }
     let generated = |f: &Field| (f.primary_key && f.auto_id && insert) || f.function_output;
@@ -339,7 +339,8 @@ mod tests {
         let ragged = check_columns(&spec, &[ids(vec![1, 2]), floats(3, vec![0.0; 6])], 2, true);
         assert_eq!(reason(ragged), (65535, "the length(6) of float data should divide the dim(4)".into()));
         let narrow = check_columns(&spec, &[ids(vec![1, 2, 3, 4]), floats(3, vec![0.0; 12])], 4, true);
-        let text = "the dim (3) of field data(vector) is not equal to schema dim (4): invalid parameter[expected=4][actual=3]";
+        let text =
+            "the dim (3) of field data(vector) is not equal to schema dim (4): invalid parameter[expected=4][actual=3]";
         assert_eq!(reason(narrow), (1100, text.into()));
         let short = check_columns(&spec, &[ids(vec![1, 2]), floats(4, vec![0.0; 12])], 2, true);
         let text = "the num_rows (3) of field (vector) is not equal to passed num_rows (2): invalid parameter[expected=2][actual=3]";

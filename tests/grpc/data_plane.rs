@@ -395,7 +395,8 @@ async fn columns_are_checked_as_the_proxy_checks_them_not_as_rest_converts_rows(
     };
     let mut short = insert_rows("c");
     short.num_rows = 4;
-    let reason = "the num_rows (3) of field (id) is not equal to passed num_rows (4): invalid parameter[expected=4][actual=3]";
+    let reason =
+        "the num_rows (3) of field (id) is not equal to passed num_rows (4): invalid parameter[expected=4][actual=3]";
     let expected = pb::MutationResult { status: Some(failure(1100, 5, reason)), ..Default::default() };
     assert_eq!(refused(short).await, expected);
 
@@ -409,7 +410,8 @@ async fn columns_are_checked_as_the_proxy_checks_them_not_as_rest_converts_rows(
     narrow.fields_data[0] = long_column("id", vec![1, 2, 3, 4]);
     narrow.fields_data[2] = meta_column(&[json!({}), json!({}), json!({}), json!({})]);
     narrow.num_rows = 4;
-    let reason = "the dim (3) of field data(vector) is not equal to schema dim (4): invalid parameter[expected=4][actual=3]";
+    let reason =
+        "the dim (3) of field data(vector) is not equal to schema dim (4): invalid parameter[expected=4][actual=3]";
     assert_eq!(refused(narrow).await.status, Some(failure(1100, 5, reason)));
 
     let mut no_vector = insert_rows("c");
@@ -564,10 +566,7 @@ async fn search_params_the_proxy_cannot_use_are_its_plain_errors() {
             with_param(base(), "round_decimal", Some("7")),
             "round_decimal [7] is invalid, should be -1 or an integer in range [0, 6]",
         ),
-        (
-            with_param(base(), "topk", Some("0")),
-            "topk [0] is invalid, it should be in range [1, 16384], but got 0",
-        ),
+        (with_param(base(), "topk", Some("0")), "topk [0] is invalid, it should be in range [1, 16384], but got 0"),
     ];
     for (request, reason) in cases {
         let answer = client.search(request).await.unwrap().into_inner();
