@@ -318,7 +318,7 @@ async fn a_missing_collection_is_worded_as_the_proxy_words_it_not_as_rest_s_pre_
     assert_eq!(over_rest, json!({"code": 100, "message": "can't find collection[database=default][collection=nope]"}));
     let missing = Some(failure(100, 4, "collection not found[database=default][collection=nope]"));
     assert_eq!(client.insert(insert_rows("nope")).await.unwrap().into_inner().status, missing);
-    let upsert = pb::UpsertRequest { num_rows: 3, ..insert_rows("nope").into_upsert() };
+    let upsert = insert_rows("nope").into_upsert();
     assert_eq!(client.upsert(upsert).await.unwrap().into_inner().status, missing);
     assert_eq!(client.delete(delete("nope", "id in [1]")).await.unwrap().into_inner().status, missing);
     assert_eq!(client.query(query("nope", "id > 0", &[])).await.unwrap().into_inner().status, missing);
