@@ -160,6 +160,8 @@ pub enum Error {
     CheckPrimaryKey(String),
     /// 1700: a field that the schema lacks (`groupingField`).
     FieldNotFound { detail: String, field: String },
+    /// 2000: a query node's segcore error (`<detail>: segcore error`), such as a query vector of the wrong size.
+    Segcore(String),
     /// 65535: any other plain Go error (`errors.New`, `fmt.Errorf`), with its text.
     Plain(String),
 }
@@ -216,6 +218,7 @@ impl Error {
             InsertData(_) => 1804,
             CheckPrimaryKey(_) => 1806,
             FieldNotFound { .. } => 1700,
+            Segcore(_) => 2000,
             DropDefaultPartition
             | PartitionKeyMode { .. }
             | LoadEmptyList
@@ -374,6 +377,7 @@ impl Error {
                 format!("please check the primary key and its' type can only in [int, string], error: {detail}")
             }
             FieldNotFound { detail, field } => format!("{detail}: field not found[field={field}]"),
+            Segcore(detail) => format!("{detail}: segcore error"),
             Plain(m) => m.clone(),
         }
     }

@@ -213,13 +213,16 @@ def test_missing_collection(client):
     assert missing not in client.list_collections()
     # gRPC GetLoadState of a missing collection is a success (Milvus impl.go GetLoadState).
     assert client.get_load_state(missing) == {"state": LoadState.NotExist}
-    expect_error(
+    # DescribeCollection's own rewrite "for compatibility with PyMilvus" (internal/proxy/task.go):
+    # UnexpectedError, `can't find collection`, flagged as the user's error.
+    err = expect_error(
         lambda: client.describe_collection(missing),
         100,
-        COLLECTION_NOT_EXISTS,
+        UNEXPECTED_ERROR,
         f"can't find collection[database=default][collection={missing}]",
         DescribeCollectionException,
     )
+    assert err.is_input_error is True
     not_found = collection_not_found(missing)
     calls = {
         "partitions/release": lambda: client.release_partitions(missing, ["_default", "january"]),
@@ -592,4 +595,33 @@ def test_rows_cross_the_wires(dbc, db):
     dbc.insert(collection, [{"id": 8, "vector": [1.0, 0.0, 0.0, 0.0], "tag": "grpc"}])
     read = rest("entities/get", {"dbName": db, "collectionName": collection, "id": [8], "outputFields": ["tag"]})
     assert read == {"code": 0, "cost": 0, "data": [{"id": 8, "tag": "grpc"}]}
+
+
+
+def test_delete_answers_the_count_not_the_keys(dbc):
+    """Milvus (2.3.2 on) answers a delete with an empty `IDs`; MilvusClient
+    then returns the count. `delete_cnt` is the keys listed for a key list
+    (9 is not there), the rows matched for any other filter."""
+    collection = loaded_with_rows(dbc, "data_delete")
+    assert dbc.delete(collection, ids=[1, 9]) == {"delete_count": 2, "cost": 0}
+    assert dbc.delete(collection, filter="id >= {low}", filter_params={"low": 3}) == {"delete_count": 1, "cost": 0}
+    assert list(dbc.query(collection, filter="id > 0", output_fields=["id"])) == [{"id": 2}]
+
+
+def test_filter_params_fill_query_and_search_filters(dbc):
+    collection = loaded_with_rows(dbc, "data_templates")
+    params = {"ids": [1, 2, 3], "color": "red"}
+    got = dbc.query(collection, filter="id in {ids} and color != {color}", filter_params=params, output_fields=["color"])
+    assert list(got) == [{"id": 2, "color": "green"}, {"id": 3, "color": "blue"}]
+    found = dbc.search(collection, data=[[1.0, 0.0, 0.0, 0.0]], limit=3, filter="id >= {low}", filter_params={"low": 3})
+    assert hits(found) == [(3, 0.6, {})]
+
+
+def test_search_by_primary_keys(dbc):
+    """2.6's `search(ids=...)`: the keys' stored vectors are the query vectors."""
+    collection = loaded_with_rows(dbc, "data_by_keys")
+    found = dbc.search(collection, ids=[2], anns_field="vector", limit=2)
+    assert hits(found) == [(2, 1.0, {}), (3, 0.8, {})]
+    missing = "some of the provided primary key IDs do not exist: missing IDs = [7]: invalid parameter"
+    expect_error(lambda: dbc.search(collection, ids=[2, 7], anns_field="vector", limit=2), 1100, 5, missing)
 

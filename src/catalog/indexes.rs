@@ -118,7 +118,8 @@ impl Catalog {
             (_, Some(existing)) => existing.name.clone(),
             _ => field.name.clone(),
         };
-        let index = Index {
+        let mut index = Index {
+            id: 0,
             name,
             field: field.name.clone(),
             index_type,
@@ -137,6 +138,7 @@ impl Catalog {
         if on_field.is_some() {
             return Err(Error::MultipleIndexesOnField);
         }
+        index.id = self.next_id();
         c.indexes.push(index);
         Ok(())
     }

@@ -334,6 +334,7 @@ impl Catalog {
                 collections += 1;
                 max_id = max_id.max(c.id);
                 max_id = c.partitions.iter().map(|p| p.id).fold(max_id, i64::max);
+                max_id = c.indexes.iter().map(|i| i.id).fold(max_id, i64::max);
             }
             fresh.insert(db.name.clone(), db);
         }
@@ -372,7 +373,9 @@ impl Catalog {
             }
             if let Some(db) = database {
                 self.collection_count.fetch_add(db.collections.len(), Ordering::SeqCst);
-                let max_id = db.collections.values().flat_map(|c| c.partitions.iter().map(|p| p.id).chain([c.id]));
+                let max_id = db.collections.values().flat_map(|c| {
+                    c.partitions.iter().map(|p| p.id).chain(c.indexes.iter().map(|i| i.id)).chain([c.id])
+                });
                 self.next_id.fetch_max(max_id.fold(db.id, i64::max).saturating_add(1), Ordering::SeqCst);
                 dbs.insert(name.to_string(), db);
             }

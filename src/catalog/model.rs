@@ -338,6 +338,9 @@ pub(crate) fn vector_kind(data_type: DataType) -> Option<VectorKind> {
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Index {
+    /// Allocated from the catalog's ids when the index is created, as Milvus's datacoord allocates `IndexID`:
+    /// stable for the index's life, never 0 (gRPC `DescribeIndex`'s `index_id`).
+    pub id: i64,
     pub name: String,
     pub field: String,
     pub index_type: String,

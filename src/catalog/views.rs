@@ -207,6 +207,8 @@ impl IndexState {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct IndexView {
+    /// The index's id ([`Index::id`]).
+    pub id: i64,
     pub name: String,
     /// The field it indexes.
     pub field: String,
@@ -229,6 +231,7 @@ pub struct IndexView {
 impl From<&Index> for IndexView {
     fn from(i: &Index) -> Self {
         Self {
+            id: i.id,
             name: i.name.clone(),
             field: i.field.clone(),
             index_type: i.index_type.clone(),

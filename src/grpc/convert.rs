@@ -240,6 +240,7 @@ pub(super) fn index_description(i: &IndexView) -> pb::IndexDescription {
     };
     pb::IndexDescription {
         index_name: i.name.clone(),
+        index_id: i.id,
         params,
         field_name: i.field.clone(),
         indexed_rows: i.indexed_rows,

@@ -11,8 +11,13 @@
 //!   `{"<index>": value}`, JSON fields as their value, the `$meta` column's keys at the top level) and handed to
 //!   REST's `entities/insert` and `upsert` handlers, so a row stored over gRPC is the row REST would store, with
 //!   the same checks in the same order. The JSON step costs a copy of the data; it buys one conversion and one set
-//!   of checks (with REST's error texts, see the README's fidelity notes). `Delete` and `Query` likewise go
-//!   through REST's handlers; `Search` reuses REST's preparation and scan.
+//!   of checks. Before it, [`super::validate`] runs the proxy's own column checks with gRPC Milvus's texts.
+//!   `Delete` and `Query` likewise go through REST's handlers; `Search` reuses REST's preparation and scan.
+//! * **Errors**: what only REST's handlers say is said as the proxy says it ([`proxy_error`]): a missing
+//!   collection is `collection not found[database=..][collection=..]` (the proxy's meta cache), never REST's
+//!   schema pre-fetch `can't find collection[...]`.
+//! * **Filter templates**: `expr_template_values` (pymilvus's `filter_params`) become REST's `exprParams`
+//!   ([`template_params`]).
 //! * **Out**: `Query` and `Search` render rows as REST does ([`Output::row`]) and lay them out by column
 //!   ([`columns`]): one `FieldData` per output field in schema order, nulls in `valid_data`, dynamic keys in an
 //!   `is_dynamic` `$meta` JSON column, and `output_fields` naming the schema fields (`$meta` for `*`) and the
@@ -25,20 +30,21 @@ use milvus::proto::common::{PlaceholderGroup, PlaceholderType};
 use milvus::proto::milvus as pb;
 use milvus::proto::schema::{
     self, ArrayArray, BoolArray, BytesArray, DoubleArray, FieldData, FloatArray, IDs, IntArray, JsonArray, LongArray,
-    ScalarField, SearchResultData, SparseFloatArray, StringArray, VectorField, field_data, i_ds, scalar_field,
-    vector_field,
+    ScalarField, SearchResultData, SparseFloatArray, StringArray, TemplateArrayValue, TemplateValue, VectorField,
+    field_data, i_ds, scalar_field, template_array_value, template_value, vector_field,
 };
 use prost::Message;
 use serde_json::{Map, Value};
 
 use super::convert::now_ms;
+use super::{by_keys, validate};
 use crate::api::entities::{
     DataReq, FilterReq, QueryReq, delete_entities, insert_entities, query_entities, upsert_entities,
 };
 use crate::api::search::{Grouping, HybridReq, SearchPart, hybrid_search_entities, output_of, prepare};
 use crate::catalog::{Catalog, CollectionSpec, DataType, Field, Lookup};
 use crate::envelope::Reply;
-use crate::error::Error;
+use crate::error::{BindError, Error};
 use crate::rows::column::dim_of;
 use crate::rows::convert::f16_to_f32;
 use crate::rows::render::Output;
@@ -50,17 +56,44 @@ const META: &str = "$meta";
 
 // ---- Insert, Upsert, Delete, Flush ----
 
+/// How the proxy words what only REST's handlers say: a missing collection as its meta cache does (REST's
+/// schema pre-fetch says `can't find collection`), and a request shape REST's binding refuses (1801 `can only
+/// accept json format request, error: <detail>`) as the plain error `<detail>` (65535; the proxy's own text for
+/// these, a search's vector field or query vector size, is not confirmed).
+pub(super) fn proxy_error(e: Error) -> Error {
+    match e {
+        Error::CollectionNotFoundDescribe { db, name } => Error::CollectionNotFound { db, name },
+        Error::Binding(BindError::BadJson(detail)) => Error::Plain(detail),
+        e => e,
+    }
+}
+
 pub(super) fn insert(catalog: &Catalog, db: &str, r: pb::InsertRequest) -> Result<pb::MutationResult, Error> {
+    check_columns(catalog, db, &r.collection_name, &r.fields_data, r.num_rows, true)?;
     let request = data_request(db, r.collection_name, r.partition_name, false, &r.fields_data, r.num_rows)?;
-    let keys = written_keys(insert_entities(catalog, db, request)?, "insertIds");
+    let keys = written_keys(insert_entities(catalog, db, request).map_err(proxy_error)?, "insertIds");
     Ok(pb::MutationResult { insert_cnt: keys.len() as i64, ..mutation(keys) })
 }
 
 /// `Upsert`, with 2.6's `partial_update` as REST's `partialUpdate`.
 pub(super) fn upsert(catalog: &Catalog, db: &str, r: pb::UpsertRequest) -> Result<pb::MutationResult, Error> {
+    check_columns(catalog, db, &r.collection_name, &r.fields_data, r.num_rows, false)?;
     let request = data_request(db, r.collection_name, r.partition_name, r.partial_update, &r.fields_data, r.num_rows)?;
-    let keys = written_keys(upsert_entities(catalog, db, request)?, "upsertIds");
+    let keys = written_keys(upsert_entities(catalog, db, request).map_err(proxy_error)?, "upsertIds");
     Ok(pb::MutationResult { upsert_cnt: keys.len() as i64, ..mutation(keys) })
+}
+
+/// The collection first (the proxy's wording when it is missing), then the proxy's column checks.
+fn check_columns(
+    catalog: &Catalog,
+    db: &str,
+    collection: &str,
+    fields: &[FieldData],
+    num_rows: u32,
+    insert: bool,
+) -> Result<(), Error> {
+    let spec = catalog.collection(db, collection, |c| c.spec.clone())?;
+    validate::check_columns(&spec, fields, num_rows, insert)
 }
 
 /// REST's insert/upsert request for the columns of a gRPC one.
@@ -126,19 +159,68 @@ fn ids<'a>(keys: impl Iterator<Item = &'a Key>) -> IDs {
 }
 
 /// `Delete` by `expr`, REST's `entities/delete`: `delete_cnt` is the rows (or, for a key list, the keys) deleted.
+/// `IDs` is an empty message, as the proxy's `deleteRunner` answers it (`IDs{IdField: nil}` in
+/// `internal/proxy/task_delete.go`, for a key list and a filter alike); there is no `succ_index`.
 pub(super) fn delete(catalog: &Catalog, db: &str, r: pb::DeleteRequest) -> Result<pb::MutationResult, Error> {
     let request = FilterReq {
         db_name: db.to_string(),
         collection_name: r.collection_name,
         partition_name: r.partition_name,
         filter: r.expr,
-        expr_params: None,
+        expr_params: template_params(r.expr_template_values)?,
     };
-    let count = match delete_entities(catalog, db, request)? {
+    let count = match delete_entities(catalog, db, request).map_err(proxy_error)? {
         Reply::Data(data) => data["deleteCount"].as_i64().unwrap_or(0),
         _ => 0,
     };
-    Ok(pb::MutationResult { delete_cnt: count, ..mutation(Vec::new()) })
+    Ok(pb::MutationResult {
+        status: Some(Default::default()),
+        i_ds: Some(IDs { id_field: None }),
+        delete_cnt: count,
+        timestamp: now_ms() << 18,
+        ..Default::default()
+    })
+}
+
+/// `expr_template_values` as REST's `exprParams` (`None` when there are none): scalars as JSON scalars, arrays
+/// as lists, JSON elements parsed (`planparserv2` reads the same values from either).
+pub(super) fn template_params(values: HashMap<String, TemplateValue>) -> Result<Option<Map<String, Value>>, Error> {
+    if values.is_empty() {
+        return Ok(None);
+    }
+    let entries = values.into_iter().map(|(name, value)| Ok((name, template_json(value.val)?)));
+    entries.collect::<Result<Map<String, Value>, Error>>().map(Some)
+}
+
+fn template_json(value: Option<template_value::Val>) -> Result<Value, Error> {
+    use template_value::Val;
+    Ok(match value {
+        Some(Val::BoolVal(b)) => Value::Bool(b),
+        Some(Val::Int64Val(i)) => Value::from(i),
+        Some(Val::FloatVal(f)) => Value::from(f),
+        Some(Val::StringVal(s)) => Value::String(s),
+        Some(Val::ArrayVal(array)) => template_array_json(array)?,
+        Some(Val::BytesVal(bytes)) => Value::String(String::from_utf8_lossy(&bytes).into_owned()),
+        None => Value::Null,
+    })
+}
+
+fn template_array_json(array: TemplateArrayValue) -> Result<Value, Error> {
+    use template_array_value::Data;
+    let list = |items: Vec<Value>| Ok(Value::Array(items));
+    match array.data {
+        Some(Data::BoolData(a)) => list(a.data.into_iter().map(Value::Bool).collect()),
+        Some(Data::LongData(a)) => list(a.data.into_iter().map(Value::from).collect()),
+        Some(Data::DoubleData(a)) => list(a.data.into_iter().map(Value::from).collect()),
+        Some(Data::StringData(a)) => list(a.data.into_iter().map(Value::String).collect()),
+        Some(Data::ArrayData(a)) => {
+            a.data.into_iter().map(template_array_json).collect::<Result<_, _>>().map(Value::Array)
+        }
+        Some(Data::JsonData(a)) => {
+            a.data.iter().map(|bytes| json_value(bytes)).collect::<Result<_, _>>().map(Value::Array)
+        }
+        None => list(Vec::new()),
+    }
 }
 
 /// `Flush` of every collection named: what REST's `collections/flush` does to `get_stats`, and empty segment maps
@@ -148,7 +230,7 @@ pub(super) fn flush(catalog: &Catalog, db: &str, r: pb::FlushRequest) -> Result<
         pb::FlushResponse { status: Some(Default::default()), db_name: db.to_string(), ..Default::default() };
     let timestamp = now_ms() << 18;
     for name in r.collection_names {
-        catalog.flush(db, &name)?;
+        catalog.flush(db, &name).map_err(proxy_error)?;
         answer.coll_seg_i_ds.insert(name.clone(), LongArray::default());
         answer.flush_coll_seg_i_ds.insert(name.clone(), LongArray::default());
         answer.coll_seal_times.insert(name.clone(), now_ms() as i64 / 1000);
@@ -165,11 +247,7 @@ fn rows_json(fields: &[FieldData], num_rows: usize) -> Result<String, Error> {
     for field in fields {
         let values = column_values(field)?;
         if values.len() != num_rows {
-            return Err(Error::InvalidParameter(format!(
-                "the num_rows ({}) of field ({}) is not equal to passed num_rows ({num_rows}): invalid parameter",
-                values.len(),
-                field.field_name
-            )));
+            return Err(validate::rows_mismatch(&field.field_name, values.len(), num_rows));
         }
         let valid = validity(field);
         for (i, (row, value)) in rows.iter_mut().zip(values).enumerate() {
@@ -297,11 +375,11 @@ pub(super) fn query(catalog: &Catalog, db: &str, r: pb::QueryRequest) -> Result<
         filter: r.expr,
         limit: number("limit"),
         offset: number("offset"),
-        expr_params: None,
+        expr_params: template_params(r.expr_template_values)?,
         id: None,
         int64_as_number: true,
     };
-    let rows: Vec<Map<String, Value>> = match query_entities(catalog, db, request)? {
+    let rows: Vec<Map<String, Value>> = match query_entities(catalog, db, request).map_err(proxy_error)? {
         Reply::Body(mut body) => match body.remove("data") {
             Some(Value::Array(rows)) => rows.into_iter().filter_map(|r| r.as_object().cloned()).collect(),
             _ => Vec::new(),
@@ -350,29 +428,30 @@ fn long_column(name: &str, data: Vec<i64>) -> FieldData {
 
 // ---- Search ----
 
-/// The `search_params` a search reads.
+/// The `search_params` a search reads, with the proxy's texts for values it cannot use (`parseSearchInfo` in
+/// `internal/proxy/task_search.go`: plain errors, 65535).
 struct SearchParams {
     anns_field: String,
-    topk: i64,
+    /// `None` when absent: a search needs it (`topk not found in search_params`), a ranker does not.
+    topk: Option<i64>,
     offset: i64,
     round_decimal: i64,
     params: Option<Map<String, Value>>,
     grouping: Grouping,
 }
 
+/// `key`'s integer (`strconv.ParseInt(s, 0, 64)`; decimal only here): `None` when absent, `<key> [<text>] is
+/// invalid` when it does not parse.
+fn integer(pairs: &[milvus::proto::common::KeyValuePair], key: &str) -> Result<Option<i64>, Error> {
+    match pairs.iter().find(|p| p.key == key) {
+        None => Ok(None),
+        Some(p) => p.value.parse().map(Some).map_err(|_| Error::Plain(format!("{key} [{}] is invalid", p.value))),
+    }
+}
+
 impl SearchParams {
     fn read(pairs: &[milvus::proto::common::KeyValuePair]) -> Result<Self, Error> {
         let get = |key: &str| pairs.iter().find(|p| p.key == key).map(|p| p.value.as_str());
-        let number = |key: &str, default: i64| -> Result<i64, Error> {
-            match get(key) {
-                None => Ok(default),
-                Some(text) => text.parse().map_err(|_| {
-                    Error::InvalidParameter(format!(
-                        "{key} [{text}] is invalid, should be an integer: invalid parameter"
-                    ))
-                }),
-            }
-        };
         let params = match get("params").filter(|p| !p.is_empty()) {
             None => None,
             Some(text) => {
@@ -386,36 +465,64 @@ impl SearchParams {
         };
         let grouping = Grouping {
             field: get("group_by_field").unwrap_or_default().to_string(),
-            size: number("group_size", 1)?,
+            size: integer(pairs, "group_size")?.unwrap_or(1),
             strict: get("strict_group_size").is_some_and(|v| v == "true"),
         };
         Ok(Self {
             anns_field: get("anns_field").unwrap_or_default().to_string(),
-            topk: number("topk", 0)?,
-            offset: number("offset", 0)?,
-            round_decimal: number("round_decimal", -1)?,
+            topk: integer(pairs, "topk")?,
+            offset: integer(pairs, "offset")?.unwrap_or(0),
+            round_decimal: round_decimal(get("round_decimal"))?,
             params,
             grouping,
         })
+    }
+
+    /// The `topk` a search needs.
+    fn topk(&self) -> Result<i64, Error> {
+        self.topk.ok_or_else(|| Error::Plain("topk not found in search_params".into()))
+    }
+}
+
+/// `round_decimal`: -1 (absent: as computed) or 0 to 6.
+fn round_decimal(text: Option<&str>) -> Result<i64, Error> {
+    let Some(text) = text else { return Ok(-1) };
+    match text.parse::<i64>() {
+        Ok(n) if n == -1 || (0..=6).contains(&n) => Ok(n),
+        _ => {
+            Err(Error::Plain(format!("round_decimal [{text}] is invalid, should be -1 or an integer in range [0, 6]")))
+        }
     }
 }
 
 /// `Search`: the query vectors from `placeholder_group`, the filter from `dsl`, the rest from `search_params`; the
 /// checks and the scan of REST's `entities/search`; the hits of every query laid out as `SearchResultData`.
 pub(super) fn search(catalog: &Catalog, db: &str, r: pb::SearchRequest) -> Result<pb::SearchResults, Error> {
+    // The proxy's order: the collection, the partitions named, the output fields, then the search parameters.
+    let target = catalog.read_target(db, &r.collection_name, &r.partition_names, "search", Lookup::Proxy)?;
+    target.check_partitions()?;
+    let output = output_of(&target, &r.output_fields, true)?;
     let params = SearchParams::read(&r.search_params)?;
-    let target = catalog.read_target(db, &r.collection_name, &r.partition_names, "search", Lookup::Describe)?;
+    let top_k = params.topk()?;
     let part = SearchPart {
-        data: Some(search_vectors(r.search_input)?),
+        data: Some(match r.search_input {
+            Some(pb::search_request::SearchInput::Ids(ids)) => {
+                by_keys::vectors_of_keys(&target, &params.anns_field, ids)?
+            }
+            Some(pb::search_request::SearchInput::PlaceholderGroup(bytes)) => {
+                check_vector_sizes(&target.spec, &params.anns_field, &bytes)?;
+                placeholder_vectors(&bytes)?
+            }
+            None => placeholder_vectors(&[])?,
+        }),
         anns_field: params.anns_field.clone(),
         filter: r.dsl,
-        limit: params.topk,
+        limit: top_k,
         offset: params.offset,
         search_params: params.params,
-        expr_params: None,
+        expr_params: template_params(r.expr_template_values)?,
     };
-    let (search, predicate) = prepare(catalog, &target, &part, &params.grouping)?;
-    let output = output_of(&target, &r.output_fields, true)?;
+    let (search, predicate) = prepare(catalog, &target, &part, &params.grouping).map_err(proxy_error)?;
     target.check_loaded()?;
     let rows = target.rows.read();
     let per_query = vector_search::run(&rows, &target, &predicate, &search);
@@ -427,7 +534,7 @@ pub(super) fn search(catalog: &Catalog, db: &str, r: pb::SearchRequest) -> Resul
         keys: hits().map(|hit| key_of(&rows, hit)).collect(),
         scores: hits().map(|hit| rounded(hit.distance, params.round_decimal)).collect(),
         topks: per_query.iter().map(|q| q.len() as i64).collect(),
-        top_k: params.topk,
+        top_k,
     };
     Ok(search_results(r.collection_name, &target.spec, &output, found))
 }
@@ -480,12 +587,12 @@ pub(super) fn hybrid_search(
         let params = SearchParams::read(&sub.search_params)?;
         searches.push(SearchPart {
             data: Some(search_vectors(sub.search_input)?),
+            limit: params.topk()?,
             anns_field: params.anns_field,
             filter: sub.dsl,
-            limit: params.topk,
             offset: params.offset,
             search_params: params.params,
-            expr_params: None,
+            expr_params: template_params(sub.expr_template_values)?,
         });
     }
     let rerank_params = match rank.params.and_then(|mut p| p.remove("params")) {
@@ -505,14 +612,14 @@ pub(super) fn hybrid_search(
         consistency_level: String::new(),
         int64_as_number: true,
     };
-    let hits: Vec<Map<String, Value>> = match hybrid_search_entities(catalog, db, request)? {
+    let hits: Vec<Map<String, Value>> = match hybrid_search_entities(catalog, db, request).map_err(proxy_error)? {
         Reply::Body(mut body) => match body.remove("data") {
             Some(Value::Array(hits)) => hits.into_iter().filter_map(|h| h.as_object().cloned()).collect(),
             _ => Vec::new(),
         },
         _ => Vec::new(),
     };
-    let target = catalog.read_target(db, &r.collection_name, &[], "search", Lookup::Describe)?;
+    let target = catalog.read_target(db, &r.collection_name, &[], "search", Lookup::Proxy)?;
     let output = output_of(&target, &r.output_fields, true)?;
     let mut keys = Vec::with_capacity(hits.len());
     let mut scores = Vec::with_capacity(hits.len());
@@ -548,14 +655,47 @@ fn rounded(distance: f32, decimals: i64) -> f32 {
     ((f64::from(distance) * scale).round() / scale) as f32
 }
 
-/// The query vectors: a `placeholder_group` (search by primary keys is not supported by the mock).
+/// The query vectors of a `placeholder_group` (search by primary keys is [`by_keys`]'s, and not supported in a
+/// hybrid search's sub-searches by the mock).
 fn search_vectors(input: Option<pb::search_request::SearchInput>) -> Result<Value, Error> {
     match input {
         Some(pb::search_request::SearchInput::PlaceholderGroup(bytes)) => placeholder_vectors(&bytes),
         Some(pb::search_request::SearchInput::Ids(_)) => Err(Error::InvalidParameter(
-            "search by primary keys is not supported by the mock: invalid parameter".into(),
+            "search by primary keys in a hybrid search is not supported by the mock: invalid parameter".into(),
         )),
         None => placeholder_vectors(&[]),
+    }
+}
+
+/// Each query vector's size against the searched field's `dim` (the named field, else the only vector field;
+/// anything else is left to the search's own checks). A wrong size is the query node's segcore error, 2000
+/// `vector dimension mismatch, expected vector size(byte) <e>, actual <a>.: segcore error` as Milvus 2.5 answers
+/// it; 2.6 wraps the same text in the query node's context (`fail to search on QueryNode <n>: worker(<n>) query
+/// failed: parser searchRequest failed: ... at <source file:line>`), which the mock leaves out.
+fn check_vector_sizes(spec: &CollectionSpec, anns_field: &str, bytes: &[u8]) -> Result<(), Error> {
+    let mut vectors = spec.fields.iter().filter(|f| f.is_vector());
+    let field = if anns_field.is_empty() {
+        let first = vectors.next();
+        first.filter(|_| vectors.next().is_none())
+    } else {
+        vectors.find(|f| f.name == anns_field)
+    };
+    let Some(field) = field else { return Ok(()) };
+    let dim = dim_of(field);
+    let expected = match field.data_type {
+        DataType::FloatVector => dim * 4,
+        DataType::Float16Vector | DataType::BFloat16Vector => dim * 2,
+        DataType::BinaryVector => dim.div_ceil(8),
+        DataType::Int8Vector => dim,
+        _ => return Ok(()),
+    };
+    let Ok(group) = PlaceholderGroup::decode(bytes) else { return Ok(()) };
+    let values = group.placeholders.iter().flat_map(|p| p.values.iter());
+    match values.map(Vec::len).find(|&actual| actual != expected) {
+        None => Ok(()),
+        Some(actual) => Err(Error::Segcore(format!(
+            "vector dimension mismatch, expected vector size(byte) {expected}, actual {actual}."
+        ))),
     }
 }
 

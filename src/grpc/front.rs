@@ -63,6 +63,25 @@ impl Front {
     }
 }
 
+/// A message from this size on is followed by [`Config::release_memory`](crate::Config::release_memory), as a REST
+/// body of the same size is (`app.rs`).
+const LARGE_MESSAGE: usize = 4 << 20;
+
+/// Whether a data message is large enough to give memory back after it: its encoded size, what the client sent.
+fn is_large(message: &impl prost::Message) -> bool {
+    message.encoded_len() >= LARGE_MESSAGE
+}
+
+impl Front {
+    /// After a large `Insert` or `Upsert`, whatever its answer: the message and its decoded copies (the REST rows
+    /// made from its columns) are freed by now, and the allocator would keep most of them.
+    fn release_memory_after(&self, large: bool) {
+        if large && let Some(release) = self.app.config.release_memory {
+            tokio::task::spawn_blocking(release);
+        }
+    }
+}
+
 /// The `grpc-timeout` header: at most 8 digits and a unit (`H`, `M`, `S`, `m`, `u`, `n`), per the gRPC over
 /// HTTP/2 protocol. `None` (no deadline) when absent or malformed: grpc-go refuses a malformed value, the mock runs
 /// the call.
@@ -338,7 +357,13 @@ fn version(app: &AppState) -> String {
 
 #[tonic::async_trait]
 impl MilvusService for Front {
-    // ---- connection: answered at once, outside the pipeline (no fault rule can stop a client from connecting) ----
+    // ---- connection: answered at once, outside the pipeline ----
+    //
+    // Not journaled, on purpose: the journal and fault rules are keyed by Milvus's operations, each named after
+    // its REST route, and these three have none (Milvus's REST API has no connect or version call); pymilvus sends
+    // `Connect` for every `MilvusClient` and `GetVersion` whenever it probes an idle shared channel, and
+    // milvus-sdk-rust's `ClientV2` connects on every client too, so journaling them would put handshakes between
+    // the calls a test means to assert, and a fault rule could stop a client from connecting at all.
 
     async fn connect(&self, _: Request<pb::ConnectRequest>) -> Answer<pb::ConnectResponse> {
         let server_info = common::ServerInfo {
@@ -697,11 +722,17 @@ impl MilvusService for Front {
     // ---- data plane (`super::data`) ----
 
     async fn insert(&self, request: Request<pb::InsertRequest>) -> Answer<pb::MutationResult> {
-        self.call(Operation::InsertEntities, request, data::insert).await
+        let large = is_large(request.get_ref());
+        let answer = self.call(Operation::InsertEntities, request, data::insert).await;
+        self.release_memory_after(large);
+        answer
     }
 
     async fn upsert(&self, request: Request<pb::UpsertRequest>) -> Answer<pb::MutationResult> {
-        self.call(Operation::UpsertEntities, request, data::upsert).await
+        let large = is_large(request.get_ref());
+        let answer = self.call(Operation::UpsertEntities, request, data::upsert).await;
+        self.release_memory_after(large);
+        answer
     }
 
     async fn delete(&self, request: Request<pb::DeleteRequest>) -> Answer<pb::MutationResult> {
@@ -751,6 +782,45 @@ mod tests {
             assert_eq!(timeout(bad), None, "{bad:?}");
         }
         assert_eq!(grpc_timeout(&tonic::metadata::MetadataMap::new()), None);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_large_insert_or_upsert_gives_freed_memory_back_afterwards() {
+        use std::sync::atomic::AtomicUsize;
+        static CALLS: AtomicUsize = AtomicUsize::new(0);
+        fn count() {
+            CALLS.fetch_add(1, Ordering::SeqCst);
+        }
+        let config = crate::Config { release_memory: Some(count), ..crate::Config::default() };
+        let front = Front::new(AppState::new(config).unwrap());
+        let insert = |bytes: usize| pb::InsertRequest {
+            collection_name: "missing".into(),
+            fields_data: vec![milvus::proto::schema::FieldData {
+                field_name: "pad".into(),
+                field: Some(milvus::proto::schema::field_data::Field::Vectors(milvus::proto::schema::VectorField {
+                    data: Some(milvus::proto::schema::vector_field::Data::BinaryVector(vec![0; bytes])),
+                    ..Default::default()
+                })),
+                ..Default::default()
+            }],
+            num_rows: 1,
+            ..Default::default()
+        };
+        let settled = || async {
+            for _ in 0..100 {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            CALLS.load(Ordering::SeqCst)
+        };
+        // A failed call releases too: REST releases after any large body.
+        let small = front.insert(Request::new(insert(1024))).await.unwrap().into_inner();
+        assert_eq!(small.status.map(|s| s.code), Some(100));
+        assert_eq!(settled().await, 0, "a small message releases nothing");
+        front.insert(Request::new(insert(LARGE_MESSAGE))).await.unwrap();
+        assert_eq!(settled().await, 1, "released after a large insert");
+        let upsert = pb::UpsertRequest { fields_data: insert(LARGE_MESSAGE).fields_data, ..Default::default() };
+        front.upsert(Request::new(upsert)).await.unwrap();
+        assert_eq!(settled().await, 2, "released after a large upsert");
     }
 
     #[test]

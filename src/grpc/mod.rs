@@ -14,10 +14,12 @@
 //! `partitions/release`). Business errors are gRPC OK with Milvus's `common.Status` ([`status`]); authentication
 //! failures are gRPC `UNAUTHENTICATED`, as Milvus's interceptor answers them.
 
+mod by_keys;
 mod convert;
 mod data;
 mod front;
 mod status;
+mod validate;
 
 use std::convert::Infallible;
 use std::future::Future;

@@ -27,9 +27,32 @@ pub(crate) fn status(code: i64, reason: String) -> Status {
     }
 }
 
-/// The status of a Milvus error under `profile`: the code and text REST answers.
+/// The status of a Milvus error under `profile`: the code and text REST answers, except for `DescribeCollection`'s
+/// missing collection ([`describe_not_found`]).
 pub(crate) fn error_status(error: &Error, profile: &Profile) -> Status {
-    status(error.code(profile), error.message(profile))
+    match error {
+        Error::CollectionNotFoundDescribe { db, name } => describe_not_found(db, name, profile),
+        _ => status(error.code(profile), error.message(profile)),
+    }
+}
+
+/// `DescribeCollection` of a missing collection: the proxy takes rootcoord's status (code 100, `detail` its
+/// `collection not found[...]`) and, "for compatibility with PyMilvus", rewrites the reason to `can't find
+/// collection[...]`, the legacy code to `UnexpectedError` and flags the error as the user's
+/// (`describeCollectionTask.Execute`, `internal/proxy/task.go`). pymilvus's `has_collection` still reads code 100
+/// as `False`.
+#[allow(deprecated)] // `error_code`, as in `status`.
+fn describe_not_found(db: &str, name: &str, profile: &Profile) -> Status {
+    let rootcoord = Error::CollectionNotFound { db: db.to_string(), name: name.to_string() };
+    let reason = Error::CollectionNotFoundDescribe { db: db.to_string(), name: name.to_string() }.message(profile);
+    Status {
+        code: 100,
+        error_code: LegacyErrorCode::UnexpectedError as i32,
+        reason,
+        detail: rootcoord.message(profile),
+        extra_info: [("is_input_error".to_string(), "true".to_string())].into(),
+        ..Status::default()
+    }
 }
 
 /// A response message that carries a `common.Status`: an error answer is the message with only its status set, as
@@ -122,6 +145,20 @@ mod tests {
                 extra_info: Default::default()
             }
         );
+        let described: pb::DescribeCollectionResponse = render(
+            Outcome::Milvus(Err(Error::CollectionNotFoundDescribe { db: "d".into(), name: "c".into() })),
+            &profile,
+        )
+        .unwrap();
+        let expected = Status {
+            code: 100,
+            error_code: 1,
+            reason: "can't find collection[database=d][collection=c]".into(),
+            detail: "collection not found[database=d][collection=c]".into(),
+            retriable: false,
+            extra_info: [("is_input_error".to_string(), "true".to_string())].into(),
+        };
+        assert_eq!(described.status, Some(expected));
         let partition: pb::BoolResponse =
             render(Outcome::Milvus(Err(Error::PartitionNotFound { name: "p".into() })), &profile).unwrap();
         assert_eq!(partition.status.map(|s| (s.code, s.error_code)), Some((200, 15)));

@@ -1,12 +1,12 @@
 //! The data-plane RPCs (`Insert`, `Upsert`, `Delete`, `Query`, `Search`, `Flush`) as pymilvus sends them: columnar
-//! `FieldData` in, `MutationResult`, `QueryResults` and `SearchResults` out, the load gate's errors with REST's
-//! codes and texts, and rows shared with REST.
+//! `FieldData` in, `MutationResult`, `QueryResults` and `SearchResults` out, the errors as the gRPC proxy words
+//! them (the load gate's are the same over REST), filter templates, and rows shared with REST.
 
 use milvus::proto::common::{KeyValuePair, PlaceholderGroup, PlaceholderType, PlaceholderValue};
 use milvus::proto::milvus as pb;
 use milvus::proto::schema::{
-    DataType, FieldData, FloatArray, IDs, JsonArray, LongArray, ScalarField, SearchResultData, VectorField, field_data,
-    i_ds, scalar_field, vector_field,
+    DataType, FieldData, FloatArray, IDs, JsonArray, LongArray, ScalarField, SearchResultData, TemplateArrayValue,
+    TemplateValue, VectorField, field_data, i_ds, scalar_field, template_array_value, template_value, vector_field,
 };
 use milvus_mock::MockMilvus;
 use prost::Message;
@@ -244,11 +244,13 @@ async fn delete_upsert_and_flush_change_what_reads_and_stats_see() {
     assert!(flushed.coll_flush_ts["c"] > 0);
     assert_eq!(stats(&mut client).await, row_count("3"));
 
+    // A key list counts the keys listed (9 is not there); `IDs` is an empty message, as Milvus answers a delete.
     let delete = pb::DeleteRequest { collection_name: "c".into(), expr: "id in [1, 9]".into(), ..Default::default() };
     let mut deleted = client.delete(delete).await.unwrap().into_inner();
+    assert!(deleted.timestamp > 0);
     deleted.timestamp = 0;
-    let expected =
-        pb::MutationResult { status: Some(success()), i_ds: int_ids(vec![]), delete_cnt: 2, ..Default::default() };
+    let no_ids = Some(IDs { id_field: None });
+    let expected = pb::MutationResult { status: Some(success()), i_ds: no_ids, delete_cnt: 2, ..Default::default() };
     assert_eq!(deleted, expected);
 
     let upsert = pb::UpsertRequest {
@@ -300,11 +302,46 @@ async fn reads_of_a_released_collection_or_partition_fail_as_over_rest() {
     let missing = client.query(named).await.unwrap().into_inner();
     assert_eq!(missing.status, Some(failure(65535, 1, "partition name missing not found")));
 
-    // A write needs no load; an unknown collection is REST's 100.
+    // A write needs no load.
     assert_eq!(client.insert(insert_rows("c")).await.unwrap().into_inner().insert_cnt, 3);
-    let lost = client.insert(insert_rows("nope")).await.unwrap().into_inner();
-    let text = rest(&milvus, "entities/insert", json!({"collectionName": "nope", "data": [{"id": 1}]})).await;
-    assert_eq!(lost.status, Some(failure(100, 4, text["message"].as_str().unwrap())));
+}
+
+/// A filter delete on `c`.
+fn delete(collection: &str, expr: &str) -> pb::DeleteRequest {
+    pb::DeleteRequest { collection_name: collection.into(), expr: expr.into(), ..Default::default() }
+}
+
+#[tokio::test]
+async fn a_missing_collection_is_worded_as_the_proxy_words_it_not_as_rest_s_pre_fetch() {
+    let (milvus, mut client) = start().await;
+    let over_rest = rest(&milvus, "entities/insert", json!({"collectionName": "nope", "data": [{"id": 1}]})).await;
+    assert_eq!(over_rest, json!({"code": 100, "message": "can't find collection[database=default][collection=nope]"}));
+    let missing = Some(failure(100, 4, "collection not found[database=default][collection=nope]"));
+    assert_eq!(client.insert(insert_rows("nope")).await.unwrap().into_inner().status, missing);
+    let upsert = insert_rows("nope").into_upsert();
+    assert_eq!(client.upsert(upsert).await.unwrap().into_inner().status, missing);
+    assert_eq!(client.delete(delete("nope", "id in [1]")).await.unwrap().into_inner().status, missing);
+    assert_eq!(client.query(query("nope", "id > 0", &[])).await.unwrap().into_inner().status, missing);
+    assert_eq!(client.search(search("nope", [1.0, 0.0, 0.0, 0.0], 1)).await.unwrap().into_inner().status, missing);
+    let flush = pb::FlushRequest { collection_names: vec!["nope".into()], ..Default::default() };
+    assert_eq!(client.flush(flush).await.unwrap().into_inner().status, missing);
+    assert!(milvus.catalog().list_collections("default").unwrap().is_empty());
+}
+
+/// An insert's columns turned into an upsert's.
+trait IntoUpsert {
+    fn into_upsert(self) -> pb::UpsertRequest;
+}
+
+impl IntoUpsert for pb::InsertRequest {
+    fn into_upsert(self) -> pb::UpsertRequest {
+        pb::UpsertRequest {
+            collection_name: self.collection_name,
+            fields_data: self.fields_data,
+            num_rows: self.num_rows,
+            ..Default::default()
+        }
+    }
 }
 
 #[tokio::test]
@@ -334,30 +371,110 @@ async fn rows_inserted_over_one_wire_are_read_over_the_other() {
     assert_eq!(read, expected);
 }
 
-#[tokio::test]
-async fn a_column_of_the_wrong_length_or_size_is_refused() {
-    let (milvus, mut client) = start().await;
-    loaded_with_rows(&mut client, "c").await;
-    let mut short = insert_rows("c");
-    short.num_rows = 4;
-    let refused = client.insert(short).await.unwrap().into_inner();
-    let reason = "the num_rows (3) of field (id) is not equal to passed num_rows (4): invalid parameter";
-    assert_eq!(refused.status, Some(failure(1100, 5, reason)));
-
-    let mut wide = insert_rows("c");
-    wide.fields_data[1] = FieldData {
+/// [`insert_rows`] with its `vector` column replaced by `floats` of `dim`.
+fn with_vectors(dim: i64, floats: Vec<f32>) -> pb::InsertRequest {
+    let mut insert = insert_rows("c");
+    insert.fields_data[1] = FieldData {
         field: Some(field_data::Field::Vectors(VectorField {
-            dim: 3,
-            data: Some(vector_field::Data::FloatVector(FloatArray { data: vec![0.5; 9] })),
+            dim,
+            data: Some(vector_field::Data::FloatVector(FloatArray { data: floats })),
             ..Default::default()
         })),
-        ..wide.fields_data[1].clone()
+        ..insert.fields_data[1].clone()
     };
-    let refused = client.insert(wide).await.unwrap().into_inner();
+    insert
+}
+
+#[tokio::test]
+async fn columns_are_checked_as_the_proxy_checks_them_not_as_rest_converts_rows() {
+    let (milvus, mut client) = start().await;
+    loaded_with_rows(&mut client, "c").await;
+    let refused = |request: pb::InsertRequest| {
+        let mut client = client.clone();
+        async move { client.insert(request).await.unwrap().into_inner() }
+    };
+    let mut short = insert_rows("c");
+    short.num_rows = 4;
+    let reason =
+        "the num_rows (3) of field (id) is not equal to passed num_rows (4): invalid parameter[expected=4][actual=3]";
+    let expected = pb::MutationResult { status: Some(failure(1100, 5, reason)), ..Default::default() };
+    assert_eq!(refused(short).await, expected);
+
+    // REST answers a short vector with its row conversion's 1804; the proxy compares the column with `dim`.
     let body = json!({"collectionName": "c", "data": [{"id": 1, "vector": [0.5, 0.5, 0.5]}]});
     let over_rest = rest(&milvus, "entities/insert", body).await;
-    assert_eq!(refused.status, Some(failure(1804, 1, over_rest["message"].as_str().unwrap())));
     assert_eq!(over_rest["code"], 1804);
+    let ragged = refused(with_vectors(3, vec![0.5; 9])).await;
+    assert_eq!(ragged.status, Some(failure(65535, 1, "the length(9) of float data should divide the dim(4)")));
+    let mut narrow = with_vectors(3, vec![0.5; 12]);
+    narrow.fields_data[0] = long_column("id", vec![1, 2, 3, 4]);
+    narrow.fields_data[2] = meta_column(&[json!({}), json!({}), json!({}), json!({})]);
+    narrow.num_rows = 4;
+    let reason =
+        "the dim (3) of field data(vector) is not equal to schema dim (4): invalid parameter[expected=4][actual=3]";
+    assert_eq!(refused(narrow).await.status, Some(failure(1100, 5, reason)));
+
+    let mut no_vector = insert_rows("c");
+    no_vector.fields_data.remove(1);
+    let reason = "fieldSchema(vector) has no corresponding fieldData pass in: invalid parameter";
+    assert_eq!(refused(no_vector).await.status, Some(failure(1100, 5, reason)));
+    let mut twice = insert_rows("c");
+    twice.fields_data.push(long_column("id", vec![4, 5, 6]));
+    assert_eq!(refused(twice).await.status, Some(failure(1100, 5, "duplicated field id found: invalid parameter")));
+    let mut stranger = insert_rows("c");
+    stranger.fields_data.push(long_column("age", vec![4, 5, 6]));
+    let reason = "fieldName age not exist in collection schema, fieldType Int64, fieldId 0: invalid parameter";
+    assert_eq!(refused(stranger).await.status, Some(failure(1100, 5, reason)));
+
+    // Nothing refused was written: the three rows of the setup only.
+    let counted = client.query(query("c", "", &["count(*)"])).await.unwrap().into_inner();
+    assert_eq!(counted.fields_data, [long_column("count(*)", vec![3])]);
+}
+
+/// `expr_template_values` of (name, value) pairs.
+fn templates(pairs: Vec<(&str, template_value::Val)>) -> std::collections::HashMap<String, TemplateValue> {
+    pairs.into_iter().map(|(name, val)| (name.to_string(), TemplateValue { val: Some(val) })).collect()
+}
+
+fn long_list(data: Vec<i64>) -> template_value::Val {
+    template_value::Val::ArrayVal(TemplateArrayValue {
+        data: Some(template_array_value::Data::LongData(LongArray { data })),
+    })
+}
+
+#[tokio::test]
+async fn filter_templates_fill_query_search_and_delete_filters() {
+    let (milvus, mut client) = start().await;
+    loaded_with_rows(&mut client, "c").await;
+    let mut templated = query("c", "id in {ids} and color != {color}", &["color"]);
+    let color = template_value::Val::StringVal("red".into());
+    templated.expr_template_values = templates(vec![("ids", long_list(vec![1, 2, 3])), ("color", color)]);
+    let got = client.query(templated).await.unwrap().into_inner();
+    let mut id = long_column("id", vec![2, 3]);
+    id.field_id = 100;
+    assert_eq!(got.status, Some(success()));
+    assert_eq!(got.fields_data, [id, meta_column(&[json!({"color": "green"}), json!({"color": "blue"})])]);
+
+    let mut filtered = search("c", [1.0, 0.0, 0.0, 0.0], 3);
+    filtered.dsl = "id >= {low}".into();
+    filtered.expr_template_values = templates(vec![("low", template_value::Val::Int64Val(3))]);
+    let hits = client.search(filtered).await.unwrap().into_inner().results.unwrap();
+    assert_eq!((hits.ids, hits.scores), (int_ids(vec![3]), vec![0.6]));
+
+    let mut doomed = delete("c", "id in {ids}");
+    doomed.expr_template_values = templates(vec![("ids", long_list(vec![1, 3]))]);
+    assert_eq!(client.delete(doomed).await.unwrap().into_inner().delete_cnt, 2);
+    let left = client.query(query("c", "id > 0", &[])).await.unwrap().into_inner();
+    let mut id = long_column("id", vec![2]);
+    id.field_id = 100;
+    assert_eq!(left.fields_data, [id]);
+
+    // A placeholder without a value is the parser's error, as over REST.
+    let unfilled = client.query(query("c", "id in {ids}", &[])).await.unwrap().into_inner();
+    let over_rest = rest(&milvus, "entities/query", json!({"collectionName": "c", "filter": "id in {ids}"})).await;
+    let text = over_rest["message"].as_str().unwrap();
+    assert!(text.starts_with("failed to create query plan: "), "{over_rest}");
+    assert_eq!((unfilled.status, over_rest["code"].as_i64()), (Some(failure(1100, 5, text)), Some(1100)));
 }
 
 #[tokio::test]
@@ -425,4 +542,106 @@ async fn rest_fault_rules_and_the_journal_cover_the_data_plane_rpcs() {
             "entities/search"
         ]
     );
+}
+
+/// [`search`] with its `search_params` changed: `key` set to `value`, or removed when `value` is `None`.
+fn with_param(mut request: pb::SearchRequest, key: &str, value: Option<&str>) -> pb::SearchRequest {
+    request.search_params.retain(|p| p.key != key);
+    if let Some(value) = value {
+        request.search_params.push(KeyValuePair { key: key.into(), value: value.into() });
+    }
+    request
+}
+
+#[tokio::test]
+async fn search_params_the_proxy_cannot_use_are_its_plain_errors() {
+    let (_milvus, mut client) = start().await;
+    loaded_with_rows(&mut client, "c").await;
+    let base = || search("c", [1.0, 0.0, 0.0, 0.0], 2);
+    let cases = [
+        (with_param(base(), "topk", None), "topk not found in search_params"),
+        (with_param(base(), "topk", Some("ten")), "topk [ten] is invalid"),
+        (with_param(base(), "offset", Some("1.5")), "offset [1.5] is invalid"),
+        (
+            with_param(base(), "round_decimal", Some("7")),
+            "round_decimal [7] is invalid, should be -1 or an integer in range [0, 6]",
+        ),
+        (with_param(base(), "topk", Some("0")), "topk [0] is invalid, it should be in range [1, 16384], but got 0"),
+    ];
+    for (request, reason) in cases {
+        let answer = client.search(request).await.unwrap().into_inner();
+        let expected = pb::SearchResults { status: Some(failure(65535, 1, reason)), ..Default::default() };
+        assert_eq!(answer, expected, "{reason}");
+    }
+    // A partition that is not there is found before the parameters are read.
+    let mut named = with_param(base(), "topk", None);
+    named.partition_names = vec!["missing".into()];
+    let answer = client.search(named).await.unwrap().into_inner();
+    assert_eq!(answer.status, Some(failure(65535, 1, "partition name missing not found")));
+}
+
+fn by_keys(collection: &str, keys: Vec<i64>, anns_field: &str) -> pb::SearchRequest {
+    let mut request = with_param(search(collection, [0.0; 4], 2), "anns_field", Some(anns_field));
+    request.search_input = Some(pb::search_request::SearchInput::Ids(int_ids(keys).unwrap()));
+    request.nq = 0;
+    request
+}
+
+#[tokio::test]
+async fn search_by_primary_keys_uses_the_stored_vectors_of_the_keys() {
+    let (milvus, mut client) = start().await;
+    loaded_with_rows(&mut client, "c").await;
+    let got = client.search(by_keys("c", vec![2, 1], "vector")).await.unwrap().into_inner();
+    let expected = pb::SearchResults {
+        status: Some(success()),
+        results: Some(SearchResultData {
+            num_queries: 2,
+            top_k: 2,
+            // Row 2's vector finds row 2 then row 3 (0.8); row 1's finds row 1 then row 3 (0.6).
+            scores: vec![1.0, 0.8, 1.0, 0.6],
+            ids: int_ids(vec![2, 3, 1, 3]),
+            topks: vec![2, 2],
+            primary_field_name: "id".into(),
+            ..Default::default()
+        }),
+        collection_name: "c".into(),
+        ..Default::default()
+    };
+    assert_eq!(got, expected);
+
+    let refused = |request: pb::SearchRequest| {
+        let mut client = client.clone();
+        async move { client.search(request).await.unwrap().into_inner().status.unwrap() }
+    };
+    let missing = "some of the provided primary key IDs do not exist: missing IDs = [7 9]: invalid parameter";
+    assert_eq!(refused(by_keys("c", vec![1, 7, 9], "vector")).await, failure(1100, 5, missing));
+    // Milvus's current answer to a key named twice (milvus-io/milvus#46740).
+    let twice = "some of the provided primary key IDs do not exist: missing IDs = []: invalid parameter";
+    assert_eq!(refused(by_keys("c", vec![1, 2, 1], "vector")).await, failure(1100, 5, twice));
+    let no_field = "anns_field is required for search by IDs: invalid parameter";
+    assert_eq!(refused(by_keys("c", vec![1], "")).await, failure(1100, 5, no_field));
+    // The keys' vectors are read by a query first: the collection must be loaded.
+    milvus.catalog().release_collection("default", "c").unwrap();
+    let id = milvus.catalog().collection("default", "c", |c| c.id).unwrap();
+    let not_loaded = format!("failed to search: collection not loaded[collection={id}]");
+    assert_eq!(refused(by_keys("c", vec![1], "vector")).await, failure(101, 1, &not_loaded));
+}
+
+#[tokio::test]
+async fn a_query_vector_of_the_wrong_size_is_the_query_node_s_segcore_error() {
+    let (_milvus, mut client) = start().await;
+    loaded_with_rows(&mut client, "c").await;
+    let mut narrow = search("c", [1.0, 0.0, 0.0, 0.0], 1);
+    let three = PlaceholderGroup {
+        placeholders: vec![PlaceholderValue {
+            tag: "$0".into(),
+            r#type: PlaceholderType::FloatVector as i32,
+            values: vec![[1.0f32, 0.0, 0.0].iter().flat_map(|f| f.to_le_bytes()).collect()],
+            ..Default::default()
+        }],
+    };
+    narrow.search_input = Some(pb::search_request::SearchInput::PlaceholderGroup(three.encode_to_vec()));
+    let answer = client.search(narrow).await.unwrap().into_inner();
+    let reason = "vector dimension mismatch, expected vector size(byte) 16, actual 12.: segcore error";
+    assert_eq!(answer, pb::SearchResults { status: Some(failure(2000, 1, reason)), ..Default::default() });
 }

@@ -81,9 +81,13 @@ async fn create_describe_alter_and_drop_an_index() {
         ],
         ..Default::default()
     };
-    assert_eq!(client.create_index(hnsw).await.unwrap().into_inner(), success());
+    assert_eq!(client.create_index(hnsw.clone()).await.unwrap().into_inner(), success());
+    let index_id = milvus.catalog().describe_index("default", "c", "vec_idx").unwrap().id;
+    let collection_id = milvus.catalog().collection("default", "c", |c| c.id).unwrap();
+    assert!(index_id > collection_id, "allocated after the collection, from the same ids: {index_id}");
     let expected = pb::IndexDescription {
         index_name: "vec_idx".into(),
+        index_id,
         // The request's `extra_params` exactly as sent (Milvus's `UserIndexParams`), spaces and all.
         params: vec![
             pair("index_type", "HNSW"),
@@ -111,10 +115,16 @@ async fn create_describe_alter_and_drop_an_index() {
     assert_eq!(client.alter_index(mmap).await.unwrap().into_inner(), success());
     let view = milvus.catalog().describe_index("default", "c", "vec_idx").unwrap();
     assert_eq!(view.properties, [("mmap.enabled".to_string(), "true".to_string())]);
+    let altered = client.describe_index(describe("vec_idx", "")).await.unwrap().into_inner();
+    assert_eq!(altered.index_descriptions[0].index_id, index_id, "an index keeps its id");
 
     let drop = pb::DropIndexRequest { collection_name: "c".into(), index_name: "vec_idx".into(), ..Default::default() };
     assert_eq!(client.drop_index(drop).await.unwrap().into_inner(), success());
     assert!(milvus.catalog().list_indexes("default", "c").unwrap().is_empty());
+    // Created again, it is another index: Milvus allocates a new id.
+    assert_eq!(client.create_index(hnsw).await.unwrap().into_inner(), success());
+    let again = client.describe_index(describe("vec_idx", "")).await.unwrap().into_inner();
+    assert!(again.index_descriptions[0].index_id > index_id, "{again:?}");
 }
 
 #[tokio::test]
