@@ -358,7 +358,7 @@ fn go_equal(a: &Value, b: &Value) -> bool {
 /// parameter errors are wrapped) `failed to search: metric type not match: invalid parameter[expected=<index>]
 /// [actual=<asked>]` (`internal/util/segcore/requests.go` `NewSearchRequest`, wrapped by the proxy's
 /// `failed to search`; the layers Milvus adds between the two, naming the query node and channel, are left out).
-fn check_metric(catalog: &Catalog, target: &ReadTarget, part: &SearchPart) -> Result<()> {
+pub(crate) fn check_metric(catalog: &Catalog, target: &ReadTarget, part: &SearchPart) -> Result<()> {
     let Some(asked) = part.search_params.as_ref().and_then(|p| p.get("metric_type")).map(go_format) else {
         return Ok(());
     };

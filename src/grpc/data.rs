@@ -41,7 +41,7 @@ use super::{by_keys, validate};
 use crate::api::entities::{
     DataReq, FilterReq, QueryReq, delete_entities, insert_entities, query_entities, upsert_entities,
 };
-use crate::api::search::{Grouping, HybridReq, SearchPart, hybrid_search_entities, output_of, prepare};
+use crate::api::search::{Grouping, HybridReq, SearchPart, check_metric, hybrid_search_entities, output_of, prepare};
 use crate::catalog::{Catalog, CollectionSpec, DataType, Field, Lookup};
 use crate::envelope::Reply;
 use crate::error::{BindError, Error};
@@ -452,17 +452,19 @@ fn integer(pairs: &[milvus::proto::common::KeyValuePair], key: &str) -> Result<O
 impl SearchParams {
     fn read(pairs: &[milvus::proto::common::KeyValuePair]) -> Result<Self, Error> {
         let get = |key: &str| pairs.iter().find(|p| p.key == key).map(|p| p.value.as_str());
-        let params = match get("params").filter(|p| !p.is_empty()) {
-            None => None,
-            Some(text) => {
-                let nested: Value = serde_json::from_str(text).map_err(|_| {
-                    Error::InvalidParameter(format!("failed to parse search params: {text}: invalid parameter"))
-                })?;
-                let mut map = Map::new();
-                map.insert("params".into(), nested);
-                Some(map)
-            }
-        };
+        let mut map = Map::new();
+        if let Some(text) = get("params").filter(|p| !p.is_empty()) {
+            let nested: Value = serde_json::from_str(text).map_err(|_| {
+                Error::InvalidParameter(format!("failed to parse search params: {text}: invalid parameter"))
+            })?;
+            map.insert("params".into(), nested);
+        }
+        // pymilvus sends `metric_type` as its own pair when the caller gives one; REST's search then checks it
+        // against the index's metric after the load state (`check_metric`).
+        if let Some(metric) = get("metric_type").filter(|m| !m.is_empty()) {
+            map.insert("metric_type".into(), Value::from(metric));
+        }
+        let params = (!map.is_empty()).then_some(map);
         let grouping = Grouping {
             field: get("group_by_field").unwrap_or_default().to_string(),
             size: integer(pairs, "group_size")?.unwrap_or(1),
@@ -524,6 +526,7 @@ pub(super) fn search(catalog: &Catalog, db: &str, r: pb::SearchRequest) -> Resul
     };
     let (search, predicate) = prepare(catalog, &target, &part, &params.grouping).map_err(proxy_error)?;
     target.check_loaded()?;
+    check_metric(catalog, &target, &part)?;
     let rows = target.rows.read();
     let per_query = vector_search::run(&rows, &target, &predicate, &search);
     let hits = || per_query.iter().flatten();
@@ -573,7 +576,7 @@ fn search_results(collection_name: String, spec: &CollectionSpec, output: &Outpu
 
 /// `HybridSearch`: each sub-request read as [`search`] reads one, the ranker from `rank_params` (`strategy`,
 /// `params` JSON, `limit`, `round_decimal`), then REST's `entities/hybrid_search` (its checks, reranking and
-/// answer), laid out as `SearchResultData` with one query.
+/// answer), laid out as `SearchResultData` with one result list per query.
 pub(super) fn hybrid_search(
     catalog: &Catalog,
     db: &str,
@@ -595,6 +598,7 @@ pub(super) fn hybrid_search(
             expr_params: template_params(sub.expr_template_values)?,
         });
     }
+    let nq = searches.first().and_then(|s| s.data.as_ref()).and_then(Value::as_array).map_or(0, Vec::len);
     let rerank_params = match rank.params.and_then(|mut p| p.remove("params")) {
         Some(Value::Object(params)) => params,
         _ => Map::new(),
@@ -608,17 +612,26 @@ pub(super) fn hybrid_search(
         limit,
         partition_names: r.partition_names,
         output_fields: r.output_fields.clone(),
-        grouping: Grouping::default(),
+        grouping: rank.grouping,
         consistency_level: String::new(),
         int64_as_number: true,
     };
-    let hits: Vec<Map<String, Value>> = match hybrid_search_entities(catalog, db, request).map_err(proxy_error)? {
-        Reply::Body(mut body) => match body.remove("data") {
-            Some(Value::Array(hits)) => hits.into_iter().filter_map(|h| h.as_object().cloned()).collect(),
-            _ => Vec::new(),
-        },
-        _ => Vec::new(),
-    };
+    let (hits, topks): (Vec<Map<String, Value>>, Vec<i64>) =
+        match hybrid_search_entities(catalog, db, request).map_err(proxy_error)? {
+            Reply::Body(mut body) => {
+                let hits = match body.remove("data") {
+                    Some(Value::Array(hits)) => hits.into_iter().filter_map(|h| h.as_object().cloned()).collect(),
+                    _ => Vec::new(),
+                };
+                // One count per query; REST leaves `topks` out when nothing was found.
+                let topks = match body.remove("topks") {
+                    Some(Value::Array(topks)) => topks.iter().filter_map(Value::as_i64).collect(),
+                    _ => vec![0; nq],
+                };
+                (hits, topks)
+            }
+            _ => (Vec::new(), vec![0; nq]),
+        };
     let target = catalog.read_target(db, &r.collection_name, &[], "search", Lookup::Proxy)?;
     let output = output_of(&target, &r.output_fields, true)?;
     let mut keys = Vec::with_capacity(hits.len());
@@ -637,7 +650,6 @@ pub(super) fn hybrid_search(
         });
         rows.push(hit);
     }
-    let topks = vec![keys.len() as i64];
     let found = Found { rows, keys, scores, topks, top_k: limit };
     Ok(search_results(r.collection_name, &target.spec, &output, found))
 }

@@ -95,11 +95,16 @@ fn query(collection: &str, expr: &str, output_fields: &[&str]) -> pb::QueryReque
 }
 
 fn search(collection: &str, vector: [f32; 4], topk: i64) -> pb::SearchRequest {
+    search_many(collection, &[vector], topk)
+}
+
+/// A search with one query per vector (nq = `vectors.len()`).
+fn search_many(collection: &str, vectors: &[[f32; 4]], topk: i64) -> pb::SearchRequest {
     let placeholder = PlaceholderGroup {
         placeholders: vec![PlaceholderValue {
             tag: "$0".into(),
             r#type: PlaceholderType::FloatVector as i32,
-            values: vec![vector.iter().flat_map(|f| f.to_le_bytes()).collect()],
+            values: vectors.iter().map(|v| v.iter().flat_map(|f| f.to_le_bytes()).collect()).collect(),
             ..Default::default()
         }],
     };
@@ -114,7 +119,7 @@ fn search(collection: &str, vector: [f32; 4], topk: i64) -> pb::SearchRequest {
             pair("params", "{}"),
             pair("round_decimal", "4"),
         ],
-        nq: 1,
+        nq: vectors.len() as i64,
         ..Default::default()
     }
 }
@@ -514,6 +519,53 @@ async fn hybrid_search_reranks_the_sub_searches_as_rest_does() {
     let over_rest = rest(&milvus, "entities/hybrid_search", body).await;
     assert_eq!(over_rest["data"][0]["id"], 3);
     assert_eq!(over_rest["data"][0]["color"], "blue");
+}
+
+#[tokio::test]
+async fn hybrid_search_answers_every_query_and_reads_the_grouping_of_its_rank_params() {
+    let (_milvus, mut client) = start().await;
+    loaded_with_rows(&mut client, "c").await;
+    let pair = |key: &str, value: &str| KeyValuePair { key: key.into(), value: value.into() };
+    let queries = [[1.0, 0.0, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0]];
+    let mut request = pb::HybridSearchRequest {
+        collection_name: "c".into(),
+        requests: vec![search_many("c", &queries, 2), search_many("c", &queries, 2)],
+        rank_params: vec![pair("strategy", "rrf"), pair("params", r#"{"k": 60}"#), pair("limit", "1")],
+        ..Default::default()
+    };
+    let got = client.hybrid_search(request.clone()).await.unwrap().into_inner().results.unwrap();
+    // Each query reranked on its own: row 1 first for (1,0,0,0), row 2 for (0,1,0,0), each 2 / (60 + 1).
+    let expected = SearchResultData {
+        num_queries: 2,
+        top_k: 1,
+        scores: vec![2.0 / 61.0; 2],
+        ids: int_ids(vec![1, 2]),
+        topks: vec![1, 1],
+        primary_field_name: "id".into(),
+        ..Default::default()
+    };
+    assert_eq!(got, expected);
+
+    request.rank_params.push(pair("group_by_field", "nope"));
+    let refused = client.hybrid_search(request).await.unwrap().into_inner();
+    let text = "groupBy field not found in schema: field not found[field=nope]";
+    assert_eq!(refused, pb::SearchResults { status: Some(failure(1700, 1, text)), ..Default::default() });
+}
+
+#[tokio::test]
+async fn a_metric_type_other_than_the_index_metric_fails_the_search() {
+    let (_milvus, mut client) = start().await;
+    loaded_with_rows(&mut client, "c").await;
+    let mut l2 = search("c", [1.0, 0.0, 0.0, 0.0], 1);
+    l2.search_params.iter_mut().find(|p| p.key == "metric_type").unwrap().value = "L2".into();
+    let refused = client.search(l2).await.unwrap().into_inner();
+    let text = "failed to search: metric type not match: invalid parameter[expected=COSINE][actual=L2]";
+    assert_eq!(refused, pb::SearchResults { status: Some(failure(65535, 1, text)), ..Default::default() });
+    // Without `metric_type` the index's metric is used.
+    let mut unnamed = search("c", [1.0, 0.0, 0.0, 0.0], 1);
+    unnamed.search_params.retain(|p| p.key != "metric_type");
+    let hits = client.search(unnamed).await.unwrap().into_inner().results.unwrap();
+    assert_eq!((hits.ids, hits.scores), (int_ids(vec![1]), vec![1.0]));
 }
 
 #[tokio::test]
