@@ -320,7 +320,9 @@ pub fn delete_entities(catalog: &Catalog, db: &str, req: FilterReq) -> Result<Re
     let target = catalog.write_target(db, &req.collection_name, &req.partition_name)?;
     let predicate = Predicate::compile_for_delete(&req.filter, req.expr_params.as_ref(), &target.spec)?;
     if predicate.is_everything() {
-        return Err(Error::Plain(format!("delete plan can't be empty or always true : {}", req.filter)));
+        // `deleteRunner.Init` (`internal/proxy/task_delete.go`) wraps it as a parameter error in every version read.
+        let text = format!("delete plan can't be empty or always true : {}: invalid parameter", req.filter);
+        return Err(Error::InvalidParameter(text));
     }
     let count = calls::delete(&target, &predicate, !req.partition_name.is_empty())?;
     Ok(Reply::Data(serde_json::json!({"deleteCount": count})))

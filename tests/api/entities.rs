@@ -558,7 +558,10 @@ async fn delete_by_any_other_filter_reads_first_so_it_needs_a_load() {
         unloaded,
         json!({"code": 101, "message": format!("failed to query: collection not loaded[collection={id}]")})
     );
-    assert_eq!(always, json!({"code": 65535, "message": "delete plan can't be empty or always true :  "}));
+    assert_eq!(
+        always,
+        json!({"code": 1100, "message": "delete plan can't be empty or always true :  : invalid parameter"})
+    );
     assert_eq!(query_ids(&app, &[]).await, json!([1]));
 }
 
