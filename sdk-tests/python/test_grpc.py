@@ -555,6 +555,29 @@ def test_hybrid_search_with_rrf(dbc):
     assert hits(found) == [(3, 0.0323, {"color": "blue"})]
 
 
+def test_hybrid_search_answers_every_query(dbc):
+    collection = loaded_with_rows(dbc, "data_hybrid_nq")
+    queries = [[1.0, 0.0, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0]]
+    requests = [AnnSearchRequest(data=queries, anns_field="vector", param={}, limit=2) for _ in range(2)]
+    found = dbc.hybrid_search(collection, requests, RRFRanker(60), limit=1)
+    # Each query reranked on its own: 2 / (60 + 1) for the row first in both sub-searches.
+    assert [[(hit["id"], round(hit["distance"], 4)) for hit in query] for query in found] == [
+        [(1, 0.0328)],
+        [(2, 0.0328)],
+    ]
+
+
+def test_search_with_another_metric_than_the_index_fails(dbc):
+    collection = loaded_with_rows(dbc, "data_metric")
+    search = lambda: dbc.search(  # noqa: E731
+        collection, data=[[1.0, 0.0, 0.0, 0.0]], limit=1, search_params={"metric_type": "L2"}
+    )
+    text = "failed to search: metric type not match: invalid parameter[expected=COSINE][actual=L2]"
+    expect_error(search, 65535, UNEXPECTED_ERROR, text)
+    found = dbc.search(collection, data=[[1.0, 0.0, 0.0, 0.0]], limit=1, search_params={"metric_type": "COSINE"})
+    assert hits(found) == [(1, 1.0, {})]
+
+
 def test_delete_upsert_and_flush(dbc, db):
     collection = loaded_with_rows(dbc, "data_write")
     assert dbc.get_collection_stats(collection) == {"row_count": 0}
