@@ -335,8 +335,7 @@ fn is_count(output_fields: &[String]) -> bool {
 
 /// The output fields of a read, or Milvus's 65535 for a name that is neither a field nor a dynamic key.
 fn output_of(target: &ReadTarget, names: &[String], with_pk: bool, as_number: bool) -> Result<Output> {
-    Output::resolve(&target.spec, names, with_pk, as_number)
-        .map_err(|e| Error::Plain(format!("parse output field name failed: {}", e.0)))
+    Output::resolve(&target.spec, names, with_pk, as_number).map_err(|e| Error::Plain(e.to_string()))
 }
 
 pub fn query_entities(catalog: &Catalog, db: &str, req: QueryReq) -> Result<Reply> {

@@ -427,8 +427,7 @@ pub(crate) fn prepare(
 
 /// The search output fields (none by default: only `id` and `distance`).
 pub(crate) fn output_of(target: &ReadTarget, names: &[String], as_number: bool) -> Result<Output> {
-    Output::resolve(&target.spec, names, false, as_number)
-        .map_err(|e| Error::Plain(format!("parse output field name failed: {}", e.0)))
+    Output::resolve(&target.spec, names, false, as_number).map_err(|e| Error::Plain(e.to_string()))
 }
 
 /// One hit as REST shows it: the output fields, `id` (whatever the pk is called) and `distance`.

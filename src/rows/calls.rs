@@ -240,8 +240,7 @@ impl Catalog {
             return Ok(vec![serde_json::json!({"count(*)": count(&target, &predicate)})]);
         }
         let names = if request.output_fields.is_empty() { vec!["*".to_string()] } else { request.output_fields };
-        let output = Output::resolve(&target.spec, &names, true, true)
-            .map_err(|e| Error::Plain(format!("parse output field name failed: {}", e.0)))?;
+        let output = Output::resolve(&target.spec, &names, true, true).map_err(|e| Error::Plain(e.to_string()))?;
         target.check_loaded()?;
         let rows = query(&target, &predicate, &output, request.limit, request.offset);
         Ok(rows.into_iter().map(Value::Object).collect())

@@ -24,32 +24,51 @@ pub struct Output {
     pub int64_as_number: bool,
 }
 
-/// Why output fields could not be resolved: the name that is neither a field nor (without dynamic fields) a key.
+/// Why output fields could not be resolved, displayed as the proxy words it (both are 65535 errors).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnknownField(pub String);
+pub enum OutputError {
+    /// A name that is neither a field nor (without dynamic fields) a key.
+    Unknown(String),
+    /// A function's output field (BM25's sparse vector) named explicitly: Milvus keeps no raw data for it
+    /// (`translateOutputFields`, `CanRetrieveRawFieldData`).
+    NotRetrievable(String),
+}
+
+impl std::fmt::Display for OutputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Unknown(name) => write!(f, "parse output field name failed: {name}"),
+            Self::NotRetrievable(name) => write!(f, "not allowed to retrieve raw data of field {name}"),
+        }
+    }
+}
 
 impl Output {
-    /// Resolves `outputFields` against the schema: `*` is every field and every dynamic key; a schema name is
-    /// that field; any other name is a dynamic key on a dynamic collection, an error otherwise. The primary key
-    /// is added when `with_pk` (query and get always show it).
+    /// Resolves `outputFields` against the schema: `*` is every field whose raw data Milvus keeps (not a
+    /// function's output) and every dynamic key; a schema name is that field (an error for a function's output);
+    /// any other name is a dynamic key on a dynamic collection, an error otherwise. The primary key is added when
+    /// `with_pk` (query and get always show it).
     pub fn resolve(
         spec: &CollectionSpec,
         names: &[String],
         with_pk: bool,
         int64_as_number: bool,
-    ) -> Result<Output, UnknownField> {
+    ) -> Result<Output, OutputError> {
         let mut out = Output { int64_as_number, ..Output::default() };
         for name in names {
             let name = name.trim();
             if name == "*" {
-                out.fields = (0..spec.fields.len()).collect();
+                out.fields = (0..spec.fields.len()).filter(|&f| !spec.fields[f].function_output).collect();
                 out.all_dynamic = spec.enable_dynamic_field;
             } else if let Some(position) = spec.fields.iter().position(|f| f.name == name) {
+                if spec.fields[position].function_output {
+                    return Err(OutputError::NotRetrievable(name.to_string()));
+                }
                 out.fields.push(position);
             } else if spec.enable_dynamic_field && !name.is_empty() {
                 out.dynamic.push(name.to_string());
             } else {
-                return Err(UnknownField(name.to_string()));
+                return Err(OutputError::Unknown(name.to_string()));
             }
         }
         if with_pk {

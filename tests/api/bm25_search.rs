@@ -93,3 +93,22 @@ async fn a_text_sub_search_joins_a_hybrid_search() {
          "topks": [3]})
     );
 }
+
+#[tokio::test]
+async fn the_bm25_output_field_has_no_raw_data_to_return() {
+    let app = spawn_app().await;
+    docs(&app).await;
+    let query = |fields: Value| json!({"collectionName": "docs", "filter": "id == 1", "outputFields": fields});
+    let refused = json!({"code": 65535, "message": "not allowed to retrieve raw data of field sparse"});
+
+    let (_, named) = app.post("/entities/query", query(json!(["text", "sparse"]))).await;
+    let (_, all) = app.post("/entities/query", query(json!(["*"]))).await;
+    let search = json!({"collectionName": "docs", "annsField": "dense", "data": [[1.0, 0.0]], "limit": 1,
+                        "outputFields": ["sparse"]});
+    let (_, searched) = app.post("/entities/search", search).await;
+
+    assert_eq!(named, refused);
+    // `*` leaves the function's output out.
+    assert_eq!(all, json!({"code": 0, "cost": 0, "data": [{"dense": [1, 0], "id": 1, "text": "Apple pie"}]}));
+    assert_eq!(searched, refused);
+}
