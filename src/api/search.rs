@@ -134,6 +134,9 @@ pub struct HybridReq {
     pub strategy: String,
     pub rerank_params: Map<String, Value>,
     pub limit: i64,
+    /// Hits skipped after reranking: gRPC's `rank_params` `offset`. REST's `HybridSearchReq` has no such key, so
+    /// it is 0 there.
+    pub offset: i64,
     pub partition_names: Vec<String>,
     pub output_fields: Vec<String>,
     /// `groupingField`, `groupSize`, `strictGroupSize` at the top level of `HybridSearchReq` (2.6).
@@ -160,6 +163,7 @@ impl MilvusRequest for HybridReq {
             strategy,
             rerank_params,
             limit: o.int_or("limit", "int", 64, 100),
+            offset: 0,
             partition_names: o.strings("partitionNames").unwrap_or_default(),
             output_fields: o.strings("outputFields").unwrap_or_default(),
             grouping: Grouping::read(o),
@@ -497,7 +501,7 @@ pub fn hybrid_search_entities(catalog: &Catalog, db: &str, req: HybridReq) -> Re
         }
         prepared.push(plan(catalog, &target, &part, converted, &req.grouping)?);
     }
-    check_window(catalog, req.limit, 0)?;
+    check_window(catalog, req.limit, req.offset)?;
     target.check_loaded()?;
     for part in &req.searches {
         check_metric(catalog, &target, part)?;
@@ -544,12 +548,13 @@ fn merge(
         .collect();
     let reranked = rerank(req, &subs)?;
     let limit = req.limit.max(0) as usize;
+    let offset = req.offset.max(0) as usize;
     let merged = match grouped_by {
-        None => reranked.top(limit, 0),
+        None => reranked.top(limit, offset),
         Some(field) => {
             let params = GroupParams {
                 limit,
-                offset: 0,
+                offset,
                 group_size: req.grouping.size.max(1) as usize,
                 strict: req.grouping.strict,
             };

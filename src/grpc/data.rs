@@ -610,6 +610,7 @@ pub(super) fn hybrid_search(
         strategy: get("strategy").unwrap_or_default().to_string(),
         rerank_params,
         limit,
+        offset: rank.offset,
         partition_names: r.partition_names,
         output_fields: r.output_fields.clone(),
         grouping: rank.grouping,

@@ -546,6 +546,12 @@ async fn hybrid_search_answers_every_query_and_reads_the_grouping_of_its_rank_pa
     };
     assert_eq!(got, expected);
 
+    // `offset` skips reranked hits: each query's second best (row 3 is second in both sub-searches).
+    let mut skipping = request.clone();
+    skipping.rank_params.push(pair("offset", "1"));
+    let got = client.hybrid_search(skipping).await.unwrap().into_inner().results.unwrap();
+    assert_eq!((got.ids, got.topks), (int_ids(vec![3, 3]), vec![1, 1]));
+
     request.rank_params.push(pair("group_by_field", "nope"));
     let refused = client.hybrid_search(request).await.unwrap().into_inner();
     let text = "groupBy field not found in schema: field not found[field=nope]";
