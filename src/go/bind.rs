@@ -85,10 +85,20 @@ pub fn struct_name(go_type: &'static str) -> &'static str {
 
 /// Binds a body as gin's `ShouldBindBodyWith(req, binding.JSON)` plus Milvus's `wrapperPost` would.
 pub fn decode<R: MilvusRequest>(body: &[u8]) -> Result<R, BindError> {
-    let request = match R::fast(body) {
-        Some(request) => request,
-        None => bind::<R>(body)?,
-    };
+    match R::fast(body) {
+        Some(request) => validated(request),
+        None => decode_go(body),
+    }
+}
+
+/// [`decode`] without the fast path: the Go-compatible binding and the validator. For a request whose fast path
+/// left part of the body unread and has to bind it again (`api::data_body`).
+pub(crate) fn decode_go<R: MilvusRequest>(body: &[u8]) -> Result<R, BindError> {
+    validated(bind::<R>(body)?)
+}
+
+/// The `binding:"required"` validator's verdict on a decoded request.
+fn validated<R: MilvusRequest>(request: R) -> Result<R, BindError> {
     let mut required = Required::default();
     request.required(&mut required);
     match required.into_message() {
