@@ -242,3 +242,145 @@ fn nested_end(b: &[u8], start: usize) -> Option<usize> {
         i += 1;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::go::bind::decode;
+    use proptest::prelude::*;
+
+    /// Values for the names: plain, with brackets, quotes or escapes, and ones that are not strings.
+    const NAMES: &[&str] = &[
+        r#""c""#,
+        r#""quick_setup""#,
+        r#""january""#,
+        r#""""#,
+        r#""a]{\"b}""#,
+        r#""\u0063""#,
+        r#""\ud800""#,
+        "null",
+        "1",
+    ];
+
+    /// Values for `partialUpdate`.
+    const FLAGS: &[&str] = &["true", "false", "null", "1"];
+
+    /// Values for `data`: well-formed or not, with brackets and quotes inside strings, and not lists.
+    const DATA: &[&str] = &[
+        r#"[{"id":1,"vector":[1,2]}]"#,
+        "[]",
+        r#"[{"k]{\"":"v}[\"\\","x":"]"}]"#,
+        r#"[{"id":1,"vector":[1,2}]"#,
+        r#"[{"id":01}]"#,
+        r#"["]",1"#,
+        r#"[{"a":"\q"}]"#,
+        "[[[]],{}]",
+        "null",
+        "{}",
+        r#""x""#,
+    ];
+
+    /// Keys Go matches to a field (another case, an escape) or ignores.
+    const OTHER_KEYS: &[&str] = &["Data", "collectionname", "d\\u0061ta", "other"];
+
+    /// Bodies near an insert's: the fields in any order, each present or not; then sometimes a key repeated,
+    /// respelled or added, the body cut short or followed by bytes, or a byte that is not UTF-8.
+    fn body() -> impl Strategy<Value = Vec<u8>> {
+        let field = |key: &'static str, values: &'static [&'static str]| {
+            prop::option::weighted(0.8, prop::sample::select(values)).prop_map(move |v| v.map(|v| (key, v)))
+        };
+        let fields = (
+            field("dbName", NAMES),
+            field("collectionName", NAMES),
+            field("partitionName", NAMES),
+            field("partialUpdate", FLAGS),
+            field("data", DATA),
+        )
+            .prop_map(|(a, b, c, d, e)| [a, b, c, d, e].into_iter().flatten().collect::<Vec<_>>())
+            .prop_shuffle();
+        let change = (0..16u8, prop::sample::select(OTHER_KEYS), 0..200usize, prop::bool::ANY);
+        (fields, change).prop_map(|(mut members, (change, other, cut, blank))| {
+            let at = cut % members.len().max(1);
+            match change {
+                0 if !members.is_empty() => members.push(members[at]),
+                1 if !members.is_empty() => members[at].0 = other,
+                2 => members.insert(at, (other, "[1]")),
+                _ => {}
+            }
+            let sep = if blank { " \n" } else { "" };
+            let members: Vec<String> = members.iter().map(|(k, v)| format!("{sep}\"{k}\"{sep}:{sep}{v}")).collect();
+            let mut bytes = format!("{{{}}}", members.join(",")).into_bytes();
+            match change {
+                3 => bytes.extend_from_slice(b" x"),
+                4 => bytes.truncate(cut.min(bytes.len())),
+                5 => {
+                    if let Some(i) = bytes.iter().rposition(|&b| b == b'a') {
+                        bytes[i] = 0xe9;
+                    }
+                }
+                _ => {}
+            }
+            bytes
+        })
+    }
+
+    /// The fast path binds as Go's rules do: the same error, or the same names and, once `data` is well-formed,
+    /// the same rows. (With `data` malformed, `run` binds again by Go's rules under the names read here.)
+    fn binds_as_go(body: &[u8], deferred: &mut u32) -> Result<(), TestCaseError> {
+        let go = decode_go::<DataReq>(body);
+        let text = String::from_utf8_lossy(body);
+        let Ok(DataBody { req, unread }) = decode::<DataBody>(body) else {
+            prop_assert_eq!(decode::<DataBody>(body).map(|b| b.req), go, "{}", text);
+            return Ok(());
+        };
+        let Some(unread) = unread else {
+            prop_assert_eq!(Ok(req), go, "{}", text);
+            return Ok(());
+        };
+        *deferred += 1;
+        let rows = std::str::from_utf8(&unread.body[unread.data]).ok().filter(|r| well_formed(r));
+        match (go, rows) {
+            (Ok(go), rows) => {
+                let names = |r: &DataReq| (r.db_name.clone(), r.collection_name.clone(), r.partition_name.clone());
+                prop_assert_eq!(names(&go), names(&req), "{}", text);
+                prop_assert_eq!(go.partial_update, req.partial_update, "{}", text);
+                if let Some(rows) = rows {
+                    let value = |t: &str| serde_json::from_str::<serde_json::Value>(t).ok();
+                    prop_assert_eq!(value(go.rows()), value(rows), "{}", text);
+                }
+            }
+            (Err(e), Some(_)) => prop_assert!(false, "Go: {:?}, fast path: well-formed, for {}", e, text),
+            (Err(_), None) => {}
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn the_fast_path_binds_as_go_does() {
+        let config = ProptestConfig { cases: 20_000, failure_persistence: None, ..ProptestConfig::default() };
+        let deferred = std::cell::Cell::new(0);
+        proptest::test_runner::TestRunner::new(config)
+            .run(&body(), |body| {
+                let mut n = 0;
+                binds_as_go(&body, &mut n)?;
+                deferred.set(deferred.get() + n);
+                Ok(())
+            })
+            .unwrap();
+        assert!(deferred.get() > 500, "data deferred {} times", deferred.get());
+    }
+
+    #[test]
+    fn the_scan_delimits_values_minding_strings_only() {
+        let body = br#" {"a" : "x\"}]" ,"data":[{"k]{\"":"v}[\"\\"},[1,{}]] , "n":-1.5e3}"#;
+        let found: Vec<(&[u8], &[u8])> = members(body).unwrap().into_iter().map(|(k, at)| (k, &body[at])).collect();
+        let expected: Vec<(&[u8], &[u8])> =
+            vec![(b"a", br#""x\"}]""#), (b"data", br#"[{"k]{\"":"v}[\"\\"},[1,{}]]"#), (b"n", b"-1.5e3")];
+        assert_eq!(found, expected);
+        assert_eq!(members(b"{}"), Some(vec![]));
+        for bad in [&b"{\"a\":[1,2}"[..], b"{\"a\":\"x}", b"{\"a\" 1}", b"{\"a\":1,}", b"{\"a\\n\":1}", b"[1]", b"{} x"]
+        {
+            assert_eq!(members(bad), None, "{}", String::from_utf8_lossy(bad));
+        }
+    }
+}

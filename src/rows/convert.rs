@@ -133,10 +133,14 @@ fn go_kind(text: &str) -> &'static str {
 /// numbers, ...): [`slow_rows`] then reads it again and words the error as Milvus does.
 fn fast_rows<'a>(data: &'a str, spec: &CollectionSpec) -> Option<Vec<RawRow<'a>>> {
     use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
-    let vectors: Vec<&str> =
-        spec.fields.iter().filter(|f| f.data_type == DataType::FloatVector).map(|f| f.name.as_str()).collect();
+    let vectors: Vec<(&str, usize)> = spec
+        .fields
+        .iter()
+        .filter(|f| f.data_type == DataType::FloatVector)
+        .map(|f| (f.name.as_str(), dim_of(f)))
+        .collect();
     #[derive(Clone, Copy)]
-    struct RowSeed<'s>(&'s [&'s str]);
+    struct RowSeed<'s>(&'s [(&'s str, usize)]);
     impl<'de> DeserializeSeed<'de> for RowSeed<'_> {
         type Value = RawRow<'de>;
         fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
@@ -151,14 +155,36 @@ fn fast_rows<'a>(data: &'a str, spec: &CollectionSpec) -> Option<Vec<RawRow<'a>>
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
             let mut row = RawRow::default();
             while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-                if self.0.contains(&&*key) {
-                    let floats = map.next_value::<Vec<f32>>()?;
+                if let Some(&(_, dim)) = self.0.iter().find(|(name, _)| *name == key) {
+                    let floats = map.next_value_seed(Floats(dim))?;
                     row.floats.push((key, floats));
                 } else {
                     row.members.push((key, map.next_value::<&'de RawValue>()?));
                 }
             }
             Ok(row)
+        }
+    }
+    /// A list of numbers as `f32`s, in a vector sized for the field's dimension (serde's `Vec` would grow it seven
+    /// times for 128 dimensions).
+    struct Floats(usize);
+    impl<'de> DeserializeSeed<'de> for Floats {
+        type Value = Vec<f32>;
+        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_seq(self)
+        }
+    }
+    impl<'de> Visitor<'de> for Floats {
+        type Value = Vec<f32>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a list of numbers")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut floats = Vec::with_capacity(self.0.min(1 << 16));
+            while let Some(f) = seq.next_element()? {
+                floats.push(f);
+            }
+            Ok(floats)
         }
     }
     struct RowsSeed<'s>(RowSeed<'s>);

@@ -26,6 +26,7 @@ mod embedding;
 mod entities;
 mod entities_concurrency;
 mod indexes;
+mod insert_body;
 mod load_state;
 mod numbers;
 mod partitions;
