@@ -530,7 +530,7 @@ mod tests {
                 Operation::ReleasePartitions,
                 release,
                 &headers,
-                body.as_bytes(),
+                &Bytes::from_static(body.as_bytes()),
                 Instant::now(),
                 Duration::MAX,
             );
@@ -538,7 +538,8 @@ mod tests {
         }
         let call = |body: &str| {
             let release = api::partitions::release_partitions;
-            bind(&app, Operation::ReleasePartitions, release, &headers, body.as_bytes(), Instant::now(), Duration::MAX)
+            let body = Bytes::copy_from_slice(body.as_bytes());
+            bind(&app, Operation::ReleasePartitions, release, &headers, &body, Instant::now(), Duration::MAX)
         };
         let bound = call(bodies[1]);
         assert_eq!((bound.target.db.as_str(), bound.target.collection.as_deref()), ("d", Some("c")));

@@ -229,7 +229,7 @@ fn nested_end(b: &[u8], start: usize) -> Option<usize> {
     let mut depth = 0usize;
     let mut i = start;
     loop {
-        i += b[i..].iter().position(|&c| matches!(c, b'"' | b'[' | b']' | b'{' | b'}'))?;
+        i = next_quote_or_bracket(b, i)?;
         match b[i] {
             b'"' => {
                 i = string_end(b, i)?;
@@ -245,6 +245,31 @@ fn nested_end(b: &[u8], start: usize) -> Option<usize> {
         }
         i += 1;
     }
+}
+
+/// The index of the first `"`, `[`, `]`, `{` or `}` from `i`. Rows are mostly numbers, so it tests eight bytes at a
+/// time (a bit trick, no `unsafe`), then finds the byte in the word that has one.
+fn next_quote_or_bracket(b: &[u8], mut i: usize) -> Option<usize> {
+    while let Some(word) = b.get(i..i + 8) {
+        if has_quote_or_bracket(u64::from_le_bytes(word.try_into().ok()?)) {
+            break;
+        }
+        i += 8;
+    }
+    let offset = b[i..].iter().position(|&c| matches!(c, b'"' | b'[' | b']' | b'{' | b'}'))?;
+    Some(i + offset)
+}
+
+/// Whether one of the eight bytes of `word` is `"`, `[`, `]`, `{` or `}`. Setting bit 5 turns `[` and `]` into `{`
+/// and `}` (and no other byte into them), so three byte comparisons do, each by the exact "has a zero byte" test
+/// `(v - 0x01..) & !v & 0x80..`.
+fn has_quote_or_bracket(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let has_zero_byte = |v: u64| v.wrapping_sub(ONES) & !v & (ONES << 7) != 0;
+    let folded = word | (ONES * 0x20);
+    has_zero_byte(word ^ (ONES * u64::from(b'"')))
+        || has_zero_byte(folded ^ (ONES * u64::from(b'{')))
+        || has_zero_byte(folded ^ (ONES * u64::from(b'}')))
 }
 
 #[cfg(test)]
@@ -372,6 +397,20 @@ mod tests {
             })
             .unwrap();
         assert!(deferred.get() > 500, "data deferred {} times", deferred.get());
+    }
+
+    #[test]
+    fn the_word_test_finds_exactly_quotes_and_brackets() {
+        for byte in 0..=255u8 {
+            for at in 0..8 {
+                let mut word = *b"01234567";
+                word[at] = byte;
+                let expected = matches!(byte, b'"' | b'[' | b']' | b'{' | b'}');
+                assert_eq!(has_quote_or_bracket(u64::from_le_bytes(word)), expected, "{byte:#x} at {at}");
+            }
+        }
+        assert_eq!(next_quote_or_bracket(b"0.123456789,-0.5e3,1]", 0), Some(20));
+        assert_eq!(next_quote_or_bracket(b"0.1234567", 0), None);
     }
 
     #[test]
