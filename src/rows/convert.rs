@@ -55,9 +55,6 @@ struct RawRow<'a> {
     floats: Vec<(Cow<'a, str>, Vec<f32>)>,
 }
 
-/// One converted row: a cell per schema field and the dynamic object.
-type RowCells = (Vec<Cell>, Option<Map<String, Value>>);
-
 /// Converts the JSON text of `data` (an array) into batches. `slots` is the number of partitions a partition key
 /// hashes into (1 otherwise).
 pub fn convert(data: &str, spec: &CollectionSpec, mode: Mode, slots: usize) -> Result<Converted, ConvertError> {
@@ -77,9 +74,11 @@ pub fn convert(data: &str, spec: &CollectionSpec, mode: Mode, slots: usize) -> R
         Mode::Insert | Mode::Restore if spec.fields[pk].auto_id => Some(super::auto_ids(rows.len())),
         _ => None,
     };
+    // One buffer for every row's cells (a row is moved into the columns cell by cell).
+    let mut cells = Vec::with_capacity(spec.fields.len());
     for (i, row) in rows.iter_mut().enumerate() {
         let pk_given = lookup(row, &spec.fields[pk].name).is_some();
-        let (mut cells, meta) = convert_row(row, i, spec, mode)?;
+        let meta = convert_row(row, i, spec, mode, &mut cells)?;
         if let Some(ids) = auto_ids.as_ref().filter(|_| !pk_given || mode == Mode::Insert) {
             cells[pk] = Cell::Int(ids.start + i as i64);
         }
@@ -90,7 +89,7 @@ pub fn convert(data: &str, spec: &CollectionSpec, mode: Mode, slots: usize) -> R
         };
         let slot = partition_key.map_or(0, |f| (route_hash(&cells[f]) % slots as u32) as usize);
         let batch = &mut batches[slot];
-        push_row(batch, cells, meta);
+        push_row(batch, cells.drain(..), meta);
         batch.keys.push(key.clone());
         keys.push(key);
     }
@@ -101,7 +100,7 @@ fn empty_batch(spec: &CollectionSpec) -> Batch {
     Batch { columns: spec.fields.iter().map(Column::for_field).collect(), meta: None, keys: Vec::new() }
 }
 
-fn push_row(batch: &mut Batch, cells: Vec<Cell>, meta: Option<Map<String, Value>>) {
+fn push_row(batch: &mut Batch, cells: impl Iterator<Item = Cell>, meta: Option<Map<String, Value>>) {
     let rows_before = batch.keys.len();
     for (column, cell) in batch.columns.iter_mut().zip(cells) {
         column.push(cell);
@@ -265,14 +264,14 @@ fn take_floats(row: &mut RawRow<'_>, key: &str) -> Option<Vec<f32>> {
     row.floats.iter_mut().rev().find(|(k, _)| k == key).map(|(_, v)| std::mem::take(v))
 }
 
-/// One row's cells (one per schema field) and its dynamic object.
+/// One row: its cells (one per schema field) pushed onto `cells`, which is empty; its dynamic object returned.
 fn convert_row(
     row: &mut RawRow<'_>,
     row_number: usize,
     spec: &CollectionSpec,
     mode: Mode,
-) -> Result<RowCells, ConvertError> {
-    let mut cells = Vec::with_capacity(spec.fields.len());
+    cells: &mut Vec<Cell>,
+) -> Result<Option<Map<String, Value>>, ConvertError> {
     for (position, field) in spec.fields.iter().enumerate() {
         if field.data_type == DataType::FloatVector
             && let Some(floats) = take_floats(row, &field.name)
@@ -305,8 +304,7 @@ fn convert_row(
         }
         cells.push(field_cell(field, raw, row_number)?);
     }
-    let meta = dynamic_keys(row, spec)?;
-    Ok((cells, meta))
+    dynamic_keys(row, spec)
 }
 
 /// The keys the schema lacks: the dynamic `$meta` object, or an error without dynamic fields.
