@@ -48,6 +48,13 @@ struct Unread {
     data: Range<usize>,
 }
 
+impl Unread {
+    /// The text of `data`, if it is UTF-8.
+    fn rows(&self) -> Option<&str> {
+        std::str::from_utf8(&self.body[self.data.clone()]).ok()
+    }
+}
+
 /// A write of the rows `data` (insert or upsert), as [`crate::api::entities`] runs it.
 pub type Write = fn(&Catalog, &str, &DataReq, &str) -> Result<Reply>;
 
@@ -58,7 +65,7 @@ impl DataBody {
         let Some(unread) = self.unread else {
             return write(catalog, db, &self.req, self.req.rows());
         };
-        let rows = std::str::from_utf8(&unread.body[unread.data.clone()]).ok();
+        let rows = unread.rows();
         match rows.map(|rows| write(catalog, db, &self.req, rows)) {
             Some(Ok(reply)) => Ok(reply),
             Some(Err(e)) if rows.is_some_and(well_formed) => Err(e),
@@ -102,7 +109,7 @@ impl DataBody {
         // A missing `collectionName` answers 1802, unless `data` is malformed (1801 comes first).
         if req.collection_name.is_empty()
             && let Some(u) = &unread
-            && !std::str::from_utf8(&u.body[u.data.clone()]).is_ok_and(well_formed)
+            && !u.rows().is_some_and(well_formed)
         {
             return None;
         }
@@ -367,7 +374,7 @@ mod tests {
             return Ok(());
         };
         *deferred += 1;
-        let rows = std::str::from_utf8(&unread.body[unread.data]).ok().filter(|r| well_formed(r));
+        let rows = unread.rows().filter(|r| well_formed(r));
         match (go, rows) {
             (Ok(go), rows) => {
                 let names = |r: &DataReq| (r.db_name.clone(), r.collection_name.clone(), r.partition_name.clone());
