@@ -27,7 +27,7 @@ use crate::catalog::{Catalog, NameMap};
 use crate::control;
 use crate::envelope::{Reply, cors_headers, json_response, render_error};
 use crate::error::Error;
-use crate::go::bind::{BindError, MilvusRequest, decode};
+use crate::go::bind::{BindError, MilvusRequest, decode_body};
 use crate::ops::{self, Bound, Operation, Outcome, Target, Transport};
 use crate::state::AppState;
 use crate::state::DEFAULT_REQUEST_TIMEOUT;
@@ -332,12 +332,12 @@ fn bind<R: MilvusRequest + CallTarget>(
     op: Operation,
     run: fn(&Catalog, &str, R) -> Result<Reply, Error>,
     headers: &HeaderMap,
-    bytes: &[u8],
+    bytes: &Bytes,
     started: Instant,
     deadline: Duration,
 ) -> ops::Call<R> {
     let wants_names = !app.faults.is_empty() || app.journal.capacity() > 0 || tracing::enabled!(tracing::Level::INFO);
-    let decoded = decode::<R>(bytes);
+    let decoded = decode_body::<R>(bytes);
     let names = match &decoded {
         _ if !wants_names => None,
         Ok(request) => request.target().map(|(db, collection)| {
@@ -530,7 +530,7 @@ mod tests {
                 Operation::ReleasePartitions,
                 release,
                 &headers,
-                body.as_bytes(),
+                &Bytes::from_static(body.as_bytes()),
                 Instant::now(),
                 Duration::MAX,
             );
@@ -538,7 +538,8 @@ mod tests {
         }
         let call = |body: &str| {
             let release = api::partitions::release_partitions;
-            bind(&app, Operation::ReleasePartitions, release, &headers, body.as_bytes(), Instant::now(), Duration::MAX)
+            let body = Bytes::copy_from_slice(body.as_bytes());
+            bind(&app, Operation::ReleasePartitions, release, &headers, &body, Instant::now(), Duration::MAX)
         };
         let bound = call(bodies[1]);
         assert_eq!((bound.target.db.as_str(), bound.target.collection.as_deref()), ("d", Some("c")));

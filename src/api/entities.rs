@@ -4,8 +4,6 @@
 //! touch) is the catalog's ([`Catalog::write_target`], [`Catalog::read_target`]); the rows are [`crate::rows`].
 
 use axum::http::HeaderMap;
-use serde::Deserialize;
-use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::CallTarget;
@@ -20,6 +18,8 @@ use crate::rows::convert::Mode;
 use crate::rows::predicate::Predicate;
 use crate::rows::render::Output;
 use crate::version::MilvusVersion;
+
+pub use super::data_body::DataBody;
 
 /// `quotaAndLimits.limits.maxQueryResultWindow` and the largest `topk`.
 pub const MAX_WINDOW: i64 = 16384;
@@ -36,15 +36,21 @@ pub fn int64_as_number(headers: &HeaderMap) -> bool {
         .unwrap_or(true)
 }
 
-/// The write target of an insert or upsert. Milvus converts the rows (`checkAndSetData`, 1804) before the proxy
-/// looks up the partition, so when the partition is wrong a row that does not convert answers first.
-fn rows_target(catalog: &Catalog, db: &str, req: &DataReq, mode: Mode) -> Result<crate::catalog::WriteTarget> {
+/// The write target of an insert or upsert of the rows `data`. Milvus converts the rows (`checkAndSetData`, 1804)
+/// before the proxy looks up the partition, so when the partition is wrong a row that does not convert answers first.
+fn rows_target(
+    catalog: &Catalog,
+    db: &str,
+    req: &DataReq,
+    data: &str,
+    mode: Mode,
+) -> Result<crate::catalog::WriteTarget> {
     let error = match catalog.write_target(db, &req.collection_name, &req.partition_name) {
         Err(e @ (Error::PartitionNotFound { .. } | Error::InvalidParameter(_))) => e,
         other => return other,
     };
     let (spec, slots) = catalog.collection(db, &req.collection_name, |c| (c.spec.clone(), c.partitions.len()))?;
-    crate::rows::convert::convert(req.data.as_deref().unwrap_or("[]"), &spec, mode, slots.max(1))
+    crate::rows::convert::convert(data, &spec, mode, slots.max(1))
         .map_err(|e| versioned_insert_error(catalog, e.into()))?;
     Err(error)
 }
@@ -61,7 +67,8 @@ macro_rules! call_target {
 }
 
 /// `CollectionDataReq` (insert and upsert). `data` is kept as its JSON text: rows are converted once the schema is
-/// known ([`crate::rows::convert`]).
+/// known ([`crate::rows::convert`]). This is the request the Go-compatible binding and gRPC give; a REST body binds
+/// into a [`DataBody`], which reads the plain body without parsing `data` twice.
 #[derive(Debug, PartialEq)]
 pub struct DataReq {
     pub db_name: String,
@@ -87,43 +94,11 @@ impl MilvusRequest for DataReq {
     }
 
     fn required(&self, r: &mut Required) {
-        r.check("CollectionDataReq", "CollectionName", !self.collection_name.is_empty());
-        r.check("CollectionDataReq", "Data", self.data.is_some());
+        self.required_with(r, self.data.is_some());
     }
 
     fn take_db_name(&mut self) -> String {
         std::mem::take(&mut self.db_name)
-    }
-
-    /// The plain body with serde, `data` as raw text (no copy of each value, no `Value` tree): the hot path of a
-    /// large insert.
-    fn fast(body: &[u8]) -> Option<Self> {
-        #[derive(Deserialize)]
-        #[serde(deny_unknown_fields)]
-        struct Plain<'a> {
-            #[serde(rename = "dbName", default)]
-            db_name: String,
-            #[serde(rename = "collectionName", default)]
-            collection_name: String,
-            #[serde(rename = "partitionName", default)]
-            partition_name: String,
-            #[serde(rename = "partialUpdate", default)]
-            partial_update: bool,
-            #[serde(borrow)]
-            data: Option<&'a RawValue>,
-        }
-        if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
-            return None;
-        }
-        let plain: Plain<'_> = serde_json::from_slice(body).ok()?;
-        Some(Self {
-            db_name: plain.db_name,
-            collection_name: plain.collection_name,
-            partition_name: plain.partition_name,
-            partial_update: plain.partial_update,
-            data: plain.data.map(|d| d.get()).filter(|d| *d != "null").map(str::to_string),
-            int64_as_number: true,
-        })
     }
 
     fn read_headers(&mut self, headers: &HeaderMap) {
@@ -131,6 +106,20 @@ impl MilvusRequest for DataReq {
     }
 }
 call_target!(DataReq);
+
+impl DataReq {
+    /// The rows' JSON text (`[]` when there is none).
+    pub fn rows(&self) -> &str {
+        self.data.as_deref().unwrap_or("[]")
+    }
+
+    /// `binding:"required"`, with `has_data` saying whether the body gave `data` (a [`DataBody`] may hold it
+    /// elsewhere).
+    pub(super) fn required_with(&self, r: &mut Required, has_data: bool) {
+        r.check("CollectionDataReq", "CollectionName", !self.collection_name.is_empty());
+        r.check("CollectionDataReq", "Data", has_data);
+    }
+}
 
 /// `CollectionFilterReq` (delete).
 #[derive(Debug, PartialEq)]
@@ -282,17 +271,37 @@ pub fn with_cost(data: Value, more: impl IntoIterator<Item = (&'static str, Valu
     Reply::Body(body)
 }
 
+/// REST's `entities/insert`.
+pub fn insert_from_body(catalog: &Catalog, db: &str, body: DataBody) -> Result<Reply> {
+    body.run(catalog, db, insert_rows)
+}
+
+/// REST's `entities/upsert`.
+pub fn upsert_from_body(catalog: &Catalog, db: &str, body: DataBody) -> Result<Reply> {
+    body.run(catalog, db, upsert_rows)
+}
+
+/// An insert whose rows are the request's own `data` (gRPC).
 pub fn insert_entities(catalog: &Catalog, db: &str, req: DataReq) -> Result<Reply> {
-    let target = rows_target(catalog, db, &req, Mode::Insert)?;
-    let keys = calls::write(&target, req.data.as_deref().unwrap_or("[]"), Mode::Insert)
-        .map_err(|e| versioned_insert_error(catalog, e))?;
+    insert_rows(catalog, db, &req, req.rows())
+}
+
+/// An upsert whose rows are the request's own `data` (gRPC).
+pub fn upsert_entities(catalog: &Catalog, db: &str, req: DataReq) -> Result<Reply> {
+    upsert_rows(catalog, db, &req, req.rows())
+}
+
+/// An insert of the rows `data` (the JSON text of a list of row objects).
+fn insert_rows(catalog: &Catalog, db: &str, req: &DataReq, data: &str) -> Result<Reply> {
+    let target = rows_target(catalog, db, req, data, Mode::Insert)?;
+    let keys = calls::write(&target, data, Mode::Insert).map_err(|e| versioned_insert_error(catalog, e))?;
     let data = serde_json::json!({"insertCount": keys.len(), "insertIds": ids_json(&keys, req.int64_as_number)});
     Ok(with_cost(data, []))
 }
 
-pub fn upsert_entities(catalog: &Catalog, db: &str, req: DataReq) -> Result<Reply> {
-    let target = rows_target(catalog, db, &req, Mode::Upsert)?;
-    let data = req.data.as_deref().unwrap_or("[]");
+/// An upsert of the rows `data`.
+fn upsert_rows(catalog: &Catalog, db: &str, req: &DataReq, data: &str) -> Result<Reply> {
+    let target = rows_target(catalog, db, req, data, Mode::Upsert)?;
     // `partialUpdate` is 2.6's; older versions have no such key and ignore it.
     let keys = if req.partial_update && catalog.profile().version >= MilvusVersion::V2_6 {
         // It reads the stored rows first, so the collection must be loaded (§D.2).

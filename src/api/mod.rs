@@ -123,6 +123,7 @@ impl<T> Present for Option<T> {
 
 pub mod aliases;
 pub mod collections;
+mod data_body;
 pub mod databases;
 pub mod entities;
 pub mod indexes;
@@ -378,8 +379,8 @@ pub fn routes<A: Adapter>(profile: &Profile) -> Vec<Route<A::Entry>> {
     if profile.version >= crate::version::MilvusVersion::V2_6 {
         all.add(FlushCollection, entities::flush_collection);
     }
-    all.add(InsertEntities, entities::insert_entities);
-    all.add(UpsertEntities, entities::upsert_entities);
+    all.add(InsertEntities, entities::insert_from_body);
+    all.add(UpsertEntities, entities::upsert_from_body);
     all.add(DeleteEntities, entities::delete_entities);
     all.add(QueryEntities, entities::query_entities);
     all.add(GetEntities, entities::get_entities);

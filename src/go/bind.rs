@@ -3,6 +3,8 @@
 //! [`BindError`]s (codes 1801 and 1802), which only REST bodies can meet; the catalog's domain errors are
 //! [`crate::Error`]s.
 
+use axum::body::Bytes;
+
 use super::json::{self, DecodeError, GoObject, Required};
 
 /// Why gin refused a body, as Milvus answers it (`wrapperPost`).
@@ -74,6 +76,12 @@ pub trait MilvusRequest: Sized {
         None
     }
 
+    /// [`MilvusRequest::fast`] for a request that may keep the body (a reference, not a copy) to read part of it
+    /// later (`api::data_body`).
+    fn fast_body(body: &Bytes) -> Option<Self> {
+        Self::fast(body)
+    }
+
     /// Reads what the request needs from the headers (the data plane's `Accept-Type-Allow-Int64`).
     fn read_headers(&mut self, _headers: &axum::http::HeaderMap) {}
 }
@@ -85,10 +93,28 @@ pub fn struct_name(go_type: &'static str) -> &'static str {
 
 /// Binds a body as gin's `ShouldBindBodyWith(req, binding.JSON)` plus Milvus's `wrapperPost` would.
 pub fn decode<R: MilvusRequest>(body: &[u8]) -> Result<R, BindError> {
-    let request = match R::fast(body) {
-        Some(request) => request,
-        None => bind::<R>(body)?,
-    };
+    match R::fast(body) {
+        Some(request) => validated(request),
+        None => decode_go(body),
+    }
+}
+
+/// [`decode`] of a body the request may keep ([`MilvusRequest::fast_body`]): the REST routes'.
+pub fn decode_body<R: MilvusRequest>(body: &Bytes) -> Result<R, BindError> {
+    match R::fast_body(body) {
+        Some(request) => validated(request),
+        None => decode_go(body),
+    }
+}
+
+/// [`decode`] without the fast path: the Go-compatible binding and the validator. For a request whose fast path
+/// left part of the body unread and has to bind it again (`api::data_body`).
+pub(crate) fn decode_go<R: MilvusRequest>(body: &[u8]) -> Result<R, BindError> {
+    validated(bind::<R>(body)?)
+}
+
+/// The `binding:"required"` validator's verdict on a decoded request.
+fn validated<R: MilvusRequest>(request: R) -> Result<R, BindError> {
     let mut required = Required::default();
     request.required(&mut required);
     match required.into_message() {

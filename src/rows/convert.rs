@@ -55,9 +55,6 @@ struct RawRow<'a> {
     floats: Vec<(Cow<'a, str>, Vec<f32>)>,
 }
 
-/// One converted row: a cell per schema field and the dynamic object.
-type RowCells = (Vec<Cell>, Option<Map<String, Value>>);
-
 /// Converts the JSON text of `data` (an array) into batches. `slots` is the number of partitions a partition key
 /// hashes into (1 otherwise).
 pub fn convert(data: &str, spec: &CollectionSpec, mode: Mode, slots: usize) -> Result<Converted, ConvertError> {
@@ -77,9 +74,11 @@ pub fn convert(data: &str, spec: &CollectionSpec, mode: Mode, slots: usize) -> R
         Mode::Insert | Mode::Restore if spec.fields[pk].auto_id => Some(super::auto_ids(rows.len())),
         _ => None,
     };
+    // One buffer for every row's cells (a row is moved into the columns cell by cell).
+    let mut cells = Vec::with_capacity(spec.fields.len());
     for (i, row) in rows.iter_mut().enumerate() {
         let pk_given = lookup(row, &spec.fields[pk].name).is_some();
-        let (mut cells, meta) = convert_row(row, i, spec, mode)?;
+        let meta = convert_row(row, i, spec, mode, &mut cells)?;
         if let Some(ids) = auto_ids.as_ref().filter(|_| !pk_given || mode == Mode::Insert) {
             cells[pk] = Cell::Int(ids.start + i as i64);
         }
@@ -90,7 +89,7 @@ pub fn convert(data: &str, spec: &CollectionSpec, mode: Mode, slots: usize) -> R
         };
         let slot = partition_key.map_or(0, |f| (route_hash(&cells[f]) % slots as u32) as usize);
         let batch = &mut batches[slot];
-        push_row(batch, cells, meta);
+        push_row(batch, cells.drain(..), meta);
         batch.keys.push(key.clone());
         keys.push(key);
     }
@@ -101,7 +100,7 @@ fn empty_batch(spec: &CollectionSpec) -> Batch {
     Batch { columns: spec.fields.iter().map(Column::for_field).collect(), meta: None, keys: Vec::new() }
 }
 
-fn push_row(batch: &mut Batch, cells: Vec<Cell>, meta: Option<Map<String, Value>>) {
+fn push_row(batch: &mut Batch, cells: impl Iterator<Item = Cell>, meta: Option<Map<String, Value>>) {
     let rows_before = batch.keys.len();
     for (column, cell) in batch.columns.iter_mut().zip(cells) {
         column.push(cell);
@@ -133,10 +132,14 @@ fn go_kind(text: &str) -> &'static str {
 /// numbers, ...): [`slow_rows`] then reads it again and words the error as Milvus does.
 fn fast_rows<'a>(data: &'a str, spec: &CollectionSpec) -> Option<Vec<RawRow<'a>>> {
     use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
-    let vectors: Vec<&str> =
-        spec.fields.iter().filter(|f| f.data_type == DataType::FloatVector).map(|f| f.name.as_str()).collect();
+    let vectors: Vec<(&str, usize)> = spec
+        .fields
+        .iter()
+        .filter(|f| f.data_type == DataType::FloatVector)
+        .map(|f| (f.name.as_str(), dim_of(f)))
+        .collect();
     #[derive(Clone, Copy)]
-    struct RowSeed<'s>(&'s [&'s str]);
+    struct RowSeed<'s>(&'s [(&'s str, usize)]);
     impl<'de> DeserializeSeed<'de> for RowSeed<'_> {
         type Value = RawRow<'de>;
         fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
@@ -151,14 +154,36 @@ fn fast_rows<'a>(data: &'a str, spec: &CollectionSpec) -> Option<Vec<RawRow<'a>>
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
             let mut row = RawRow::default();
             while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-                if self.0.contains(&&*key) {
-                    let floats = map.next_value::<Vec<f32>>()?;
+                if let Some(&(_, dim)) = self.0.iter().find(|(name, _)| *name == key) {
+                    let floats = map.next_value_seed(Floats(dim))?;
                     row.floats.push((key, floats));
                 } else {
                     row.members.push((key, map.next_value::<&'de RawValue>()?));
                 }
             }
             Ok(row)
+        }
+    }
+    /// A list of numbers as `f32`s, in a vector sized for the field's dimension (serde's `Vec` would grow it seven
+    /// times for 128 dimensions).
+    struct Floats(usize);
+    impl<'de> DeserializeSeed<'de> for Floats {
+        type Value = Vec<f32>;
+        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_seq(self)
+        }
+    }
+    impl<'de> Visitor<'de> for Floats {
+        type Value = Vec<f32>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a list of numbers")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut floats = Vec::with_capacity(self.0.min(1 << 16));
+            while let Some(f) = seq.next_element()? {
+                floats.push(f);
+            }
+            Ok(floats)
         }
     }
     struct RowsSeed<'s>(RowSeed<'s>);
@@ -239,14 +264,14 @@ fn take_floats(row: &mut RawRow<'_>, key: &str) -> Option<Vec<f32>> {
     row.floats.iter_mut().rev().find(|(k, _)| k == key).map(|(_, v)| std::mem::take(v))
 }
 
-/// One row's cells (one per schema field) and its dynamic object.
+/// One row: its cells (one per schema field) pushed onto `cells`, which is empty; its dynamic object returned.
 fn convert_row(
     row: &mut RawRow<'_>,
     row_number: usize,
     spec: &CollectionSpec,
     mode: Mode,
-) -> Result<RowCells, ConvertError> {
-    let mut cells = Vec::with_capacity(spec.fields.len());
+    cells: &mut Vec<Cell>,
+) -> Result<Option<Map<String, Value>>, ConvertError> {
     for (position, field) in spec.fields.iter().enumerate() {
         if field.data_type == DataType::FloatVector
             && let Some(floats) = take_floats(row, &field.name)
@@ -279,8 +304,7 @@ fn convert_row(
         }
         cells.push(field_cell(field, raw, row_number)?);
     }
-    let meta = dynamic_keys(row, spec)?;
-    Ok((cells, meta))
+    dynamic_keys(row, spec)
 }
 
 /// The keys the schema lacks: the dynamic `$meta` object, or an error without dynamic fields.

@@ -28,6 +28,7 @@ mod entities;
 mod entities_concurrency;
 mod index_rows;
 mod indexes;
+mod insert_body;
 mod load_state;
 mod numbers;
 mod partitions;
