@@ -324,7 +324,7 @@ fn dynamic_keys(row: &RawRow<'_>, spec: &CollectionSpec) -> Result<Option<Map<St
                 "use the invalid field name($meta) when enable dynamicField: invalid parameter".into(),
             ));
         }
-        let value: Value = serde_json::from_str(raw.get()).unwrap_or(Value::Null);
+        let value = json_value(raw.get());
         if !value.is_null() {
             meta.get_or_insert_with(Map::new).insert(key.to_string(), value);
         }
@@ -332,11 +332,20 @@ fn dynamic_keys(row: &RawRow<'_>, spec: &CollectionSpec) -> Result<Option<Map<St
     Ok(meta)
 }
 
+/// A value's JSON text as Go decodes it: serde for the usual text, Go's decoder where serde refuses it (a lone
+/// surrogate in a string, which Go turns into U+FFFD instead of failing).
+fn json_value(text: &str) -> Value {
+    serde_json::from_str(text).ok().or_else(|| crate::go::json::scan(text.as_bytes()).ok()).unwrap_or(Value::Null)
+}
+
 /// gjson's `String()` of a value: a string's content, `""` for null, the raw text otherwise.
 fn text_of(raw: &RawValue) -> Cow<'_, str> {
     let text = raw.get();
     if text.starts_with('"') {
-        serde_json::from_str::<String>(text).map(Cow::Owned).unwrap_or(Cow::Borrowed(text))
+        match json_value(text) {
+            Value::String(s) => Cow::Owned(s),
+            _ => Cow::Borrowed(text),
+        }
     } else if text == "null" {
         Cow::Borrowed("")
     } else {
@@ -382,7 +391,7 @@ fn field_cell(field: &Field, raw: Option<&RawValue>, row_number: usize) -> Resul
         DataType::Float16Vector | DataType::BFloat16Vector | DataType::Int8Vector => packed_vector(field, raw),
         DataType::BinaryVector => binary_vector(field, raw),
         DataType::SparseFloatVector => sparse_vector(field, raw).map(Cell::Sparse),
-        _ => Ok(Cell::Json(raw.and_then(|r| serde_json::from_str(r.get()).ok()).unwrap_or(Value::Null))),
+        _ => Ok(Cell::Json(raw.map_or(Value::Null, |r| json_value(r.get())))),
     }
 }
 
@@ -425,7 +434,7 @@ fn varchar_cell(field: &Field, text: String, row_number: usize) -> Result<Cell, 
 
 /// A JSON field's value: an object, array or scalar as given; a string holding JSON is read as that JSON.
 fn json_cell(raw: Option<&RawValue>) -> Value {
-    let value: Value = raw.and_then(|r| serde_json::from_str(r.get()).ok()).unwrap_or(Value::Null);
+    let value = raw.map_or(Value::Null, |r| json_value(r.get()));
     match value {
         Value::String(s) => serde_json::from_str(&s).unwrap_or(Value::String(s)),
         v => v,

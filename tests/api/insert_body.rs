@@ -140,7 +140,7 @@ async fn unicode_escapes_and_go_only_spellings_read_as_go_reads_them() {
             inserted(1),
         ),
         ("insert", r#"{"collection\u004eame":"c","data":[{"id":2,"vector":[0.5,1]}]}"#, inserted(2)),
-        // A lone surrogate: serde refuses it, Go's binding takes it; the dynamic value reads as null (not kept).
+        // A lone surrogate: serde refuses it; Go's binding takes it and stores U+FFFD in its place.
         ("insert", r#"{"collectionName":"c","data":[{"id":3,"vector":[0.5,1],"s":"\ud800"}]}"#, inserted(3)),
         // A key Go ignores, after `data`.
         ("insert", r#"{"collectionName":"c","data":[{"id":4,"vector":[0.5,1]}],"extra":[1]}"#, inserted(4)),
@@ -156,7 +156,7 @@ async fn unicode_escapes_and_go_only_spellings_read_as_go_reads_them() {
     let expected = json!({"code": 0, "cost": 0, "data": [
         {"café": "é😀", "id": 1, "vector": [0.5, 1]},
         {"id": 2, "vector": [0.5, 1]},
-        {"id": 3, "vector": [0.5, 1]},
+        {"id": 3, "s": "\u{fffd}", "vector": [0.5, 1]},
         {"id": 4, "vector": [0.5, 1]},
         {"id": 5, "s": "caf\u{fffd}", "vector": [1, 2]},
     ]});
