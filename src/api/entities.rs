@@ -282,11 +282,13 @@ pub fn upsert_from_body(catalog: &Catalog, db: &str, body: DataBody) -> Result<R
 }
 
 /// An insert whose rows are the request's own `data` (gRPC).
+#[cfg(feature = "grpc")]
 pub fn insert_entities(catalog: &Catalog, db: &str, req: DataReq) -> Result<Reply> {
     insert_rows(catalog, db, &req, req.rows())
 }
 
 /// An upsert whose rows are the request's own `data` (gRPC).
+#[cfg(feature = "grpc")]
 pub fn upsert_entities(catalog: &Catalog, db: &str, req: DataReq) -> Result<Reply> {
     upsert_rows(catalog, db, &req, req.rows())
 }
