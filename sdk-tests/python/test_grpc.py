@@ -32,7 +32,7 @@ import time
 import urllib.request
 
 import pytest
-from pymilvus import AnnSearchRequest, DataType, MilvusClient, MilvusException, RRFRanker
+from pymilvus import AnnSearchRequest, DataType, Function, FunctionType, MilvusClient, MilvusException, RRFRanker
 from pymilvus.client.types import LoadState
 from pymilvus.exceptions import DescribeCollectionException
 
@@ -648,3 +648,25 @@ def test_search_by_primary_keys(dbc):
     missing = "some of the provided primary key IDs do not exist: missing IDs = [7]: invalid parameter"
     expect_error(lambda: dbc.search(collection, ids=[2, 7], anns_field="vector", limit=2), 1100, 5, missing)
 
+
+def test_full_text_search_with_a_bm25_function(dbc):
+    collection = name("data_bm25")
+    schema = MilvusClient.create_schema()
+    schema.add_field("id", DataType.INT64, is_primary=True)
+    schema.add_field("text", DataType.VARCHAR, max_length=64, enable_analyzer=True)
+    schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
+    bm25 = Function(
+        name="bm25", function_type=FunctionType.BM25, input_field_names=["text"], output_field_names=["sparse"]
+    )
+    schema.add_function(bm25)
+    index = dbc.prepare_index_params()
+    index.add_index(field_name="sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25")
+    dbc.create_collection(collection, schema=schema, index_params=index)
+    texts = ["Apple pie", "apple, apple & banana", "cherry tart"]
+    inserted = dbc.insert(collection, [{"id": i + 1, "text": text} for i, text in enumerate(texts)])
+    assert inserted["insert_count"] == 3
+    found = dbc.search(collection, data=["APPLE"], anns_field="sparse", limit=3, output_fields=["text"])
+    # "apple" twice among three words beats once among two; "cherry tart" shares no word.
+    assert [(hit["id"], hit["entity"]["text"]) for hit in found[0]] == [(2, texts[1]), (1, texts[0])]
+    refused = "not allowed to retrieve raw data of field sparse"
+    expect_error(lambda: dbc.query(collection, filter="id > 0", output_fields=["sparse"]), 65535, 1, refused)

@@ -713,7 +713,8 @@ fn check_vector_sizes(spec: &CollectionSpec, anns_field: &str, bytes: &[u8]) -> 
 }
 
 /// The query vectors of a serialized `PlaceholderGroup` as REST's `data` holds them (floats as lists, binary
-/// vectors as byte lists, sparse rows as `{"<index>": value}`), so REST's conversion checks their size.
+/// vectors as byte lists, sparse rows as `{"<index>": value}`, texts as strings), so REST's conversion checks
+/// their size.
 fn placeholder_vectors(bytes: &[u8]) -> Result<Value, Error> {
     let group = PlaceholderGroup::decode(bytes)
         .map_err(|e| Error::InvalidParameter(format!("failed to parse placeholder group: {e}: invalid parameter")))?;
@@ -734,6 +735,8 @@ fn placeholder_vectors(bytes: &[u8]) -> Result<Value, Error> {
         PlaceholderType::Float16Vector => Ok(half(row, f16_to_f32)),
         PlaceholderType::BFloat16Vector => Ok(half(row, |bits| f32::from_bits(u32::from(bits) << 16))),
         PlaceholderType::SparseFloatVector => Ok(sparse_json(row)),
+        // Full-text search: pymilvus sends the query texts for a BM25 function's output field.
+        PlaceholderType::VarChar => Ok(Value::String(String::from_utf8_lossy(row).into_owned())),
         other => Err(Error::InvalidParameter(format!(
             "unsupported placeholder type {}: invalid parameter",
             other.as_str_name()
