@@ -256,7 +256,7 @@ mod http2 {
         drive(builder.serve_connection(TokioIo::new(stream), Http2Service(service)), signal).await;
     }
 
-    /// The hyper service of an HTTP/2 connection: the body as hyper reads it, then the `Handler`.
+    /// The hyper service of an HTTP/2 connection: the `Handler`'s HTTP/2 entry.
     struct Http2Service(Handler);
 
     impl hyper::service::Service<Request<Incoming>> for Http2Service {
@@ -265,7 +265,7 @@ mod http2 {
         type Future = Handling;
 
         fn call(&self, request: Request<Incoming>) -> Handling {
-            (self.0)(request.map(Body::new))
+            self.0.handle_http2(request)
         }
     }
 }
@@ -462,15 +462,28 @@ impl hyper::service::Service<Request<Incoming>> for ConnService {
                 state: BodyState::Reading,
             })
         });
-        Exchange { handling: (self.service)(request), settling: None, shared: self.shared.clone() }
+        Exchange { handling: self.service.handle(request), settling: None, shared: self.shared.clone() }
     }
 }
 
-type Handling = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+pub(crate) type Handling = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
 
 /// What the connections serve: one call per request, whoever answers it (the server's `app::MockService`). This
 /// layer knows HTTP and sockets, not Milvus.
-pub(crate) type Handler = Arc<dyn Fn(Request<Body>) -> Handling + Send + Sync>;
+pub(crate) trait Handle: Send + Sync + 'static {
+    /// Answers a request, its body as [`RequestBody`] reads it (HTTP/1.1).
+    fn handle(&self, request: Request<Body>) -> Handling;
+
+    /// Answers an HTTP/2 request, its body as hyper reads it. A handler that can take hyper's body as it is (the
+    /// gRPC front) saves boxing it on every request; the default boxes it and calls [`Handle::handle`].
+    #[cfg(feature = "grpc")]
+    fn handle_http2(&self, request: Request<Incoming>) -> Handling {
+        self.handle(request.map(Body::new))
+    }
+}
+
+/// The [`Handle`] every connection shares.
+pub(crate) type Handler = Arc<dyn Handle>;
 
 /// One request's answer: the handler's, then (only when the body was left unread) the post-handler read.
 struct Exchange {
