@@ -83,7 +83,7 @@ pub(crate) enum KeptBody {
 
 impl KeptBody {
     /// The bytes the journal shows: the kept ones, or the message's debug text cut as the bytes are.
-    fn bytes(&self) -> Cow<'_, [u8]> {
+    pub(crate) fn bytes(&self) -> Cow<'_, [u8]> {
         match self {
             KeptBody::Bytes(bytes) => Cow::Borrowed(bytes),
             KeptBody::Message(message) => {

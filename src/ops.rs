@@ -270,7 +270,7 @@ impl<'a> RequestBody<'a> {
 
     /// What the journal keeps: a copy (a slice would pin hyper's whole read buffer), and a bounded one, so that the
     /// journal's memory stays within `journal_size` x 64 KiB whatever clients send; a cut body reads back as text.
-    fn kept(&self) -> KeptBody {
+    pub(crate) fn kept(&self) -> KeptBody {
         match self {
             RequestBody::Bytes(body) => {
                 KeptBody::Bytes(Bytes::copy_from_slice(&body[..body.len().min(JOURNAL_BODY_LIMIT)]))
@@ -279,7 +279,7 @@ impl<'a> RequestBody<'a> {
         }
     }
 
-    fn text(&self) -> Cow<'_, str> {
+    pub(crate) fn text(&self) -> Cow<'_, str> {
         match self {
             RequestBody::Bytes(body) => String::from_utf8_lossy(body),
             RequestBody::Message(message) => Cow::Owned(format!("{message:?}")),

@@ -117,3 +117,39 @@ fn answer_now(status: tonic::Status) -> Handling {
     let response = status.into_http::<tonic::body::Body>().map(Body::new);
     Box::pin(std::future::ready(Ok(response)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::JOURNAL_BODY_LIMIT;
+    use milvus::proto::milvus::ReleasePartitionsRequest;
+
+    #[test]
+    fn the_journal_and_the_debug_line_get_the_message_s_debug_text_small_or_large() {
+        for (length, kept_whole) in [(7, true), (KEEP_WHOLE_BELOW, false), (2 * JOURNAL_BODY_LIMIT, false)] {
+            let message = ReleasePartitionsRequest {
+                db_name: "default".into(),
+                collection_name: "book".into(),
+                partition_names: vec!["p".repeat(length), "january".into()],
+                ..Default::default()
+            };
+            let text = format!("{message:?}");
+            let body = journal_body(&message);
+            assert_eq!(matches!(body, RequestBody::Message(_)), kept_whole, "{length}");
+            assert_eq!(body.text(), text, "{length}");
+            let kept = body.kept();
+            assert_eq!(kept.bytes().as_ref(), &text.as_bytes()[..text.len().min(JOURNAL_BODY_LIMIT)], "{length}");
+        }
+    }
+
+    #[test]
+    fn the_service_s_paths_are_its_own_and_nothing_else() {
+        assert!(in_service("/milvus.proto.milvus.MilvusService/ReleasePartitions"));
+        assert!(in_service("/milvus.proto.milvus.MilvusService/Unknown"));
+        for path in
+            ["/milvus.proto.milvus.MilvusService/", "/milvus.proto.milvus.MilvusService", "/other.Service/Do", "/"]
+        {
+            assert!(!in_service(path), "{path}");
+        }
+    }
+}
