@@ -19,8 +19,9 @@
 //!   `shutdown_timeout`.
 //!
 //! With the `grpc` feature a connection that opens with the HTTP/2 preface (prior-knowledge h2c, what gRPC clients
-//! send to a plain-text port) is served by hyper's HTTP/2 server instead (module `http2` below), with the same
-//! `Handler` (`app::MockService`, which sends gRPC requests to the gRPC front); the header clock covers the preface,
+//! send to a plain-text port) is served by hyper's HTTP/2 server instead (module `http2` below), through the
+//! `Handler`'s HTTP/2 entry (`Handle::handle_http2`: `app::MockService` gives gRPC requests to the gRPC front with
+//! hyper's body as it is, anything else to REST); the header clock covers the preface,
 //! and shutdown is graceful there too (GOAWAY, streams in flight finish).
 
 use std::convert::Infallible;
@@ -206,8 +207,8 @@ async fn drive<C: hyper_util::server::graceful::GracefulConnection>(connection: 
 }
 
 /// Prior-knowledge HTTP/2 (h2c), which gRPC clients speak to a plain-text port: detected by its connection preface
-/// and served by hyper's HTTP/2 server, every request to the `Handler` (which sends gRPC to the gRPC front and
-/// anything else to REST). The HTTP/1 behaviours above (header clock, unread bodies, lingering close) are Go
+/// and served by hyper's HTTP/2 server, every request to [`Handle::handle_http2`] (which sends gRPC to the gRPC
+/// front and anything else to REST). The HTTP/1 behaviours above (header clock, unread bodies, lingering close) are Go
 /// `net/http`'s and do not apply: a stream's body is the request's own, and an unread one resets only its stream.
 #[cfg(feature = "grpc")]
 mod http2 {

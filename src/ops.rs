@@ -259,6 +259,8 @@ pub(crate) const JOURNAL_BODY_LIMIT: usize = 64 * 1024;
 /// whose debug text is written only when it is read.
 pub(crate) enum RequestBody<'a> {
     Bytes(Cow<'a, [u8]>),
+    /// Only the gRPC front makes one.
+    #[cfg_attr(not(feature = "grpc"), allow(dead_code))]
     Message(Arc<dyn fmt::Debug + Send + Sync>),
 }
 
