@@ -94,10 +94,7 @@ impl tower::Service<Request> for MockService {
 
 impl MockService {
     /// [`tower::Service::call`] without `&mut` (and so without a clone of the service per request).
-    pub(crate) fn handle(
-        &self,
-        request: Request,
-    ) -> Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>> {
+    pub(crate) fn handle(&self, request: Request) -> crate::conn::Handling {
         #[cfg(feature = "grpc")]
         if crate::grpc::GrpcService::wants(&request) {
             return self.grpc.call(request);
@@ -231,7 +228,22 @@ pub async fn serve_all(
         release_memory: state.config.release_memory,
     };
     let service = router(state);
-    crate::conn::serve(listeners, Arc::new(move |request| service.handle(request)), settings, shutdown).await
+    crate::conn::serve(listeners, Arc::new(service), settings, shutdown).await
+}
+
+impl crate::conn::Handle for MockService {
+    fn handle(&self, request: Request) -> crate::conn::Handling {
+        MockService::handle(self, request)
+    }
+
+    /// A gRPC request goes to the gRPC front with hyper's body as it is; anything else as over HTTP/1.1.
+    #[cfg(feature = "grpc")]
+    fn handle_http2(&self, request: axum::http::Request<hyper::body::Incoming>) -> crate::conn::Handling {
+        if crate::grpc::GrpcService::wants(&request) {
+            return self.grpc.call(request);
+        }
+        MockService::handle(self, request.map(Body::new))
+    }
 }
 
 /// A route's whole REST call ([`milvus_call`]), its request type erased: the one dynamic call per request;
@@ -284,7 +296,7 @@ async fn rest_call<R: MilvusRequest + CallTarget + Send + 'static>(
     let unread = |outcome: Outcome| {
         let (db, collection) = api::call_names(b"", &headers);
         let target = Target { operation: op, transport: Transport::Rest, db, collection };
-        ops::finish(&app, target, b"", started, &outcome);
+        ops::finish(&app, target, ops::RequestBody::bytes(b""), started, &outcome);
         render(profile, outcome)
     };
     let deadline = match request_timeout(&headers, profile) {
@@ -307,7 +319,7 @@ async fn rest_call<R: MilvusRequest + CallTarget + Send + 'static>(
         }
     };
     let call = bind(&app, op, run, &headers, &bytes, started, deadline);
-    let outcome = ops::execute(&app, call, &bytes).await;
+    let outcome = ops::execute(&app, call, ops::RequestBody::bytes(&bytes)).await;
     let response = render(profile, outcome);
     if bytes.len() >= LARGE_BODY
         && let Some(release) = app.config.release_memory

@@ -19,8 +19,9 @@
 //!   `shutdown_timeout`.
 //!
 //! With the `grpc` feature a connection that opens with the HTTP/2 preface (prior-knowledge h2c, what gRPC clients
-//! send to a plain-text port) is served by hyper's HTTP/2 server instead (module `http2` below), with the same
-//! `Handler` (`app::MockService`, which sends gRPC requests to the gRPC front); the header clock covers the preface,
+//! send to a plain-text port) is served by hyper's HTTP/2 server instead (module `http2` below), through the
+//! `Handler`'s HTTP/2 entry (`Handle::handle_http2`: `app::MockService` gives gRPC requests to the gRPC front with
+//! hyper's body as it is, anything else to REST); the header clock covers the preface,
 //! and shutdown is graceful there too (GOAWAY, streams in flight finish).
 
 use std::convert::Infallible;
@@ -206,8 +207,8 @@ async fn drive<C: hyper_util::server::graceful::GracefulConnection>(connection: 
 }
 
 /// Prior-knowledge HTTP/2 (h2c), which gRPC clients speak to a plain-text port: detected by its connection preface
-/// and served by hyper's HTTP/2 server, every request to the `Handler` (which sends gRPC to the gRPC front and
-/// anything else to REST). The HTTP/1 behaviours above (header clock, unread bodies, lingering close) are Go
+/// and served by hyper's HTTP/2 server, every request to [`Handle::handle_http2`] (which sends gRPC to the gRPC
+/// front and anything else to REST). The HTTP/1 behaviours above (header clock, unread bodies, lingering close) are Go
 /// `net/http`'s and do not apply: a stream's body is the request's own, and an unread one resets only its stream.
 #[cfg(feature = "grpc")]
 mod http2 {
@@ -256,7 +257,7 @@ mod http2 {
         drive(builder.serve_connection(TokioIo::new(stream), Http2Service(service)), signal).await;
     }
 
-    /// The hyper service of an HTTP/2 connection: the body as hyper reads it, then the `Handler`.
+    /// The hyper service of an HTTP/2 connection: the `Handler`'s HTTP/2 entry.
     struct Http2Service(Handler);
 
     impl hyper::service::Service<Request<Incoming>> for Http2Service {
@@ -265,7 +266,7 @@ mod http2 {
         type Future = Handling;
 
         fn call(&self, request: Request<Incoming>) -> Handling {
-            (self.0)(request.map(Body::new))
+            self.0.handle_http2(request)
         }
     }
 }
@@ -462,15 +463,28 @@ impl hyper::service::Service<Request<Incoming>> for ConnService {
                 state: BodyState::Reading,
             })
         });
-        Exchange { handling: (self.service)(request), settling: None, shared: self.shared.clone() }
+        Exchange { handling: self.service.handle(request), settling: None, shared: self.shared.clone() }
     }
 }
 
-type Handling = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+pub(crate) type Handling = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
 
 /// What the connections serve: one call per request, whoever answers it (the server's `app::MockService`). This
 /// layer knows HTTP and sockets, not Milvus.
-pub(crate) type Handler = Arc<dyn Fn(Request<Body>) -> Handling + Send + Sync>;
+pub(crate) trait Handle: Send + Sync + 'static {
+    /// Answers a request, its body as [`RequestBody`] reads it (HTTP/1.1).
+    fn handle(&self, request: Request<Body>) -> Handling;
+
+    /// Answers an HTTP/2 request, its body as hyper reads it. A handler that can take hyper's body as it is (the
+    /// gRPC front) saves boxing it on every request; the default boxes it and calls [`Handle::handle`].
+    #[cfg(feature = "grpc")]
+    fn handle_http2(&self, request: Request<Incoming>) -> Handling {
+        self.handle(request.map(Body::new))
+    }
+}
+
+/// The [`Handle`] every connection shares.
+pub(crate) type Handler = Arc<dyn Handle>;
 
 /// One request's answer: the handler's, then (only when the body was left unread) the post-handler read.
 struct Exchange {

@@ -1,15 +1,17 @@
 //! The request journal: what each Milvus call was and how it ended, kept cheaply on the hot path and turned into
 //! [`JournalEntry`]s when read (`GET /_mock/requests`, `MockMilvus::requests`).
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
-use std::sync::Mutex;
+use std::fmt;
+use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::body::Bytes;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::ops::{Operation, Transport};
+use crate::ops::{JOURNAL_BODY_LIMIT, Operation, Transport};
 
 /// One Milvus call, as the journal keeps it.
 ///
@@ -60,7 +62,7 @@ pub(crate) struct Recorded {
     /// The names as the call was decoded (the body kept below may be cut).
     pub db: String,
     pub collection: Option<String>,
-    pub body: Bytes,
+    pub body: KeptBody,
     pub code: Option<i64>,
     /// `None`: no answer, the connection was closed.
     pub http_status: Option<u16>,
@@ -68,10 +70,42 @@ pub(crate) struct Recorded {
     pub late: bool,
 }
 
+/// What the journal keeps of a request's body.
+#[derive(Clone)]
+pub(crate) enum KeptBody {
+    /// The bytes, already cut at [`JOURNAL_BODY_LIMIT`] (REST's body; a large gRPC message's debug text).
+    Bytes(Bytes),
+    /// A gRPC request message, kept as it is and written out as its debug text only when the journal is read:
+    /// formatting it cost a small call more than the rest of the journal (3.8k of a 64k-instruction
+    /// `ReleasePartitions`, bench/README.md). Only small messages are kept so (see `crate::grpc`).
+    Message(Arc<dyn fmt::Debug + Send + Sync>),
+}
+
+impl KeptBody {
+    /// The bytes the journal shows: the kept ones, or the message's debug text cut as the bytes are.
+    pub(crate) fn bytes(&self) -> Cow<'_, [u8]> {
+        match self {
+            KeptBody::Bytes(bytes) => Cow::Borrowed(bytes),
+            KeptBody::Message(message) => {
+                let mut text = format!("{message:?}").into_bytes();
+                text.truncate(JOURNAL_BODY_LIMIT);
+                Cow::Owned(text)
+            }
+        }
+    }
+}
+
+impl fmt::Debug for KeptBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&String::from_utf8_lossy(&self.bytes()))
+    }
+}
+
 impl Recorded {
     fn entry(&self) -> JournalEntry {
-        let body = serde_json::from_slice(&self.body)
-            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&self.body).into_owned()));
+        let bytes = self.body.bytes();
+        let body = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
         JournalEntry {
             time_ms: self.time_ms,
             method: "POST".into(),
@@ -165,7 +199,7 @@ mod tests {
                 transport: Transport::Rest,
                 db: "default".into(),
                 collection: None,
-                body: Bytes::from_static(b"{}"),
+                body: KeptBody::Bytes(Bytes::from_static(b"{}")),
                 code: Some(0),
                 http_status: Some(200),
                 latency_us: 0,

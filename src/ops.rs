@@ -16,6 +16,8 @@
 //! `ReleasePartitions` (`crate::grpc`, feature `grpc`) builds a `Call` from protobuf and renders the `Outcome` as
 //! a `common.Status`.
 
+use std::borrow::Cow;
+use std::fmt;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -27,7 +29,7 @@ use crate::catalog::Catalog;
 use crate::envelope::Reply;
 use crate::error::Error;
 use crate::faults::FaultAction;
-use crate::journal::Recorded;
+use crate::journal::{KeptBody, Recorded};
 use crate::state::AppState;
 use crate::version::Profile;
 
@@ -253,6 +255,40 @@ impl<O> Outcome<O> {
 /// How much of a REST body the journal keeps.
 pub(crate) const JOURNAL_BODY_LIMIT: usize = 64 * 1024;
 
+/// What the journal and the debug log line get of a request: its bytes (REST's body, or a text), or a gRPC message
+/// whose debug text is written only when it is read.
+pub(crate) enum RequestBody<'a> {
+    Bytes(Cow<'a, [u8]>),
+    /// Only the gRPC front makes one.
+    #[cfg_attr(not(feature = "grpc"), allow(dead_code))]
+    Message(Arc<dyn fmt::Debug + Send + Sync>),
+}
+
+impl<'a> RequestBody<'a> {
+    /// A body the journal copies (cut at [`JOURNAL_BODY_LIMIT`]) when it keeps it.
+    pub(crate) fn bytes(bytes: &'a [u8]) -> Self {
+        RequestBody::Bytes(Cow::Borrowed(bytes))
+    }
+
+    /// What the journal keeps: a copy (a slice would pin hyper's whole read buffer), and a bounded one, so that the
+    /// journal's memory stays within `journal_size` x 64 KiB whatever clients send; a cut body reads back as text.
+    pub(crate) fn kept(&self) -> KeptBody {
+        match self {
+            RequestBody::Bytes(body) => {
+                KeptBody::Bytes(Bytes::copy_from_slice(&body[..body.len().min(JOURNAL_BODY_LIMIT)]))
+            }
+            RequestBody::Message(message) => KeptBody::Message(message.clone()),
+        }
+    }
+
+    pub(crate) fn text(&self) -> Cow<'_, str> {
+        match self {
+            RequestBody::Bytes(body) => String::from_utf8_lossy(body),
+            RequestBody::Message(message) => Cow::Owned(format!("{message:?}")),
+        }
+    }
+}
+
 /// Runs a call: the fault rules that match its operation and names (latency, deadline, injected answers, closed
 /// connections, panics), then the catalog with panics caught, then [`finish`] (journal and log line). `body` is
 /// what the journal keeps of the request (REST: its body; cut at [`JOURNAL_BODY_LIMIT`]).
@@ -264,7 +300,7 @@ pub(crate) const JOURNAL_BODY_LIMIT: usize = 64 * 1024;
 pub(crate) async fn execute<R: Send + 'static, O: Send + 'static>(
     app: &Arc<AppState>,
     call: Call<R, O>,
-    body: &[u8],
+    body: RequestBody<'_>,
 ) -> Outcome<O> {
     let Call { target, bound, started, deadline } = call;
     let fault = if app.faults.is_empty() {
@@ -276,7 +312,7 @@ pub(crate) async fn execute<R: Send + 'static, O: Send + 'static>(
         None => run(app, &target.db, bound),
         // Boxed: the fault path's state (timers, the delayed call) would otherwise make every call's future, which
         // is moved into a box per request, several times larger.
-        Some(fault) => Box::pin(injected(app, &target, bound, body, fault, deadline)).await,
+        Some(fault) => Box::pin(injected(app, &target, bound, &body, fault, deadline)).await,
     };
     finish(app, target, body, started, &outcome);
     outcome
@@ -312,7 +348,7 @@ async fn injected<R: Send + 'static, O: Send + 'static>(
     app: &Arc<AppState>,
     target: &Target,
     bound: Result<Bound<R, O>, Error>,
-    body: &[u8],
+    body: &RequestBody<'_>,
     fault: FaultAction,
     deadline: Duration,
 ) -> Outcome<O> {
@@ -332,7 +368,7 @@ async fn injected<R: Send + 'static, O: Send + 'static>(
                     transport: target.transport,
                     db: target.db.clone(),
                     collection: target.collection.clone(),
-                    body: Bytes::copy_from_slice(&body[..body.len().min(JOURNAL_BODY_LIMIT)]),
+                    body: body.kept(),
                     code: None,
                     http_status: None,
                     latency_us: 0,
@@ -364,7 +400,7 @@ async fn injected<R: Send + 'static, O: Send + 'static>(
 }
 
 /// Records a finished call in the journal and logs its line: from the call's target, without reading its body again.
-pub(crate) fn finish<O>(app: &AppState, target: Target, body: &[u8], started: Instant, outcome: &Outcome<O>) {
+pub(crate) fn finish<O>(app: &AppState, target: Target, body: RequestBody<'_>, started: Instant, outcome: &Outcome<O>) {
     let code = outcome.code(&app.config.profile, target.transport);
     let latency_us = started.elapsed().as_micros() as u64;
     if tracing::enabled!(tracing::Level::INFO) {
@@ -379,7 +415,7 @@ pub(crate) fn finish<O>(app: &AppState, target: Target, body: &[u8], started: In
             latency_us,
             "milvus call"
         );
-        tracing::debug!(body = %String::from_utf8_lossy(body), "request body");
+        tracing::debug!(body = %body.text(), "request body");
     }
     if app.journal.capacity() > 0 {
         // Only what is cheap to keep is kept here; the journal's reader derives the rest.
@@ -389,9 +425,7 @@ pub(crate) fn finish<O>(app: &AppState, target: Target, body: &[u8], started: In
             transport: target.transport,
             db: target.db,
             collection: target.collection,
-            // A copy (a slice would pin hyper's whole read buffer), and a bounded one: the journal's memory stays
-            // within `journal_size` x 64 KiB whatever clients send. A cut body reads back as text.
-            body: Bytes::copy_from_slice(&body[..body.len().min(JOURNAL_BODY_LIMIT)]),
+            body: body.kept(),
             code,
             // The client of a closed connection saw no status: recorded as none, not as the 200 never sent.
             http_status: outcome.http_status(target.transport),

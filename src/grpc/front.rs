@@ -46,7 +46,7 @@ impl Front {
         run: fn(&Catalog, &str, R) -> Result<O, Error>,
     ) -> Answer<O>
     where
-        R: Named + std::fmt::Debug + Send + 'static,
+        R: Named + prost::Message + Clone + Sync + 'static,
         O: WithStatus + Send + 'static,
     {
         let started = Instant::now();
@@ -55,10 +55,10 @@ impl Front {
         let mut message = request.into_inner();
         let (db, collection) = message.names(&header_db);
         let wants_body = self.app.journal.capacity() > 0 || tracing::enabled!(tracing::Level::DEBUG);
-        let body = if wants_body { format!("{message:?}") } else { String::new() };
+        let body = if wants_body { super::journal_body(&message) } else { ops::RequestBody::bytes(b"") };
         let target = Target { operation: op, transport: Transport::Grpc, db, collection };
         let call = Call { target, bound: Ok(Bound { request: message, run_db: None, run }), started, deadline };
-        let outcome = ops::execute(&self.app, call, body.as_bytes()).await;
+        let outcome = ops::execute(&self.app, call, body).await;
         render(outcome, &self.app.config.profile).map(Response::new)
     }
 }
