@@ -257,7 +257,7 @@ impl Bench {
         self.dataplane_search(&local);
         self.dataplane_insert(&local);
         drop(local);
-        let (glibc, _) = self.binaries();
+        let (glibc, _) = self.binaries(false);
         self.dataplane_scale(&glibc);
     }
 

@@ -56,13 +56,30 @@ pub fn start() -> InProcess {
 }
 
 /// `bench serve-grpc-baseline`: the baseline in a process of its own (for instruction counts under callgrind,
-/// next to `bench serve-mock`, whose port serves gRPC too).
-pub fn serve_process() {
-    let server = start();
-    println!("ready {}", server.address);
-    // Lives until the parent closes our standard input.
-    let mut sink = Vec::new();
-    let _ = std::io::Read::read_to_end(&mut std::io::stdin(), &mut sink);
+/// next to `bench serve-mock`, whose port serves gRPC too). With `multi_thread`, it runs on a multi-thread runtime
+/// as a `#[tokio::main]` server does, like the `milvus-mock` binary: the like-for-like baseline of the shipped
+/// binary.
+pub fn serve_process(multi_thread: bool) {
+    if !multi_thread {
+        let server = start();
+        println!("ready {}", server.address);
+        // Lives until the parent closes our standard input.
+        let mut sink = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut std::io::stdin(), &mut sink);
+        return;
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await.expect("bind");
+        println!("ready {}", listener.local_addr().expect("address"));
+        let incoming = TcpIncoming::from(listener).with_nodelay(Some(true));
+        let service = MilvusServiceServer::new(Baseline).max_decoding_message_size(MAX_MESSAGE);
+        tonic::transport::Server::builder()
+            .add_service(service)
+            .serve_with_incoming_shutdown(incoming, crate::procs::stdin_closed())
+            .await
+            .expect("gRPC baseline server");
+    });
 }
 
 /// The request of the release, over gRPC (database from the default, as pymilvus leaves `db_name` empty).

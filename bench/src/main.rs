@@ -123,7 +123,11 @@ enum Mode {
     },
     /// The gRPC baseline (tonic) as a process; prints `ready ADDRESS`, ends when stdin closes.
     #[command(hide = true)]
-    ServeGrpcBaseline,
+    ServeGrpcBaseline {
+        /// A multi-thread runtime, as the `milvus-mock` binary's (default: one thread, current-thread runtime).
+        #[arg(long)]
+        multi_thread: bool,
+    },
     /// Drives the release workload against a running server, e.g. one under `valgrind --tool=callgrind`.
     Drive {
         #[arg(long)]
@@ -259,7 +263,7 @@ fn main() {
             return mock::serve_process(StateSize { extra_collections: collections, partitions });
         }
         Some(Mode::ServeBaseline { current_thread }) => return baseline::serve_process(current_thread),
-        Some(Mode::ServeGrpcBaseline) => return grpc::serve_process(),
+        Some(Mode::ServeGrpcBaseline { multi_thread }) => return grpc::serve_process(multi_thread),
         _ => {}
     }
     let short = cli.short;
@@ -300,9 +304,11 @@ fn main() {
     if want("state") || cli.scenario == "release" {
         bench.release_and_state(want("state"));
     }
-    if want("startup") || want("musl") || want("soak") {
+    let mut shipped = None;
+    if want("startup") || want("musl") || want("soak") || want("grpc") {
         // They need the release binaries.
-        let (glibc, musl) = bench.binaries();
+        let (glibc, musl) = bench.binaries(want("startup") || want("musl"));
+        shipped = Some(glibc.clone());
         if want("startup") {
             bench.startup(&glibc, musl.as_deref());
         }
@@ -324,6 +330,9 @@ fn main() {
     }
     if want("grpc") {
         bench.grpc();
+        if let Some(binary) = &shipped {
+            bench.grpc_as_shipped(binary);
+        }
     }
     // Not part of `all`: it needs Python with faiss-cpu and numpy (a venv it creates from PyPI on first use).
     if cli.scenario == "search" {
@@ -608,8 +617,8 @@ impl Bench {
         self.ratio_check("state: 1024 partitions / 1 collection", &summaries[2], &summaries[0], 0.9);
     }
 
-    /// `cargo build` of the release binaries (glibc, and musl when the target is installed).
-    fn binaries(&self) -> (PathBuf, Option<PathBuf>) {
+    /// `cargo build` of the release binaries (glibc, and musl when `with_musl` and the target is installed).
+    fn binaries(&self, with_musl: bool) -> (PathBuf, Option<PathBuf>) {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf();
         let target_dir = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
         let target_dir = if target_dir.is_relative() { root.join(target_dir) } else { target_dir };
@@ -635,7 +644,7 @@ impl Bench {
             if stale(&glibc) && !build(&[]) {
                 eprintln!("  WARNING: the glibc build failed; using what is in {}", glibc.display());
             }
-            if stale(&musl) && !build(&["--target", MUSL_TARGET]) {
+            if with_musl && stale(&musl) && !build(&["--target", MUSL_TARGET]) {
                 eprintln!("  WARNING: the musl build failed (rustup target add {MUSL_TARGET})");
             }
         }
@@ -977,6 +986,51 @@ impl Bench {
             self.ratio_check("grpc: mock / tonic baseline (ReleasePartitions)", &summaries[1], &summaries[0], 0.9);
         println!("  gRPC target >= 0.90x of the tonic baseline: {}", if met { "met" } else { "missed" });
         drop(milvus);
+    }
+
+    /// `grpc`, as users run both servers: the `milvus-mock` binary with its defaults (multi-thread runtime, one
+    /// info line per call, stdout to /dev/null) against the tonic baseline in a process of its own on a
+    /// multi-thread runtime (`#[tokio::main]`'s). The in-process comparison above pins each server to a core on a
+    /// current-thread runtime; this one leaves both to the scheduler as a user's machine would.
+    fn grpc_as_shipped(&mut self, binary: &Path) {
+        println!("\n== grpc, as shipped: the milvus-mock binary (default flags and logging) vs tonic in a process");
+        let base = procs::spawn_self(&["serve-grpc-baseline".into(), "--multi-thread".into()]);
+        let port = procs::free_port();
+        let args = ["--host".to_string(), "127.0.0.1".into(), "--port".into(), port.to_string()];
+        let mock = procs::spawn(binary, &args, &[], port).expect("spawn milvus-mock");
+        procs::wait_ready(mock.address, Instant::now(), Duration::from_secs(10)).expect("binary ready");
+        for (path, body) in [
+            ("/v2/vectordb/collections/create", r#"{"collectionName":"quick_setup","dimension":5}"#),
+            ("/v2/vectordb/partitions/create", r#"{"collectionName":"quick_setup","partitionName":"january"}"#),
+        ] {
+            load::setup_call(mock.address, path, body);
+        }
+        let targets = [
+            Target {
+                label: "tonic process".into(),
+                address: base.address,
+                cpu: Cpu::Process(base.pid()),
+                pid: Some(base.pid()),
+            },
+            Target {
+                label: "milvus-mock binary".into(),
+                address: mock.address,
+                cpu: Cpu::Process(mock.pid()),
+                pid: Some(mock.pid()),
+            },
+        ];
+        let (streams, connections) = (self.settings.connections, self.settings.grpc_connections);
+        let plan =
+            grpc::GrpcPlan { streams, connections, warmup: self.settings.warmup, duration: self.settings.duration };
+        let summaries =
+            self.compare_with(&targets, |t| self.measure(t, || self.runtime.block_on(grpc::run(t.address, &plan))));
+        print_table(&summaries, 0, "vs tonic");
+        self.ratio_check(
+            "grpc, as shipped: binary / tonic process (ReleasePartitions)",
+            &summaries[1],
+            &summaries[0],
+            0.9,
+        );
     }
 
     /// `bench drive`: the release workload against an external server, for profiling it.
